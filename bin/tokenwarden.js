@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+"use strict";
+// Thin launcher: the CLI is compiled to dist/ by `npm run build` (run by the README's commands),
+// so starting the command never pays for TypeScript compilation.
+let main;
+try {
+  main = require("../dist/cli/main.js").main;
+} catch (err) {
+  if (err && err.code === "MODULE_NOT_FOUND" && String(err.message).includes("dist/cli/main.js")) {
+    process.stderr.write("tokenwarden: not built yet; run `npm run build` in the tokenwarden checkout\n");
+    process.exit(2);
+  }
+  throw err;
+}
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`tokenwarden: internal error: ${err && err.message ? err.message : err}\n`);
+    process.exit(3);
+  },
+);

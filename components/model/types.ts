@@ -1,0 +1,148 @@
+/**
+ * The normalised access-needs model: what a validated manifest means, with defaults merged and
+ * every duration in seconds. Fields a policy rule exists to judge (owner, TTLs, rotation,
+ * justification, review date) stay optional here, so a manifest that lacks them still loads and
+ * the rule reports it at the right line instead of the loader refusing the file.
+ */
+
+export type Seconds = number;
+
+export type AuthKind = "approle" | "kubernetes" | "jwt" | "token";
+export type AccessLevel = "read" | "write" | "admin";
+export type ProviderKind = "vault-token" | "static" | "oauth2-client-credentials" | "jwt-bearer";
+
+/** Vault ACL capabilities, as Vault spells them. */
+export const CAPABILITIES = [
+  "create",
+  "read",
+  "update",
+  "patch",
+  "delete",
+  "list",
+  "sudo",
+  "deny",
+  "subscribe",
+  "recover",
+] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+interface ConsumerBase {
+  readonly name: string;
+  readonly owner?: string;
+}
+export interface AppRoleConsumer extends ConsumerBase {
+  readonly auth: "approle";
+  readonly approle: { readonly secretIdTtl?: Seconds; readonly secretIdNumUses?: number };
+}
+export interface KubernetesConsumer extends ConsumerBase {
+  readonly auth: "kubernetes";
+  readonly kubernetes: {
+    readonly serviceAccounts: readonly string[];
+    readonly namespaces: readonly string[];
+    readonly audience?: string;
+  };
+}
+export interface JwtConsumer extends ConsumerBase {
+  readonly auth: "jwt";
+  readonly jwt: {
+    readonly boundAudiences: readonly string[];
+    readonly boundClaims: Readonly<Record<string, string | readonly string[]>>;
+    readonly userClaim: string;
+  };
+}
+export interface TokenConsumer extends ConsumerBase {
+  readonly auth: "token";
+}
+export type Consumer = AppRoleConsumer | KubernetesConsumer | JwtConsumer | TokenConsumer;
+
+interface ProviderBase {
+  readonly name: string;
+  /** The provider's own ceiling on token lifetime, if it has one. */
+  readonly maxTtl?: Seconds;
+}
+export interface VaultTokenProvider extends ProviderBase {
+  readonly kind: "vault-token";
+}
+export interface StaticProvider extends ProviderBase {
+  readonly kind: "static";
+  readonly scopes: readonly string[];
+}
+export interface OAuth2Provider extends ProviderBase {
+  readonly kind: "oauth2-client-credentials";
+  readonly scopes: readonly string[];
+  readonly tokenUrl: string;
+}
+export interface JwtBearerProvider extends ProviderBase {
+  readonly kind: "jwt-bearer";
+  readonly scopes: readonly string[];
+  readonly tokenUrl: string;
+  readonly audience?: string;
+}
+export type ThirdPartyProvider = StaticProvider | OAuth2Provider | JwtBearerProvider;
+export type Provider = VaultTokenProvider | ThirdPartyProvider;
+
+export interface PathGrant {
+  readonly path: string;
+  readonly capabilities: readonly Capability[];
+}
+
+/** A reviewed exception: turns a deny of `rule` on this need into a reported waiver until `expires`. */
+export interface Waiver {
+  readonly rule: string;
+  readonly reason: string;
+  /** ISO date, YYYY-MM-DD. */
+  readonly expires: string;
+}
+
+export interface Need {
+  readonly name: string;
+  readonly consumer: string;
+  readonly provider: string;
+  readonly access: AccessLevel;
+  /** Third-party scopes; empty for vault-token needs. */
+  readonly scopes: readonly string[];
+  /** Vault paths; empty for third-party needs (their one KV path is derived in the grant plan). */
+  readonly paths: readonly PathGrant[];
+  readonly ttl?: Seconds;
+  readonly maxTtl?: Seconds;
+  readonly rotation?: Seconds;
+  readonly owner?: string;
+  readonly justification?: string;
+  /** Review date, ISO YYYY-MM-DD. */
+  readonly expires?: string;
+  /** Whether tokens for this need may carry Vault's `default` policy (TW008). */
+  readonly defaultPolicy: boolean;
+  readonly waivers: readonly Waiver[];
+}
+
+export interface Limits {
+  readonly maxTtl: Seconds;
+  readonly maxRotation: Seconds;
+  readonly maxNeedLifetime: Seconds;
+}
+
+export interface VaultSettings {
+  /** KV v2 mount holding third-party tokens. */
+  readonly kvMount: string;
+  /** Auth mount path per auth kind (mounts are assumed enabled and configured by the platform team). */
+  readonly authMounts: Readonly<Record<Exclude<AuthKind, "token">, string>>;
+  /** Enable a file audit device at this path when set. */
+  readonly audit?: { readonly path: string; readonly filePath: string };
+}
+
+/** Where a manifest came from, and how to find the line of a field in it (computed lazily). */
+export interface ManifestSource {
+  readonly file: string;
+  /** 1-based line and column of the node at `path` (e.g. ["needs", 3, "ttl"]), if it exists. */
+  locate(path: readonly (string | number)[]): { line: number; column: number } | undefined;
+}
+
+export interface Manifest {
+  readonly version: 1;
+  readonly limits: Limits;
+  readonly vault: VaultSettings;
+  readonly consumers: readonly Consumer[];
+  readonly providers: readonly Provider[];
+  readonly needs: readonly Need[];
+  readonly source: ManifestSource;
+}

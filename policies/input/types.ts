@@ -1,0 +1,117 @@
+/**
+ * The one policy input document (DESIGN.md "The policy input document"). Every source — the
+ * manifest, a Pulumi preview, CDKTF synth output, a Terraform plan — is normalised into this, so
+ * one Rego policy set judges them all. Field names are snake_case because Rego reads them.
+ *
+ * `source` on every item says where it came from (need name, Pulumi URN, Terraform address) so a
+ * finding points at something a person can fix. `unknown` lists fields whose values were not known
+ * at preview time: policies report them instead of passing them silently.
+ */
+
+export interface InputPathRule {
+  path: string;
+  capabilities: string[];
+}
+
+export interface InputNeed {
+  name: string;
+  consumer: string;
+  provider: string;
+  scopes: string[];
+  paths: InputPathRule[];
+  access: string;
+  ttl_seconds: number | null;
+  max_ttl_seconds: number | null;
+  rotation_seconds: number | null;
+  owner: string | null;
+  justification: string | null;
+  /** Review date YYYY-MM-DD, or null. */
+  expires: string | null;
+  default_policy: boolean;
+  waivers: { rule: string; reason: string; expires: string }[];
+  /** Name of the Vault policy the grant plan generates for this need. */
+  policy_name: string;
+}
+
+export interface InputConsumer {
+  name: string;
+  owner: string | null;
+  auth: string;
+}
+
+export interface InputProvider {
+  name: string;
+  kind: string;
+  scopes: string[];
+  max_ttl_seconds: number | null;
+}
+
+export interface InputPolicy {
+  name: string;
+  source: string;
+  rules: InputPathRule[];
+  /** Set when the HCL did not parse: the parser's message with its location. */
+  parse_error?: string;
+  unknown?: string[];
+}
+
+export interface InputToken {
+  name: string;
+  source: string;
+  policies: string[];
+  ttl_seconds: number | null;
+  explicit_max_ttl_seconds: number | null;
+  period_seconds: number | null;
+  renewable: boolean;
+  no_parent: boolean;
+  no_default_policy: boolean;
+  meta: Record<string, string>;
+  unknown?: string[];
+}
+
+export interface InputRole {
+  name: string;
+  kind: string;
+  source: string;
+  token_policies: string[];
+  token_ttl_seconds: number | null;
+  token_max_ttl_seconds: number | null;
+  secret_id_ttl_seconds: number | null;
+  unknown?: string[];
+}
+
+export interface InputSecret {
+  path: string;
+  source: string;
+  custom_metadata: Record<string, string>;
+  /** Names of plain (non-secret) inputs that look like they hold a token value (TW011). */
+  plain_token_fields?: string[];
+  unknown?: string[];
+}
+
+export interface PolicyInput {
+  /** RFC 3339. */
+  now: string;
+  limits: { max_ttl_seconds: number; max_rotation_seconds: number; max_need_lifetime_seconds: number };
+  needs: InputNeed[];
+  consumers: InputConsumer[];
+  providers: InputProvider[];
+  vault: {
+    policies: InputPolicy[];
+    tokens: InputToken[];
+    roles: InputRole[];
+    secrets: InputSecret[];
+  };
+  /** Plain-text config values that look like token values (TW011), with where they were found. */
+  plain_values?: { source: string; field: string }[];
+}
+
+/** One policy finding, as the Rego rules produce it. */
+export interface Finding {
+  id: string;
+  severity: "deny" | "warn";
+  message: string;
+  /** Need name, Pulumi URN or Terraform address. */
+  source: string;
+  remediation: string;
+}

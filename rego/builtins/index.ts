@@ -1,0 +1,46 @@
+/**
+ * The built-in registry: one file per family, merged here. The evaluator looks names up in
+ * `BUILTINS`; a name missing here is a compile error (`rego_type_error: undefined function`).
+ */
+import type { BuiltinDef } from "./types";
+import { builtins as core } from "./core";
+import { builtins as strings } from "./strings";
+import { builtins as regex } from "./regex";
+import { builtins as glob } from "./glob";
+import { builtins as numbers } from "./numbers";
+import { builtins as aggregates } from "./aggregates";
+import { builtins as arrays } from "./arrays";
+import { builtins as sets } from "./sets";
+import { builtins as typesFamily } from "./typecheck";
+import { builtins as units } from "./units";
+import { builtins as objects } from "./objects";
+import { builtins as encoding } from "./encoding";
+import { builtins as time } from "./time";
+import { builtins as semver } from "./semver";
+import { builtins as net } from "./net";
+import { builtins as uuid } from "./uuid";
+import { builtins as jsonschema } from "./jsonschema";
+import { builtins as graph } from "./graph";
+import { builtins as crypto } from "./crypto";
+
+export const BUILTINS: Readonly<Record<string, BuiltinDef>> = Object.freeze({
+  ...core,
+  ...strings,
+  ...regex,
+  ...glob,
+  ...numbers,
+  ...aggregates,
+  ...arrays,
+  ...sets,
+  ...typesFamily,
+  ...units,
+  ...objects,
+  ...encoding,
+  ...time,
+  ...semver,
+  ...net,
+  ...uuid,
+  ...jsonschema,
+  ...graph,
+  ...crypto,
+});

@@ -1,0 +1,272 @@
+/**
+ * Rego values, as the evaluator and every built-in see them.
+ *
+ * Scalars are JavaScript primitives so the hot paths (string keys, small integers) cost nothing:
+ *   null | boolean | string | number | bigint
+ * Numbers: a JS `number` for every float and every integer inside the safe range; a `bigint` only
+ * for integers outside ±2^53 (invariant kept by `normNum`), so `===` is equality for numbers.
+ * Composites are: JS arrays (Rego arrays), `RObject` (any value as key), `RSet`.
+ *
+ * This module is a leaf: it imports nothing.
+ */
+
+export type Value = null | boolean | number | bigint | string | Value[] | RObject | RSet;
+
+/** Canonical identity key: equal Rego values get equal keys (used for hashing objects/sets). */
+export function keyOf(v: Value): string {
+  if (typeof v === "string") return v.length > 0 && v.charCodeAt(0) === 0 ? "\0s" + v : v;
+  return "\0" + canon(v);
+}
+
+function canon(v: Value): string {
+  if (v === null) return "n";
+  switch (typeof v) {
+    case "boolean":
+      return v ? "t" : "f";
+    case "number":
+      if (Number.isInteger(v) && !Number.isSafeInteger(v)) return "#" + BigInt(v).toString();
+      return "#" + String(v === 0 ? 0 : v);
+    case "bigint":
+      return "#" + v.toString();
+    case "string":
+      return "s" + JSON.stringify(v);
+  }
+  if (Array.isArray(v)) return "[" + v.map(canon).join(",") + "]";
+  if (v instanceof RSet) return "<" + v.sortedValues().map(canon).join(",") + ">";
+  const parts: string[] = [];
+  for (const [k, val] of v.sortedEntries()) parts.push(canon(k) + ":" + canon(val));
+  return "{" + parts.join(",") + "}";
+}
+
+/** Keep the number invariant: integers in the safe range are `number`, never `bigint`. */
+export function normNum(n: number | bigint): number | bigint {
+  if (typeof n === "bigint" && n >= -9007199254740991n && n <= 9007199254740991n) return Number(n);
+  return n;
+}
+
+export function isNumber(v: Value): v is number | bigint {
+  return typeof v === "number" || typeof v === "bigint";
+}
+
+export class RSet {
+  private readonly m = new Map<string, Value>();
+
+  constructor(values?: Iterable<Value>) {
+    if (values) for (const v of values) this.add(v);
+  }
+  get size(): number {
+    return this.m.size;
+  }
+  add(v: Value): void {
+    const k = keyOf(v);
+    if (!this.m.has(k)) this.m.set(k, v);
+  }
+  has(v: Value): boolean {
+    return this.m.has(keyOf(v));
+  }
+  delete(v: Value): void {
+    this.m.delete(keyOf(v));
+  }
+  /** Insertion order; use sortedValues() wherever order is observable. */
+  values(): IterableIterator<Value> {
+    return this.m.values();
+  }
+  [Symbol.iterator](): IterableIterator<Value> {
+    return this.m.values();
+  }
+  sortedValues(): Value[] {
+    return [...this.m.values()].sort(compare);
+  }
+}
+
+export class RObject {
+  private readonly m = new Map<string, [Value, Value]>();
+
+  constructor(entries?: Iterable<[Value, Value]>) {
+    if (entries) for (const [k, v] of entries) this.set(k, v);
+  }
+  static fromRecord(rec: Record<string, Value>): RObject {
+    const o = new RObject();
+    for (const k of Object.keys(rec)) o.set(k, rec[k]);
+    return o;
+  }
+  get size(): number {
+    return this.m.size;
+  }
+  get(k: Value): Value | undefined {
+    const e = this.m.get(keyOf(k));
+    return e === undefined ? undefined : e[1];
+  }
+  has(k: Value): boolean {
+    return this.m.has(keyOf(k));
+  }
+  set(k: Value, v: Value): void {
+    this.m.set(keyOf(k), [k, v]);
+  }
+  delete(k: Value): void {
+    this.m.delete(keyOf(k));
+  }
+  keys(): Value[] {
+    return [...this.m.values()].map((e) => e[0]);
+  }
+  /** Insertion order; use sortedEntries() wherever order is observable. */
+  entries(): IterableIterator<[Value, Value]> {
+    return this.m.values();
+  }
+  sortedEntries(): [Value, Value][] {
+    return [...this.m.values()].sort((a, b) => compare(a[0], b[0]));
+  }
+}
+
+/** Rego's total order: null < boolean < number < string < array < object < set. */
+export function compare(a: Value, b: Value): number {
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra < rb ? -1 : 1;
+  switch (ra) {
+    case 0:
+      return 0;
+    case 1:
+      return a === b ? 0 : a ? 1 : -1;
+    case 2:
+      return (a as number | bigint) < (b as number | bigint)
+        ? -1
+        : (a as number | bigint) > (b as number | bigint)
+          ? 1
+          : 0;
+    case 3:
+      return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0;
+    case 4: {
+      const x = a as Value[];
+      const y = b as Value[];
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) {
+        const c = compare(x[i], y[i]);
+        if (c !== 0) return c;
+      }
+      return x.length - y.length < 0 ? -1 : x.length === y.length ? 0 : 1;
+    }
+    case 5: {
+      const x = (a as RObject).sortedEntries();
+      const y = (b as RObject).sortedEntries();
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) {
+        const ck = compare(x[i][0], y[i][0]);
+        if (ck !== 0) return ck;
+        const cv = compare(x[i][1], y[i][1]);
+        if (cv !== 0) return cv;
+      }
+      return x.length < y.length ? -1 : x.length === y.length ? 0 : 1;
+    }
+    default: {
+      const x = (a as RSet).sortedValues();
+      const y = (b as RSet).sortedValues();
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) {
+        const c = compare(x[i], y[i]);
+        if (c !== 0) return c;
+      }
+      return x.length < y.length ? -1 : x.length === y.length ? 0 : 1;
+    }
+  }
+}
+
+function rank(v: Value): number {
+  if (v === null) return 0;
+  switch (typeof v) {
+    case "boolean":
+      return 1;
+    case "number":
+    case "bigint":
+      return 2;
+    case "string":
+      return 3;
+  }
+  if (Array.isArray(v)) return 4;
+  return v instanceof RObject ? 5 : 6;
+}
+
+export function equal(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
+    // number vs bigint never compare equal under the normNum invariant
+    return false;
+  }
+  return compare(a, b) === 0;
+}
+
+/** OPA's type names, as `type_name` and error messages spell them. */
+export function typeName(v: Value): string {
+  if (v === null) return "null";
+  switch (typeof v) {
+    case "boolean":
+      return "boolean";
+    case "number":
+    case "bigint":
+      return "number";
+    case "string":
+      return "string";
+  }
+  if (Array.isArray(v)) return "array";
+  return v instanceof RObject ? "object" : "set";
+}
+
+/** Convert parsed JSON/YAML (plain JS) into a Rego value. */
+export function fromJS(x: unknown): Value {
+  if (x === null || x === undefined) return null;
+  switch (typeof x) {
+    case "boolean":
+    case "string":
+      return x;
+    case "number":
+      return x;
+    case "bigint":
+      return normNum(x);
+  }
+  if (Array.isArray(x)) return x.map(fromJS);
+  if (x instanceof RObject || x instanceof RSet) return x;
+  if (x instanceof Set) return new RSet([...x].map(fromJS));
+  if (x instanceof Map) return new RObject([...x].map(([k, v]) => [fromJS(k), fromJS(v)]));
+  const o = new RObject();
+  const rec = x as Record<string, unknown>;
+  for (const k of Object.keys(rec)) o.set(k, fromJS(rec[k]));
+  return o;
+}
+
+/**
+ * Convert a Rego value to plain JSON-compatible JS, as OPA serialises results:
+ * sets become sorted arrays, object keys that are not strings become their JSON text,
+ * big integers become numbers when exact, otherwise stay bigint for the caller to print.
+ */
+export function toJS(v: Value): unknown {
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map(toJS);
+  if (v instanceof RSet) return v.sortedValues().map(toJS);
+  const out: Record<string, unknown> = {};
+  for (const [k, val] of v.sortedEntries()) {
+    out[typeof k === "string" ? k : toJSONText(k)] = toJS(val);
+  }
+  return out;
+}
+
+/** JSON text of a value with sorted object keys; big integers printed exactly. */
+export function toJSONText(v: Value): string {
+  if (v === null) return "null";
+  switch (typeof v) {
+    case "boolean":
+      return v ? "true" : "false";
+    case "number":
+      return Number.isFinite(v) ? String(v) : "null";
+    case "bigint":
+      return v.toString();
+    case "string":
+      return JSON.stringify(v);
+  }
+  if (Array.isArray(v)) return "[" + v.map(toJSONText).join(",") + "]";
+  if (v instanceof RSet) return "[" + v.sortedValues().map(toJSONText).join(",") + "]";
+  const parts: string[] = [];
+  for (const [k, val] of v.sortedEntries()) {
+    parts.push(JSON.stringify(typeof k === "string" ? k : toJSONText(k)) + ":" + toJSONText(val));
+  }
+  return "{" + parts.join(",") + "}";
+}
