@@ -22,7 +22,10 @@ export interface ParsedArgs {
   all(name: string): string[];
 }
 
-export function parseArgs(argv: readonly string[], spec: Readonly<Record<string, FlagSpec>>): ParsedArgs {
+export function parseArgs(
+  argv: readonly string[],
+  spec: Readonly<Record<string, FlagSpec>>,
+): ParsedArgs {
   const byShort = new Map<string, string>();
   for (const [name, s] of Object.entries(spec)) if (s.short) byShort.set(s.short, name);
   const positionals: string[] = [];
@@ -71,8 +74,13 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
 }
 
 /** Validates a `--format` value against the formats a command supports. */
-export function formatFlag<T extends string>(args: ParsedArgs, allowed: readonly T[], fallback: T): T {
+export function formatFlag<T extends string>(
+  args: ParsedArgs,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   const f = args.get("format", fallback) as T;
-  if (!allowed.includes(f)) throw new UsageError(`--format must be one of ${allowed.join(", ")}; got "${f}"`);
+  if (!allowed.includes(f))
+    throw new UsageError(`--format must be one of ${allowed.join(", ")}; got "${f}"`);
   return f;
 }

@@ -1,6 +1,7 @@
 /**
  * The `tokenwarden` command. Each subcommand lives in cli/commands/<name>.ts and is loaded only
- * when invoked, so `--help` and `check` never pay for Pulumi or CDKTF.
+ * when invoked (dynamic import: a lazy require once compiled), so `--help` and `check` never pay
+ * for Pulumi or CDKTF.
  */
 import { processIO, type CliIO, type Command } from "./io";
 import { UserError, UsageError } from "./errors";
@@ -8,40 +9,39 @@ import { UserError, UsageError } from "./errors";
 interface CommandEntry {
   readonly summary: string;
   readonly usage: string;
-  readonly load: () => Command;
+  readonly load: () => Promise<Command>;
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   validate: {
     summary: "check a manifest against the schema and its references; exit 2 on errors",
     usage: "tokenwarden validate <access-needs.yaml> [--format text|json]",
-    load: () => require("./commands/validate").run,
+    load: () => import("./commands/validate").then((m) => m.run),
   },
   plan: {
-    summary: "offline preview: every Vault resource `pulumi up` would register, with policy results",
+    summary:
+      "offline preview: every Vault resource `pulumi up` would register, with policy results",
     usage: "tokenwarden plan <access-needs.yaml> [--format text|json] [--no-policy]",
-    load: () => require("./commands/plan").run,
+    load: () => import("./commands/plan").then((m) => m.run),
   },
   synth: {
     summary: "write Terraform JSON (cdk.tf.json) for the same grants, via CDKTF",
     usage: "tokenwarden synth <access-needs.yaml> --out <dir>",
-    load: () => require("./commands/synth").run,
+    load: () => import("./commands/synth").then((m) => m.run),
   },
   check: {
     summary: "policy check of a manifest, plan JSON, CDKTF synth output or Terraform plan",
     usage:
       "tokenwarden check <input>… [--format text|json|sarif|github|junit] [--policies <dir>] [--now <RFC3339>]",
-    load: () => require("./commands/check").run,
+    load: () => import("./commands/check").then((m) => m.run),
   },
   policy: {
     summary: "Rego like `opa`: `policy eval` and `policy test`",
     usage:
       "tokenwarden policy eval -d <file|dir>… [-i input.json] [--format json|pretty] <query>\n       tokenwarden policy test <file|dir>… [-v]",
-    load: () => require("./commands/policy").run,
+    load: () => import("./commands/policy").then((m) => m.run),
   },
 };
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 function help(): string {
   const lines = [
@@ -52,7 +52,8 @@ function help(): string {
     "Commands:",
   ];
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
-  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(width)}  ${c.summary}`);
+  for (const [name, c] of Object.entries(COMMANDS))
+    lines.push(`  ${name.padEnd(width)}  ${c.summary}`);
   lines.push(
     "",
     "Run `tokenwarden <command> --help` for a command's options.",
@@ -83,7 +84,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     return 0;
   }
   try {
-    return await entry.load()(rest, io);
+    const command = await entry.load();
+    return await command(rest, io);
   } catch (err) {
     if (err instanceof UserError) {
       io.err(`tokenwarden ${name}: ${err.message}\n`);

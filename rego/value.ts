@@ -81,6 +81,12 @@ export class RSet {
 
 export class RObject {
   private readonly m = new Map<string, [Value, Value]>();
+  /**
+   * Lazily converted backing record (from `fromJS`): large input documents are wrapped, not
+   * copied, and a key is converted on first access. `complete` once every key is in `m`.
+   */
+  private rec: Record<string, unknown> | undefined;
+  private recSize = 0;
 
   constructor(entries?: Iterable<[Value, Value]>) {
     if (entries) for (const [k, v] of entries) this.set(k, v);
@@ -90,30 +96,72 @@ export class RObject {
     for (const k of Object.keys(rec)) o.set(k, rec[k]);
     return o;
   }
+  /** Wraps a plain JSON object without converting it; values convert on first access. */
+  static lazy(rec: Record<string, unknown>): RObject {
+    const o = new RObject();
+    const keys = Object.keys(rec);
+    if (keys.length > 0) {
+      o.rec = rec;
+      o.recSize = keys.length;
+    }
+    return o;
+  }
+  /** Converts every remaining key of the lazy backing record. */
+  private complete(): void {
+    const rec = this.rec;
+    if (rec === undefined) return;
+    this.rec = undefined;
+    for (const k of Object.keys(rec)) {
+      const hk = keyOf(k);
+      if (!this.m.has(hk)) this.m.set(hk, [k, fromJS(rec[k])]);
+    }
+  }
   get size(): number {
+    if (this.rec !== undefined) return this.recSize;
     return this.m.size;
   }
   get(k: Value): Value | undefined {
-    const e = this.m.get(keyOf(k));
-    return e === undefined ? undefined : e[1];
+    const hk = keyOf(k);
+    const e = this.m.get(hk);
+    if (e !== undefined) return e[1];
+    const rec = this.rec;
+    if (
+      rec !== undefined &&
+      typeof k === "string" &&
+      Object.prototype.hasOwnProperty.call(rec, k)
+    ) {
+      const v = fromJS(rec[k]);
+      this.m.set(hk, [k, v]);
+      return v;
+    }
+    return undefined;
   }
   has(k: Value): boolean {
-    return this.m.has(keyOf(k));
+    if (this.m.has(keyOf(k))) return true;
+    const rec = this.rec;
+    return (
+      rec !== undefined && typeof k === "string" && Object.prototype.hasOwnProperty.call(rec, k)
+    );
   }
   set(k: Value, v: Value): void {
+    this.complete();
     this.m.set(keyOf(k), [k, v]);
   }
   delete(k: Value): void {
+    this.complete();
     this.m.delete(keyOf(k));
   }
   keys(): Value[] {
+    this.complete();
     return [...this.m.values()].map((e) => e[0]);
   }
   /** Insertion order; use sortedEntries() wherever order is observable. */
   entries(): IterableIterator<[Value, Value]> {
+    this.complete();
     return this.m.values();
   }
   sortedEntries(): [Value, Value][] {
+    this.complete();
     return [...this.m.values()].sort((a, b) => compare(a[0], b[0]));
   }
 }
@@ -227,10 +275,7 @@ export function fromJS(x: unknown): Value {
   if (x instanceof RObject || x instanceof RSet) return x;
   if (x instanceof Set) return new RSet([...x].map(fromJS));
   if (x instanceof Map) return new RObject([...x].map(([k, v]) => [fromJS(k), fromJS(v)]));
-  const o = new RObject();
-  const rec = x as Record<string, unknown>;
-  for (const k of Object.keys(rec)) o.set(k, fromJS(rec[k]));
-  return o;
+  return RObject.lazy(x as Record<string, unknown>);
 }
 
 /**

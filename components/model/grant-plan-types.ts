@@ -42,7 +42,13 @@ export interface KvEntryPlan {
   readonly mount: string;
   /** Path within the mount, e.g. "stripe/billing-stripe-charges". */
   readonly name: string;
-  /** Custom metadata written to the entry's metadata (all values strings, as Vault stores them). */
+  /**
+   * Custom metadata written to the entry's metadata (all values strings, as Vault stores them):
+   * owner (when the need has one), consumer, need, provider, scopes (comma-joined),
+   * rotation_period (duration text, when set), review_date (the need's `expires`, when set),
+   * managed_by = "tokenwarden". `next_rotation` is NOT here: it is only known from the rotation
+   * resource (time_rotating / time.Rotating), so the renderers add it.
+   */
   readonly customMetadata: Readonly<Record<string, string>>;
   readonly maxVersions: number;
 }
@@ -99,7 +105,11 @@ export interface NeedGrantPlan {
   readonly access: AccessLevel;
   readonly owner?: string;
   readonly policy: PolicyPlan;
-  /** For token-auth consumers of vault-token needs: the token issued for this need. */
+  /**
+   * For token-auth consumers: the token issued for this need. Every need of a token-auth consumer
+   * gets one — for a vault-token need it carries the need's paths, for a third-party need the
+   * policy that reads its KV entry.
+   */
   readonly token?: TokenPlan;
   /** For third-party needs: the KV entry holding the provider's token. */
   readonly kvEntry?: KvEntryPlan;

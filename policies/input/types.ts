@@ -53,6 +53,8 @@ export interface InputPolicy {
   /** Set when the HCL did not parse: the parser's message with its location. */
   parse_error?: string;
   unknown?: string[];
+  /** The need this policy serves, when known (manifest, or matched through the declaration). */
+  need?: string;
 }
 
 export interface InputToken {
@@ -67,6 +69,8 @@ export interface InputToken {
   no_default_policy: boolean;
   meta: Record<string, string>;
   unknown?: string[];
+  /** The need this token serves, when known (from `meta.need` or the declaration). */
+  need?: string;
 }
 
 export interface InputRole {
@@ -78,6 +82,8 @@ export interface InputRole {
   token_max_ttl_seconds: number | null;
   secret_id_ttl_seconds: number | null;
   unknown?: string[];
+  /** The consumer this role belongs to, when known. */
+  consumer?: string;
 }
 
 export interface InputSecret {
@@ -87,12 +93,18 @@ export interface InputSecret {
   /** Names of plain (non-secret) inputs that look like they hold a token value (TW011). */
   plain_token_fields?: string[];
   unknown?: string[];
+  /** The need whose token this entry holds, when known (`custom_metadata.need`). */
+  need?: string;
 }
 
 export interface PolicyInput {
   /** RFC 3339. */
   now: string;
-  limits: { max_ttl_seconds: number; max_rotation_seconds: number; max_need_lifetime_seconds: number };
+  limits: {
+    max_ttl_seconds: number;
+    max_rotation_seconds: number;
+    max_need_lifetime_seconds: number;
+  };
   needs: InputNeed[];
   consumers: InputConsumer[];
   providers: InputProvider[];
@@ -104,6 +116,12 @@ export interface PolicyInput {
   };
   /** Plain-text config values that look like token values (TW011), with where they were found. */
   plain_values?: { source: string; field: string }[];
+  /**
+   * False when the input came from resources without an embedded declaration (no needs side):
+   * rules that compare grants with declared needs (TW002, TW003, TW010) must not fire then.
+   * Absent means true (the manifest always has one).
+   */
+  has_declaration?: boolean;
 }
 
 /** One policy finding, as the Rego rules produce it. */
@@ -114,4 +132,8 @@ export interface Finding {
   /** Need name, Pulumi URN or Terraform address. */
   source: string;
   remediation: string;
+  /** The need the finding concerns, when the rule knows it (for waivers and manifest lines). */
+  need?: string;
+  /** The need's field at fault (e.g. "ttl", "paths"), for the exact manifest line. */
+  field?: string;
 }

@@ -1,0 +1,164 @@
+/**
+ * Rego engine speed against hand-written TypeScript computing the same decisions, in one process.
+ *
+ * The rule set is typical of deny policies: joins of two collections of N objects by key, plus
+ * string built-ins. Reported: engine ms, hand-written ms, their ratio, for each N, and the growth
+ * from the smallest to the largest N (linear growth means growth ≈ N ratio).
+ *
+ *   node dist/bench/rego-speed.js [1000 10000]
+ */
+import { compile } from "../rego";
+
+export const BENCH_POLICY = `package bench
+import rego.v1
+
+# A grant whose policy is not declared anywhere.
+deny contains msg if {
+  some g in input.grants
+  not policy_names[g.policy]
+  msg := sprintf("grant %s: unknown policy %s", [g.name, g.policy])
+}
+
+policy_names contains p.name if some p in input.policies
+
+# Join grants to policies by name; flag wildcard paths reached by read-only grants.
+deny contains msg if {
+  some g in input.grants
+  g.access == "read"
+  some p in input.policies
+  p.name == g.policy
+  some path in p.paths
+  endswith(path, "*")
+  msg := sprintf("grant %s: wildcard path %s", [g.name, path])
+}
+
+# Owners must be team addresses.
+deny contains msg if {
+  some g in input.grants
+  not startswith(g.owner, "team-")
+  msg := sprintf("grant %s: owner %s is not a team", [g.name, g.owner])
+}
+
+# A policy carrying "sudo" for a non-admin grant.
+deny contains msg if {
+  some g in input.grants
+  g.access != "admin"
+  some p in input.policies
+  p.name == g.policy
+  "sudo" in p.capabilities
+  msg := sprintf("grant %s: sudo on %s", [g.name, upper(p.name)])
+}
+`;
+
+export interface BenchInput {
+  grants: { name: string; policy: string; access: string; owner: string }[];
+  policies: { name: string; paths: string[]; capabilities: string[] }[];
+}
+
+export function makeInput(n: number): BenchInput {
+  const grants: BenchInput["grants"] = [];
+  const policies: BenchInput["policies"] = [];
+  for (let i = 0; i < n; i++) {
+    policies.push({
+      name: `pol-${i}`,
+      paths:
+        i % 7 === 0
+          ? [`secret/data/app-${i}/*`, `secret/data/app-${i}/cfg`]
+          : [`secret/data/app-${i}/cfg`],
+      capabilities: i % 11 === 0 ? ["read", "sudo"] : ["read", "list"],
+    });
+    grants.push({
+      name: `grant-${i}`,
+      // every 13th grant points at a policy that does not exist
+      policy: i % 13 === 0 ? `missing-${i}` : `pol-${(i * 7919) % n}`,
+      access: i % 3 === 0 ? "admin" : "read",
+      owner: i % 17 === 0 ? `someone-${i}@example.com` : `team-${i % 50}@example.com`,
+    });
+  }
+  return { grants, policies };
+}
+
+/** The same decisions, hand-written. */
+export function handWritten(input: BenchInput): Set<string> {
+  const out = new Set<string>();
+  const byName = new Map<string, BenchInput["policies"][number]>();
+  for (const p of input.policies) byName.set(p.name, p);
+  for (const g of input.grants) {
+    const p = byName.get(g.policy);
+    if (!p) out.add(`grant ${g.name}: unknown policy ${g.policy}`);
+    if (p && g.access === "read") {
+      for (const path of p.paths)
+        if (path.endsWith("*")) out.add(`grant ${g.name}: wildcard path ${path}`);
+    }
+    if (!g.owner.startsWith("team-")) out.add(`grant ${g.name}: owner ${g.owner} is not a team`);
+    if (p && g.access !== "admin" && p.capabilities.includes("sudo")) {
+      out.add(`grant ${g.name}: sudo on ${p.name.toUpperCase()}`);
+    }
+  }
+  return out;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function time(fn: () => void, reps: number): number {
+  const ms: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = process.hrtime.bigint();
+    fn();
+    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return median(ms);
+}
+
+export interface SpeedRow {
+  n: number;
+  engineMs: number;
+  handMs: number;
+  ratio: number;
+  decisions: number;
+}
+
+export function runSpeed(sizes: number[], reps = 5): SpeedRow[] {
+  const prepared = compile([{ file: "bench.rego", source: BENCH_POLICY }]).prepare(
+    "data.bench.deny",
+  );
+  const rows: SpeedRow[] = [];
+  for (const n of sizes) {
+    const input = makeInput(n);
+    const expected = handWritten(input);
+    const got = prepared.eval({ input })[0]?.expressions[0]?.value as string[];
+    if (got.length !== expected.size || got.some((m) => !expected.has(m))) {
+      throw new Error(
+        `engine and hand-written disagree at n=${n}: ${got.length} vs ${expected.size}`,
+      );
+    }
+    // Warm both once, then take medians.
+    const engineMs = time(() => prepared.eval({ input }), reps);
+    const handMs = time(() => handWritten(input), Math.max(reps, 20));
+    rows.push({ n, engineMs, handMs, ratio: engineMs / handMs, decisions: expected.size });
+  }
+  return rows;
+}
+
+if (require.main === module) {
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((x) => x > 0);
+  const rows = runSpeed(sizes.length ? sizes : [1000, 10000]);
+  for (const r of rows) {
+    console.log(
+      `n=${r.n}\tdecisions=${r.decisions}\tengine=${r.engineMs.toFixed(1)}ms\thand-written=${r.handMs.toFixed(2)}ms\tratio=${r.ratio.toFixed(2)}x`,
+    );
+  }
+  if (rows.length > 1) {
+    const a = rows[0];
+    const b = rows[rows.length - 1];
+    console.log(
+      `growth ${a.n}→${b.n} (${(b.n / a.n).toFixed(0)}x objects): engine ${(b.engineMs / a.engineMs).toFixed(1)}x, hand-written ${(b.handMs / a.handMs).toFixed(1)}x`,
+    );
+  }
+}

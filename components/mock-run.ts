@@ -1,0 +1,242 @@
+/**
+ * Runs the real AccessNeeds program under Pulumi's mock runtime — no engine, no Vault — and
+ * collects every resource it registers, in registration order, with its inputs as the SDK
+ * serialises them (Pulumi input names, secrets still marked). `tokenwarden plan` prints this;
+ * parity tests compare it with the CDKTF rendering; policy results hang off it later.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { InputError } from "../cli/errors";
+import { AccessNeeds, InvalidManifestError } from "./access-needs";
+
+export const SECRET_MARK = "[secret]";
+
+export interface PlannedResource {
+  /** Pulumi type token, e.g. `vault:index/policy:Policy`. */
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  /** URN of the parent resource; null for the top-level component. */
+  readonly parent: string | null;
+  /** False for component resources (they have no inputs of their own). */
+  readonly custom: boolean;
+  /** Inputs by SDK name; secret values replaced by "[secret]". */
+  readonly inputs: Record<string, unknown>;
+  /** URNs of explicit dependencies (`dependsOn`). */
+  readonly dependsOn: readonly string[];
+  /** Whether a replacement deletes before it creates (tokenwarden never asks for that). */
+  readonly deleteBeforeReplace: boolean;
+}
+
+export interface CollectOptions {
+  /** Name of the top-level component (default "access-needs"). */
+  readonly name?: string;
+  /** Clock for the mocked `time.Rotating` (default: now), so next_rotation is what an up would set. */
+  readonly now?: Date;
+  /**
+   * Third-party token values by need name. Unset needs get a placeholder secret: the plan shows
+   * that a value is stored, never the value.
+   */
+  readonly thirdPartyTokens?: Readonly<Record<string, string>>;
+  /** The value the mocked Vault returns as an issued token's clientToken (tests use a canary). */
+  readonly issuedTokenValue?: string;
+}
+
+export interface CollectedRun {
+  readonly resources: PlannedResource[];
+  /** The component itself, for tests that inspect its outputs. */
+  readonly component: AccessNeeds;
+}
+
+const PLACEHOLDER_TOKEN = "placeholder: supplied by tokenwarden:thirdPartyTokens at pulumi up";
+
+// The mock runtime is process-global state: runs take turns.
+let queue: Promise<unknown> = Promise.resolve();
+
+export function collectResources(
+  manifest: string | object,
+  options: CollectOptions = {},
+): Promise<CollectedRun> {
+  const run = queue.then(() => collectOnce(manifest, options));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
+  getDependenciesList(): string[];
+  getDeletebeforereplace(): boolean;
+}
+interface MonitorLike {
+  registerResource(req: RegisterRequest, callback: (err: unknown, res: unknown) => void): unknown;
+}
+
+/**
+ * The SDK records a stack trace on every promise it creates (only ever printed when a promise
+ * leaks); capturing and formatting those is the largest single cost of a mock run, so the run
+ * captures none. Errors a user can act on carry messages, not stacks.
+ */
+async function collectOnce(
+  manifest: string | object,
+  options: CollectOptions,
+): Promise<CollectedRun> {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return await collectWithMocks(manifest, options);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+async function collectWithMocks(
+  manifest: string | object,
+  options: CollectOptions,
+): Promise<CollectedRun> {
+  const now = options.now ?? new Date();
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args, now, options) }),
+      call: (args) => args.inputs,
+    },
+    "tokenwarden",
+    "plan",
+    true,
+  );
+
+  const recorded: { urn?: string; entry: Omit<PlannedResource, "urn"> }[] = [];
+  const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    const slot: (typeof recorded)[number] = {
+      entry: {
+        type: req.getType(),
+        name: req.getName(),
+        parent: req.getParent() || null,
+        custom: req.getCustom(),
+        dependsOn: [...req.getDependenciesList()].sort(),
+        deleteBeforeReplace: req.getDeletebeforereplace(),
+        inputs: maskSecrets(pulumi.runtime.deserializeProperties(req.getObject())) as Record<
+          string,
+          unknown
+        >,
+      },
+    };
+    recorded.push(slot);
+    return register(req, (err, res) => {
+      if (!err && res) slot.urn = (res as { getUrn(): string }).getUrn();
+      callback(err, res);
+    });
+  };
+
+  // Every third-party need has a value: the caller's, else a placeholder ("[secret]" either way).
+  const given = options.thirdPartyTokens ?? {};
+  const thirdPartyTokens = new Proxy({} as Record<string, pulumi.Input<string>>, {
+    has: () => true,
+    get: (_target, key) =>
+      typeof key === "string" ? pulumi.secret(given[key] ?? PLACEHOLDER_TOKEN) : undefined,
+  });
+  let component: AccessNeeds;
+  try {
+    component = new AccessNeeds(options.name ?? "access-needs", { manifest, thirdPartyTokens });
+  } catch (err) {
+    // Hand back the model's own error (a ManifestError keeps its issues for the caller to print).
+    if (err instanceof InvalidManifestError) throw err.reason;
+    if (pulumi.RunError.isInstance(err)) throw new InputError(err.message);
+    throw err;
+  }
+  await waitForRegistrations(component);
+  return {
+    component,
+    resources: treeOrder(recorded.map(({ urn, entry }) => ({ ...entry, urn: urn ?? "" }))),
+  };
+}
+
+/**
+ * Parents before children; among siblings a component's own Vault objects come before its child
+ * components, each group in registration order: a stable, readable listing.
+ */
+export function treeOrder(resources: readonly PlannedResource[]): PlannedResource[] {
+  const known = new Set(resources.map((r) => r.urn));
+  const children = new Map<string | null, PlannedResource[]>();
+  for (const r of resources) {
+    const parent = r.parent !== null && known.has(r.parent) ? r.parent : null;
+    const list = children.get(parent) ?? [];
+    list.push(r);
+    children.set(parent, list);
+  }
+  const out: PlannedResource[] = [];
+  const visit = (parent: string | null): void => {
+    const siblings = children.get(parent) ?? [];
+    for (const r of [...siblings.filter((x) => x.custom), ...siblings.filter((x) => !x.custom)]) {
+      out.push(r);
+      visit(r.urn);
+    }
+  };
+  visit(null);
+  return out;
+}
+
+/** What the mocked providers answer: the inputs back, plus the computed outputs code reads. */
+function mockState(
+  args: pulumi.runtime.MockResourceArgs,
+  now: Date,
+  options: CollectOptions,
+): Record<string, unknown> {
+  const inputs = args.inputs as Record<string, unknown>;
+  switch (args.type) {
+    case "time:index/rotating:Rotating": {
+      const minutes = Number(inputs.rotationMinutes ?? 0);
+      const next = new Date(now.getTime() + minutes * 60_000);
+      return { ...inputs, rfc3339: rfc3339(now), rotationRfc3339: rfc3339(next) };
+    }
+    case "vault:index/token:Token":
+      return { ...inputs, clientToken: options.issuedTokenValue ?? "hvs.mock-token" };
+    default:
+      return inputs;
+  }
+}
+
+function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function isSecretValue(v: unknown): v is { value: unknown } {
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    (v as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
+  );
+}
+
+function maskSecrets(v: unknown): unknown {
+  if (isSecretValue(v)) return SECRET_MARK;
+  if (Array.isArray(v)) return v.map(maskSecrets);
+  if (typeof v === "object" && v !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = maskSecrets(x);
+    return out;
+  }
+  return v;
+}
+
+async function waitForRegistrations(component: AccessNeeds): Promise<void> {
+  const urns: pulumi.Output<string>[] = [component.urn, component.store.urn];
+  for (const c of component.consumers.values()) urns.push(c.urn, c.role.urn);
+  for (const g of component.grants.values()) {
+    urns.push(g.urn, g.policy.urn);
+    if (g.rotation) urns.push(g.rotation.urn, g.rotation.clock.urn);
+    if (g.token) urns.push(g.token.urn);
+    if (g.kvEntry) urns.push(g.kvEntry.urn);
+  }
+  if (component.store.mount) urns.push(component.store.mount.urn);
+  if (component.store.audit) urns.push(component.store.audit.urn);
+  await new Promise<void>((resolve) => pulumi.all(urns).apply(() => resolve()));
+  // registerOutputs calls and any stragglers drain through the runtime's RPC queue.
+  const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> })
+    .waitForRPCs;
+  if (waitForRPCs) await waitForRPCs();
+}

@@ -1,0 +1,1097 @@
+/**
+ * A parsed manifest value → the typed model of ./types, or every issue found in it.
+ *
+ * The checks here mirror schema/access-needs.schema.json (structure, types, syntax) and add what a
+ * JSON Schema cannot say (references, duplicates, maxTtl ≥ ttl, scopes vs paths by provider kind).
+ * They are hand-written rather than run through ajv so each issue reads as a sentence a person can
+ * act on, and so the CLI does not compile a schema at every start; test/model checks that the
+ * schema file and this loader agree.
+ *
+ * Fields a policy rule exists to judge (owner, ttl, maxTtl, rotation, justification, expires) are
+ * optional: a manifest without them loads, and the rule reports them. In particular a need's
+ * owner does NOT default to its consumer's owner — TW006 must be able to see that it is missing.
+ */
+import { CAPABILITIES } from "./types";
+import type {
+  AccessLevel,
+  AuthKind,
+  Capability,
+  Consumer,
+  Limits,
+  Need,
+  PathGrant,
+  Provider,
+  ProviderKind,
+  Seconds,
+  VaultSettings,
+  Waiver,
+} from "./types";
+import { DURATION_HINT, formatDuration, tryParseDuration } from "./duration";
+import { ACCESS_LEVELS } from "./access-levels";
+import type { FieldPath } from "./source";
+
+export interface RawIssue {
+  readonly path: FieldPath;
+  readonly message: string;
+}
+
+export interface NormalisedManifest {
+  readonly limits: Limits;
+  readonly vault: VaultSettings;
+  readonly consumers: readonly Consumer[];
+  readonly providers: readonly Provider[];
+  readonly needs: readonly Need[];
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxTtl: 720 * 3600,
+  maxRotation: 90 * 86400,
+  maxNeedLifetime: 365 * 86400,
+};
+export const DEFAULT_KV_MOUNT = "tokens";
+
+const AUTH_KINDS: readonly AuthKind[] = ["approle", "kubernetes", "jwt", "token"];
+const PROVIDER_KINDS: readonly ProviderKind[] = [
+  "vault-token",
+  "static",
+  "oauth2-client-credentials",
+  "jwt-bearer",
+];
+/** Lowercase only: Vault lowercases policy names, so `Foo` and `foo` would collide as `tw-foo`. */
+const NAME_RE = /^[a-z0-9][a-z0-9._-]*$/;
+const NAME_MAX = 100;
+const MOUNT_RE = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const RULE_RE = /^TW\d{3}$/;
+const CAPABILITY_SET: ReadonlySet<string> = new Set(CAPABILITIES);
+/** A whole valid path (same pattern as the schema's vaultPath): the fast check; the slow one explains. */
+const VALID_PATH_RE =
+  /^(?!(?:.*\/)?\.\.?(?:\/|$))(?=.)(?:(?:\+|[A-Za-z0-9_.:@=~,-]+)\/)*(?:\+|[A-Za-z0-9_.:@=~,-]+)?\*?$/;
+/** Letters, digits and the punctuation Vault paths use; `+` and `*` are checked separately. */
+const PATH_CHARS_RE = /^[A-Za-z0-9_.\-/:@=~,+*]+$/;
+
+type Obj = Record<string, unknown>;
+type Path = readonly (string | number)[];
+type Key = string | number | undefined;
+
+/**
+ * `path` + `key`, built only when an issue is reported: the happy path of a 10,000-need manifest
+ * must not allocate a path array per field (the loader's budget is a fraction of the YAML parse).
+ */
+function at(path: Path, key: Key): Path {
+  return key === undefined ? path : [...path, key];
+}
+
+class Checker {
+  readonly issues: RawIssue[] = [];
+  report(path: FieldPath, message: string): void {
+    this.issues.push({ path: [...path], message });
+  }
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return "nothing (an empty value)";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  if (typeof v === "string")
+    return `the text ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v)}`;
+  return `${typeof v === "number" ? "the number" : "the " + typeof v} ${String(v)}`;
+}
+
+/** Edit distance, for "did you mean" hints on misspelt field names and references. */
+function distance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}
+
+function suggest(word: string, options: Iterable<string>): string {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const o of options) {
+    const d = distance(word.toLowerCase(), o.toLowerCase());
+    if (d < bestD) {
+      best = o;
+      bestD = d;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3))
+    ? ` — did you mean "${best}"?`
+    : "";
+}
+
+function listNames(names: readonly string[], max = 6): string {
+  if (names.length === 0) return "none declared";
+  const shown = names.slice(0, max).join(", ");
+  return names.length > max ? `${shown}, … (${names.length} in all)` : shown;
+}
+
+/** A mapping with only the allowed fields; reports a wrong type or unknown fields. */
+/** A mapping with only the allowed fields; reports a wrong type or unknown fields. */
+function mapping(
+  c: Checker,
+  v: unknown,
+  path: Path,
+  key: Key,
+  what: string,
+  allowed: ReadonlySet<string>,
+): Obj | undefined {
+  if (!isObj(v)) {
+    c.report(at(path, key), `expected ${what} (a mapping), got ${describe(v)}`);
+    return undefined;
+  }
+  for (const field in v) {
+    if (!allowed.has(field)) {
+      const names = [...allowed];
+      c.report(
+        [...at(path, key), field],
+        `unknown field${suggest(field, names) || ` (allowed: ${names.join(", ")})`}`,
+      );
+    }
+  }
+  return v;
+}
+
+function required(c: Checker, o: Obj, key: string, path: Path, hint: string): boolean {
+  if (o[key] === undefined) {
+    c.report(path, `missing required field "${key}" (${hint})`);
+    return false;
+  }
+  return true;
+}
+
+/** Not empty or blank; decided from the first character in the common case, without allocating. */
+function isFilled(v: string): boolean {
+  return v.length > 0 && (v.charCodeAt(0) > 32 || v.trim() !== "");
+}
+
+function text(c: Checker, v: unknown, path: Path, key?: Key): string | undefined {
+  if (typeof v !== "string") {
+    c.report(at(path, key), `expected text, got ${describe(v)}`);
+    return undefined;
+  }
+  if (!isFilled(v)) {
+    c.report(at(path, key), "is empty; give a value or leave the field out");
+    return undefined;
+  }
+  return v;
+}
+
+function optText(c: Checker, o: Obj, key: string, path: Path): string | undefined {
+  return o[key] === undefined ? undefined : text(c, o[key], path, key);
+}
+
+function name(c: Checker, v: unknown, path: Path, key?: Key): string | undefined {
+  const s = text(c, v, path, key);
+  if (s === undefined) return undefined;
+  if (!NAME_RE.test(s) || s.length > NAME_MAX) {
+    c.report(
+      at(path, key),
+      `${JSON.stringify(s)} is not a valid name: use lowercase letters, digits, ".", "_" and "-", starting with a letter or digit, at most ${NAME_MAX} characters (Vault lowercases policy names)`,
+    );
+    return undefined;
+  }
+  return s;
+}
+
+function oneOf<T extends string>(
+  c: Checker,
+  v: unknown,
+  path: Path,
+  key: Key,
+  allowed: readonly T[],
+): T | undefined {
+  if (typeof v === "string" && (allowed as readonly string[]).includes(v)) return v as T;
+  const got = typeof v === "string" ? JSON.stringify(v) : describe(v);
+  const hint = typeof v === "string" ? suggest(v, allowed) : "";
+  c.report(at(path, key), `${got} is not one of ${allowed.join(", ")}${hint}`);
+  return undefined;
+}
+
+/** A manifest repeats a handful of durations thousands of times: parse each once. */
+const durationCache = new Map<string, Seconds | undefined>();
+
+function duration(c: Checker, v: unknown, path: Path, key?: Key): Seconds | undefined {
+  if (typeof v !== "string") {
+    c.report(
+      at(path, key),
+      `expected a duration such as "1h30m", got ${describe(v)} (${DURATION_HINT})`,
+    );
+    return undefined;
+  }
+  let s = durationCache.get(v);
+  if (s === undefined && !durationCache.has(v)) {
+    s = tryParseDuration(v);
+    if (durationCache.size < 4096) durationCache.set(v, s);
+  }
+  if (s === undefined) {
+    c.report(at(path, key), `${JSON.stringify(v)} is not a duration (${DURATION_HINT})`);
+    return undefined;
+  }
+  if (s === 0) {
+    c.report(at(path, key), `${JSON.stringify(v)} is zero; a duration must be longer than 0s`);
+    return undefined;
+  }
+  return s;
+}
+
+function optDuration(c: Checker, o: Obj, key: string, path: Path): Seconds | undefined {
+  return o[key] === undefined ? undefined : duration(c, o[key], path, key);
+}
+
+/** Review dates repeat across needs: check each distinct one once. */
+const validDates = new Set<string>();
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function date(c: Checker, v: unknown, path: Path, key?: Key): string | undefined {
+  // An object manifest read with a YAML 1.1 loader carries dates as Date objects at midnight UTC.
+  if (v instanceof Date && !Number.isNaN(v.getTime()) && v.getTime() % 86_400_000 === 0) {
+    return v.toISOString().slice(0, 10);
+  }
+  if (typeof v !== "string") {
+    c.report(at(path, key), `expected a date such as 2027-06-30, got ${describe(v)}`);
+    return undefined;
+  }
+  if (validDates.has(v)) return v;
+  const m = DATE_RE.exec(v);
+  let valid = false;
+  if (m !== null) {
+    const y = Number(m[1]);
+    const mo = Number(m[2]);
+    const d = Number(m[3]);
+    const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+    valid = mo >= 1 && mo <= 12 && d >= 1 && d <= (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]);
+  }
+  if (valid && validDates.size < 4096) validDates.add(v);
+  if (!valid) {
+    c.report(
+      at(path, key),
+      `${JSON.stringify(v)} is not a valid date (use YYYY-MM-DD, e.g. 2027-06-30)`,
+    );
+    return undefined;
+  }
+  return v;
+}
+
+function bool(c: Checker, v: unknown, path: Path, key?: Key): boolean | undefined {
+  if (typeof v !== "boolean") {
+    c.report(at(path, key), `expected true or false, got ${describe(v)}`);
+    return undefined;
+  }
+  return v;
+}
+
+function list(c: Checker, v: unknown, path: Path, key: Key, what: string): unknown[] | undefined {
+  if (!Array.isArray(v)) {
+    c.report(at(path, key), `expected a list of ${what}, got ${describe(v)}`);
+    return undefined;
+  }
+  return v;
+}
+
+/** A list of distinct, non-empty strings; `nonEmpty` requires at least one. */
+/** A list of distinct, non-empty strings; `nonEmpty` requires at least one. */
+function textList(
+  c: Checker,
+  v: unknown,
+  path: Path,
+  key: Key,
+  what: string,
+  nonEmpty: boolean,
+): string[] | undefined {
+  const items = list(c, v, path, key, what);
+  if (!items) return undefined;
+  if (nonEmpty && items.length === 0) {
+    c.report(at(path, key), `is an empty list; give at least one of ${what}`);
+    return undefined;
+  }
+  // The parsed list itself becomes the model's list when every item is fine: no copy, since a
+  // 10,000-need manifest must not allocate its way into extra garbage collections.
+  let ok = true;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (typeof item === "string" && isFilled(item) && items.indexOf(item) === i) continue;
+    const here = at(path, key);
+    const s = text(c, item, here, i);
+    if (s !== undefined) c.report([...here, i], `${JSON.stringify(s)} is listed twice`);
+    ok = false;
+  }
+  return ok ? (items as string[]) : undefined;
+}
+
+function mountPath(c: Checker, v: unknown, path: Path, key?: Key): string | undefined {
+  const s = text(c, v, path, key);
+  if (s === undefined) return undefined;
+  if (!MOUNT_RE.test(s)) {
+    c.report(
+      at(path, key),
+      `${JSON.stringify(s)} is not a mount path (segments of letters, digits, ".", "_", "-" separated by "/", no leading or trailing "/")`,
+    );
+    return undefined;
+  }
+  return s;
+}
+
+/** Vault ACL path syntax: relative, `+` only as a whole segment, `*` only as the last character. */
+export function vaultPathProblem(p: string): string | undefined {
+  if (VALID_PATH_RE.test(p)) return undefined; // the common case, decided by one regex
+  if (p.startsWith("/"))
+    return 'must not start with "/" (Vault policy paths are relative, e.g. secret/data/app)';
+  if (!PATH_CHARS_RE.test(p)) {
+    const bad = [...p].find((ch) => !PATH_CHARS_RE.test(ch)) ?? "";
+    return `contains ${JSON.stringify(bad)}; use letters, digits and - _ . / : @ = ~ , with + as a whole segment and * only at the end`;
+  }
+  const star = p.indexOf("*");
+  if (star >= 0 && star !== p.length - 1)
+    return 'has "*" before the end; a glob "*" may only be the last character';
+  const segments = p.split("/");
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i];
+    if (seg.includes("+") && seg !== "+")
+      return `segment ${JSON.stringify(seg)} mixes "+" with other characters; "+" must be a whole segment`;
+    if (seg === "" && i < segments.length - 1) return 'has an empty segment ("//")';
+    if (seg === "." || seg === "..") return `has a ${JSON.stringify(seg)} segment`;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const TOP_FIELDS = new Set([
+  "$schema",
+  "version",
+  "defaults",
+  "limits",
+  "vault",
+  "consumers",
+  "providers",
+  "needs",
+]);
+const DEFAULTS_FIELDS = new Set(["ttl", "maxTtl", "rotation"]);
+const LIMITS_FIELDS = new Set(["maxTtl", "maxRotation", "maxNeedLifetime"]);
+const VAULT_FIELDS = new Set(["kvMount", "authMounts", "audit"]);
+const CONSUMER_FIELDS = new Set([
+  "name",
+  "owner",
+  "description",
+  "auth",
+  "approle",
+  "kubernetes",
+  "jwt",
+]);
+const PROVIDER_FIELDS = new Set([
+  "name",
+  "kind",
+  "description",
+  "scopes",
+  "maxTtl",
+  "tokenUrl",
+  "audience",
+]);
+const AUTH_MOUNT_FIELDS = new Set(["approle", "kubernetes", "jwt"]);
+const AUDIT_FIELDS = new Set(["path", "filePath"]);
+const APPROLE_FIELDS = new Set(["secretIdTtl", "secretIdNumUses"]);
+const KUBERNETES_FIELDS = new Set(["serviceAccounts", "namespaces", "audience"]);
+const JWT_FIELDS = new Set(["boundAudiences", "boundClaims", "userClaim"]);
+const PATH_GRANT_FIELDS = new Set(["path", "capabilities"]);
+const WAIVER_FIELDS = new Set(["rule", "reason", "expires"]);
+const NEED_FIELDS = new Set([
+  "name",
+  "consumer",
+  "provider",
+  "scopes",
+  "paths",
+  "access",
+  "ttl",
+  "maxTtl",
+  "rotation",
+  "owner",
+  "justification",
+  "expires",
+  "defaultPolicy",
+  "waivers",
+]);
+
+interface Defaults {
+  ttl?: Seconds;
+  maxTtl?: Seconds;
+  rotation?: Seconds;
+}
+
+export function normaliseManifest(value: unknown): {
+  manifest?: NormalisedManifest;
+  issues: RawIssue[];
+} {
+  const c = new Checker();
+  if (value === null || value === undefined) {
+    c.report(
+      [],
+      "the manifest is empty; expected a mapping with version: 1, consumers, providers and needs",
+    );
+    return { issues: c.issues };
+  }
+  const root = mapping(c, value, [], undefined, "the manifest", TOP_FIELDS);
+  if (!root) return { issues: c.issues };
+
+  if (root.$schema !== undefined) text(c, root.$schema, ["$schema"]);
+  if (required(c, root, "version", [], "version: 1")) {
+    if (root.version !== 1)
+      c.report(
+        ["version"],
+        `unsupported version ${JSON.stringify(root.version)}; this tokenwarden reads version: 1`,
+      );
+  }
+
+  const defaults = normaliseDefaults(c, root.defaults);
+  const limits = normaliseLimits(c, root.limits);
+  const vault = normaliseVault(c, root.vault);
+  // References and duplicates are judged on the names as written, even of items that have other
+  // issues, so one mistake in a consumer does not hide (or fake) problems in the needs using it.
+  const consumerNames = declaredNames(c, root, "consumers");
+  const providerNames = declaredNames(c, root, "providers");
+  declaredNames(c, root, "needs");
+  const consumers = normaliseList(c, root, "consumers", "consumers", (v, p) =>
+    normaliseConsumer(c, v, p),
+  );
+  const providers = normaliseList(c, root, "providers", "providers", (v, p) =>
+    normaliseProvider(c, v, p),
+  );
+  const refs: References = {
+    consumers: new Map(consumers.map((x) => [x.name, x])),
+    providers: new Map(providers.map((x) => [x.name, x])),
+    consumerNames,
+    providerNames,
+  };
+  const needs = normaliseList(c, root, "needs", "needs", (v, p) =>
+    normaliseNeed(c, v, p, defaults, refs),
+  );
+
+  if (c.issues.length > 0) return { issues: c.issues };
+  return {
+    manifest: {
+      limits,
+      vault,
+      consumers,
+      providers,
+      needs,
+    },
+    issues: [],
+  };
+}
+
+/** The items of a top-level list that normalised without issues, in manifest order. */
+function normaliseList<T>(
+  c: Checker,
+  root: Obj,
+  key: string,
+  what: string,
+  item: (v: unknown, path: Path) => T | undefined,
+): T[] {
+  const out: T[] = [];
+  if (root[key] === undefined) {
+    if (key === "needs" || key === "consumers") {
+      c.report([], `missing required field "${key}" (the list of ${what})`);
+    }
+    return out;
+  }
+  const items = list(c, root[key], [key], undefined, what);
+  if (!items) return out;
+  for (let i = 0; i < items.length; i++) {
+    const before = c.issues.length;
+    const value = item(items[i], [key, i]);
+    if (value !== undefined && c.issues.length === before) out.push(value);
+  }
+  return out;
+}
+
+/**
+ * Names declared in a list (as written, valid or not), keyed to the raw item; reports duplicates.
+ * A provider's raw `kind` rides along so a need can be checked against it even if the provider
+ * itself has an issue elsewhere.
+ */
+function declaredNames(c: Checker, root: Obj, key: string): Map<string, Obj> {
+  const byName = new Map<string, Obj>();
+  const firstIndex = new Map<string, number>();
+  const items = root[key];
+  if (!Array.isArray(items)) return byName;
+  items.forEach((item, index) => {
+    if (!isObj(item) || typeof item.name !== "string") return;
+    const first = firstIndex.get(item.name);
+    if (first !== undefined) {
+      c.report(
+        [key, index, "name"],
+        `duplicate name ${JSON.stringify(item.name)} (already used by ${key}[${first}])`,
+      );
+    } else {
+      firstIndex.set(item.name, index);
+      byName.set(item.name, item);
+    }
+  });
+  return byName;
+}
+
+interface References {
+  /** Items that loaded without issues. */
+  readonly consumers: Map<string, Consumer>;
+  readonly providers: Map<string, Provider>;
+  /** Every name declared, as written. */
+  readonly consumerNames: Map<string, Obj>;
+  readonly providerNames: Map<string, Obj>;
+}
+
+function normaliseDefaults(c: Checker, v: unknown): Defaults {
+  if (v === undefined) return {};
+  const o = mapping(c, v, ["defaults"], undefined, "defaults", DEFAULTS_FIELDS);
+  if (!o) return {};
+  const d: Defaults = {
+    ttl: optDuration(c, o, "ttl", ["defaults"]),
+    maxTtl: optDuration(c, o, "maxTtl", ["defaults"]),
+    rotation: optDuration(c, o, "rotation", ["defaults"]),
+  };
+  if (d.ttl !== undefined && d.maxTtl !== undefined && d.maxTtl < d.ttl) {
+    c.report(
+      ["defaults", "maxTtl"],
+      `${formatDuration(d.maxTtl)} is shorter than defaults.ttl ${formatDuration(d.ttl)}; maxTtl must be at least ttl`,
+    );
+  }
+  return d;
+}
+
+function normaliseLimits(c: Checker, v: unknown): Limits {
+  if (v === undefined) return DEFAULT_LIMITS;
+  const o = mapping(c, v, ["limits"], undefined, "limits", LIMITS_FIELDS);
+  if (!o) return DEFAULT_LIMITS;
+  return {
+    maxTtl: optDuration(c, o, "maxTtl", ["limits"]) ?? DEFAULT_LIMITS.maxTtl,
+    maxRotation: optDuration(c, o, "maxRotation", ["limits"]) ?? DEFAULT_LIMITS.maxRotation,
+    maxNeedLifetime:
+      optDuration(c, o, "maxNeedLifetime", ["limits"]) ?? DEFAULT_LIMITS.maxNeedLifetime,
+  };
+}
+
+function normaliseVault(c: Checker, v: unknown): VaultSettings {
+  const authMounts = { approle: "approle", kubernetes: "kubernetes", jwt: "jwt" };
+  const fallback: VaultSettings = { kvMount: DEFAULT_KV_MOUNT, authMounts };
+  if (v === undefined) return fallback;
+  const o = mapping(c, v, ["vault"], undefined, "vault settings", VAULT_FIELDS);
+  if (!o) return fallback;
+  const kvMount =
+    o.kvMount === undefined ? DEFAULT_KV_MOUNT : mountPath(c, o.kvMount, ["vault", "kvMount"]);
+  if (o.authMounts !== undefined) {
+    const a = mapping(
+      c,
+      o.authMounts,
+      ["vault", "authMounts"],
+      undefined,
+      "auth mount paths",
+      AUTH_MOUNT_FIELDS,
+    );
+    if (a) {
+      for (const kind of ["approle", "kubernetes", "jwt"] as const) {
+        if (a[kind] !== undefined) {
+          const m = mountPath(c, a[kind], ["vault", "authMounts", kind]);
+          if (m) authMounts[kind] = m;
+        }
+      }
+    }
+  }
+  let audit: VaultSettings["audit"];
+  if (o.audit !== undefined) {
+    const a = mapping(c, o.audit, ["vault", "audit"], undefined, "an audit device", AUDIT_FIELDS);
+    if (a) {
+      const okPath = required(
+        c,
+        a,
+        "path",
+        ["vault", "audit"],
+        "the audit device path, e.g. tokenwarden-file",
+      );
+      const okFile = required(
+        c,
+        a,
+        "filePath",
+        ["vault", "audit"],
+        "where Vault writes the log, e.g. /var/log/vault/audit.log",
+      );
+      const path = okPath ? mountPath(c, a.path, ["vault", "audit", "path"]) : undefined;
+      const filePath = okFile ? text(c, a.filePath, ["vault", "audit", "filePath"]) : undefined;
+      if (
+        filePath !== undefined &&
+        filePath !== "stdout" &&
+        filePath !== "discard" &&
+        !filePath.startsWith("/")
+      ) {
+        c.report(
+          ["vault", "audit", "filePath"],
+          `${JSON.stringify(filePath)} must be an absolute path on the Vault server (or "stdout")`,
+        );
+      } else if (path && filePath) audit = { path, filePath };
+    }
+  }
+  return { kvMount: kvMount ?? DEFAULT_KV_MOUNT, authMounts, ...(audit ? { audit } : {}) };
+}
+
+function normaliseConsumer(c: Checker, v: unknown, path: Path): Consumer | undefined {
+  const o = mapping(c, v, path, undefined, "a consumer", CONSUMER_FIELDS);
+  if (!o) return undefined;
+  const n = required(c, o, "name", path, "the workload's name")
+    ? name(c, o.name, path, "name")
+    : undefined;
+  const owner = optText(c, o, "owner", path);
+  if (o.description !== undefined) text(c, o.description, path, "description");
+  const auth = required(c, o, "auth", path, `one of ${AUTH_KINDS.join(", ")}`)
+    ? oneOf(c, o.auth, path, "auth", AUTH_KINDS)
+    : undefined;
+  // A block for another auth kind is a mistake (it would be silently ignored otherwise).
+  for (const kind of ["approle", "kubernetes", "jwt"] as const) {
+    if (o[kind] !== undefined && auth !== undefined && auth !== kind) {
+      c.report(
+        [...path, kind],
+        `only applies to auth: ${kind}, but this consumer has auth: ${auth}`,
+      );
+    }
+  }
+  if (auth === undefined) return undefined;
+  // The auth block is checked even when the name has an issue, so all problems show at once.
+  const consumer = consumerOfKind(c, o, path, auth, {
+    name: n ?? "",
+    ...(owner !== undefined ? { owner } : {}),
+  });
+  return n === undefined ? undefined : consumer;
+}
+
+function consumerOfKind(
+  c: Checker,
+  o: Obj,
+  path: Path,
+  auth: AuthKind,
+  base: { name: string; owner?: string },
+): Consumer | undefined {
+  switch (auth) {
+    case "approle": {
+      const approle: { secretIdTtl?: Seconds; secretIdNumUses?: number } = {};
+      if (o.approle !== undefined) {
+        const a = mapping(c, o.approle, path, "approle", "AppRole settings", APPROLE_FIELDS);
+        if (a) {
+          const ttl = optDuration(c, a, "secretIdTtl", [...path, "approle"]);
+          if (ttl !== undefined) approle.secretIdTtl = ttl;
+          if (a.secretIdNumUses !== undefined) {
+            const u = a.secretIdNumUses;
+            if (typeof u !== "number" || !Number.isSafeInteger(u) || u < 0) {
+              c.report(
+                [...path, "approle", "secretIdNumUses"],
+                `expected a whole number ≥ 0 (0 = unlimited), got ${describe(u)}`,
+              );
+            } else approle.secretIdNumUses = u;
+          }
+        }
+      }
+      return { ...base, auth, approle };
+    }
+    case "kubernetes": {
+      if (
+        !required(
+          c,
+          o,
+          "kubernetes",
+          path,
+          "kubernetes: { serviceAccounts: [...], namespaces: [...] }",
+        )
+      )
+        return undefined;
+      const p = [...path, "kubernetes"];
+      const k = mapping(c, o.kubernetes, p, undefined, "Kubernetes settings", KUBERNETES_FIELDS);
+      if (!k) return undefined;
+      const sa = required(c, k, "serviceAccounts", p, "the service account names bound to the role")
+        ? textList(c, k.serviceAccounts, p, "serviceAccounts", "service account names", true)
+        : undefined;
+      const ns = required(c, k, "namespaces", p, "the namespaces bound to the role")
+        ? textList(c, k.namespaces, p, "namespaces", "namespaces", true)
+        : undefined;
+      const audience = optText(c, k, "audience", p);
+      if (!sa || !ns) return undefined;
+      return {
+        ...base,
+        auth,
+        kubernetes: {
+          serviceAccounts: sa,
+          namespaces: ns,
+          ...(audience !== undefined ? { audience } : {}),
+        },
+      };
+    }
+    case "jwt": {
+      if (!required(c, o, "jwt", path, "jwt: { boundAudiences: [...], boundClaims: {...} }"))
+        return undefined;
+      const p = [...path, "jwt"];
+      const j = mapping(c, o.jwt, p, undefined, "JWT settings", JWT_FIELDS);
+      if (!j) return undefined;
+      const aud = required(c, j, "boundAudiences", p, "the audiences the CI token must carry")
+        ? textList(c, j.boundAudiences, p, "boundAudiences", "audiences", true)
+        : undefined;
+      let claims: Record<string, string | string[]> | undefined;
+      if (
+        required(
+          c,
+          j,
+          "boundClaims",
+          p,
+          "claims that pin the role to one repository or job, e.g. { repository: org/repo }",
+        )
+      ) {
+        const bc = j.boundClaims;
+        if (!isObj(bc))
+          c.report(
+            [...p, "boundClaims"],
+            `expected a mapping of claim names to values, got ${describe(bc)}`,
+          );
+        else if (Object.keys(bc).length === 0) {
+          c.report(
+            [...p, "boundClaims"],
+            "is empty: without bound claims any token from the issuer could log in",
+          );
+        } else {
+          claims = {};
+          for (const [key, val] of Object.entries(bc)) {
+            const vp = [...p, "boundClaims", key];
+            const value = Array.isArray(val)
+              ? textList(c, val, vp, undefined, "claim values", true)
+              : text(c, val, vp);
+            if (value === undefined) claims = undefined;
+            else if (claims) claims[key] = value;
+          }
+        }
+      }
+      const userClaim = optText(c, j, "userClaim", p) ?? "sub";
+      if (!aud || !claims) return undefined;
+      return { ...base, auth, jwt: { boundAudiences: aud, boundClaims: claims, userClaim } };
+    }
+    case "token":
+      return { ...base, auth };
+  }
+}
+
+function normaliseProvider(c: Checker, v: unknown, path: Path): Provider | undefined {
+  const o = mapping(c, v, path, undefined, "a provider", PROVIDER_FIELDS);
+  if (!o) return undefined;
+  const n = required(c, o, "name", path, "the token issuer's name")
+    ? name(c, o.name, path, "name")
+    : undefined;
+  if (o.description !== undefined) text(c, o.description, path, "description");
+  const kind = required(c, o, "kind", path, `one of ${PROVIDER_KINDS.join(", ")}`)
+    ? oneOf(c, o.kind, path, "kind", PROVIDER_KINDS)
+    : undefined;
+  const maxTtl = optDuration(c, o, "maxTtl", path);
+  if (n === undefined || kind === undefined) return undefined;
+  const base = { name: n, ...(maxTtl !== undefined ? { maxTtl } : {}) };
+  if (kind === "vault-token") {
+    for (const f of ["scopes", "tokenUrl", "audience"]) {
+      if (o[f] !== undefined)
+        c.report(
+          [...path, f],
+          `does not apply to kind: vault-token (Vault tokens are granted paths, not ${f === "scopes" ? "scopes" : "a token endpoint"})`,
+        );
+    }
+    return { ...base, kind };
+  }
+  const scopes = required(c, o, "scopes", path, "the scopes this provider can grant")
+    ? textList(c, o.scopes, path, "scopes", "scopes", false)
+    : undefined;
+  if (kind === "static") {
+    for (const f of ["tokenUrl", "audience"]) {
+      if (o[f] !== undefined)
+        c.report(
+          [...path, f],
+          "does not apply to kind: static (static tokens are handed over, not fetched)",
+        );
+    }
+    return scopes ? { ...base, kind, scopes } : undefined;
+  }
+  const tokenUrl = required(c, o, "tokenUrl", path, "the provider's OAuth 2.0 token endpoint")
+    ? url(c, o.tokenUrl, path, "tokenUrl")
+    : undefined;
+  if (kind === "oauth2-client-credentials") {
+    if (o.audience !== undefined)
+      c.report(
+        [...path, "audience"],
+        "does not apply to kind: oauth2-client-credentials (only jwt-bearer assertions carry an audience)",
+      );
+    return scopes && tokenUrl ? { ...base, kind, scopes, tokenUrl } : undefined;
+  }
+  const audience = optText(c, o, "audience", path);
+  return scopes && tokenUrl
+    ? { ...base, kind, scopes, tokenUrl, ...(audience !== undefined ? { audience } : {}) }
+    : undefined;
+}
+
+/** Token endpoints must be https (http only on loopback, for local test servers). */
+function url(c: Checker, v: unknown, path: Path, key?: Key): string | undefined {
+  const s = text(c, v, path, key);
+  if (s === undefined) return undefined;
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    c.report(
+      at(path, key),
+      `${JSON.stringify(s)} is not a URL (e.g. https://auth.example.com/oauth/token)`,
+    );
+    return undefined;
+  }
+  const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(u.hostname);
+  if (u.protocol !== "https:" && !(u.protocol === "http:" && loopback)) {
+    c.report(
+      at(path, key),
+      `${JSON.stringify(s)} must use https (plain http only on localhost): client secrets are sent to it`,
+    );
+    return undefined;
+  }
+  return s;
+}
+
+function normaliseNeed(
+  c: Checker,
+  v: unknown,
+  path: Path,
+  defaults: Defaults,
+  refs: References,
+): Need | undefined {
+  const o = mapping(c, v, path, undefined, "a need", NEED_FIELDS);
+  if (!o) return undefined;
+  const n = required(c, o, "name", path, "a name for this grant")
+    ? name(c, o.name, path, "name")
+    : undefined;
+
+  let consumer: Consumer | undefined;
+  if (required(c, o, "consumer", path, "the consumer that uses the token")) {
+    const ref = text(c, o.consumer, path, "consumer");
+    if (ref !== undefined) {
+      consumer = refs.consumers.get(ref);
+      if (!refs.consumerNames.has(ref)) {
+        const names = [...refs.consumerNames.keys()];
+        c.report(
+          [...path, "consumer"],
+          `unknown consumer ${JSON.stringify(ref)}${suggest(ref, names) || ` (declared: ${listNames(names)})`}`,
+        );
+      }
+    }
+  }
+  let provider: Provider | undefined;
+  let providerKind: string | undefined;
+  if (required(c, o, "provider", path, "the provider that issues the token")) {
+    const ref = text(c, o.provider, path, "provider");
+    if (ref !== undefined) {
+      provider = refs.providers.get(ref);
+      const raw = refs.providerNames.get(ref);
+      if (!raw) {
+        const names = [...refs.providerNames.keys()];
+        c.report(
+          [...path, "provider"],
+          `unknown provider ${JSON.stringify(ref)}${suggest(ref, names) || ` (declared: ${listNames(names)})`}`,
+        );
+      } else if (
+        typeof raw.kind === "string" &&
+        (PROVIDER_KINDS as readonly string[]).includes(raw.kind)
+      ) {
+        providerKind = raw.kind;
+      }
+    }
+  }
+  const access = required(c, o, "access", path, "one of read, write, admin")
+    ? oneOf<AccessLevel>(c, o.access, path, "access", ACCESS_LEVELS)
+    : undefined;
+
+  // Scopes for third-party providers, paths for Vault: the provider kind decides which applies.
+  let scopes: string[] = [];
+  let paths: PathGrant[] = [];
+  if (o.scopes !== undefined) scopes = textList(c, o.scopes, path, "scopes", "scopes", true) ?? [];
+  if (o.paths !== undefined) paths = pathGrants(c, o.paths, path, "paths") ?? [];
+  if (providerKind !== undefined) {
+    if (providerKind === "vault-token") {
+      if (o.scopes !== undefined)
+        c.report(
+          [...path, "scopes"],
+          `provider ${JSON.stringify(o.provider)} is a vault-token provider: grant Vault paths (paths: [{ path, capabilities }]), not scopes`,
+        );
+      if (o.paths === undefined && o.scopes === undefined)
+        c.report(
+          path,
+          `missing required field "paths" (provider ${JSON.stringify(o.provider)} issues Vault tokens: list the Vault paths and capabilities needed)`,
+        );
+    } else {
+      if (o.paths !== undefined)
+        c.report(
+          [...path, "paths"],
+          `provider ${JSON.stringify(o.provider)} is a ${providerKind} provider: request its scopes (scopes: [...]), not Vault paths`,
+        );
+      if (o.scopes === undefined && o.paths === undefined)
+        c.report(
+          path,
+          `missing required field "scopes" (the ${String(o.provider)} scopes this need requests)`,
+        );
+    }
+  }
+
+  const ttl = optDuration(c, o, "ttl", path);
+  const maxTtl = optDuration(c, o, "maxTtl", path);
+  const rotation = optDuration(c, o, "rotation", path);
+  const owner = optText(c, o, "owner", path);
+  const justification = optText(c, o, "justification", path);
+  const expires = o.expires === undefined ? undefined : date(c, o.expires, path, "expires");
+  const defaultPolicy =
+    o.defaultPolicy === undefined ? false : bool(c, o.defaultPolicy, path, "defaultPolicy");
+  const waivers = o.waivers === undefined ? [] : normaliseWaivers(c, o.waivers, path, "waivers");
+
+  // Defaults fill what the need leaves out; the ttl ≤ maxTtl check runs on the merged values and
+  // names where each came from, so a need's 48h ttl against a default 24h maxTtl is explained.
+  const mergedTtl = o.ttl === undefined ? defaults.ttl : ttl;
+  const mergedMax = o.maxTtl === undefined ? defaults.maxTtl : maxTtl;
+  const mergedRotation = o.rotation === undefined ? defaults.rotation : rotation;
+  if (
+    mergedTtl !== undefined &&
+    mergedMax !== undefined &&
+    mergedMax < mergedTtl &&
+    (o.ttl !== undefined || o.maxTtl !== undefined)
+  ) {
+    const where = at(path, o.maxTtl !== undefined ? "maxTtl" : "ttl");
+    const maxFrom = o.maxTtl !== undefined ? "maxTtl" : "defaults.maxTtl";
+    const ttlFrom = o.ttl !== undefined ? "ttl" : "defaults.ttl";
+    c.report(
+      where,
+      `${maxFrom} ${formatDuration(mergedMax)} is shorter than ${ttlFrom} ${formatDuration(mergedTtl)}; maxTtl must be at least ttl`,
+    );
+  }
+
+  if (n === undefined || consumer === undefined || provider === undefined || access === undefined)
+    return undefined;
+  if (defaultPolicy === undefined || waivers === undefined) return undefined;
+  // Optional fields are left out (not set to undefined) so "missing" is one state, not two.
+  const need: { -readonly [K in keyof Need]: Need[K] } = {
+    name: n,
+    consumer: consumer.name,
+    provider: provider.name,
+    access,
+    scopes,
+    paths,
+    defaultPolicy,
+    waivers,
+  };
+  if (mergedTtl !== undefined) need.ttl = mergedTtl;
+  if (mergedMax !== undefined) need.maxTtl = mergedMax;
+  if (mergedRotation !== undefined) need.rotation = mergedRotation;
+  if (owner !== undefined) need.owner = owner;
+  if (justification !== undefined) need.justification = justification;
+  if (expires !== undefined) need.expires = expires;
+  return need;
+}
+
+function pathGrants(c: Checker, v: unknown, parent: Path, key: Key): PathGrant[] | undefined {
+  const path = at(parent, key);
+  const items = list(c, v, path, undefined, "Vault paths ({ path, capabilities })");
+  if (!items) return undefined;
+  if (items.length === 0) {
+    c.report(path, "is an empty list; give at least one Vault path");
+    return undefined;
+  }
+  const out: PathGrant[] = [];
+  let ok = true;
+  for (let i = 0; i < items.length; i++) {
+    const o = mapping(
+      c,
+      items[i],
+      path,
+      i,
+      "a Vault path grant { path, capabilities }",
+      PATH_GRANT_FIELDS,
+    );
+    if (!o) {
+      ok = false;
+      continue;
+    }
+    let p: string | undefined;
+    if (o.path === undefined) {
+      c.report(
+        [...path, i],
+        'missing required field "path" (the Vault path, e.g. secret/data/app/config)',
+      );
+    } else if (typeof o.path === "string" && isFilled(o.path)) {
+      p = o.path;
+    } else {
+      text(c, o.path, [...path, i], "path");
+    }
+    let itemOk = p !== undefined;
+    if (p !== undefined) {
+      const problem = vaultPathProblem(p);
+      const first = problem ? -1 : out.findIndex((g) => g.path === p);
+      if (problem) {
+        c.report([...path, i, "path"], `${JSON.stringify(p)} ${problem}`);
+        itemOk = false;
+      } else if (first >= 0) {
+        c.report(
+          [...path, i, "path"],
+          `${JSON.stringify(p)} is already listed at paths[${first}]; merge the capabilities into one entry`,
+        );
+        itemOk = false;
+      }
+    }
+    let caps: Capability[] = [];
+    if (o.capabilities !== undefined) {
+      const raw = textList(c, o.capabilities, [...path, i], "capabilities", "capabilities", true);
+      if (!raw) itemOk = false;
+      else {
+        for (let k = 0; k < raw.length; k++) {
+          if (!CAPABILITY_SET.has(raw[k])) {
+            c.report(
+              [...path, i, "capabilities", k],
+              `${JSON.stringify(raw[k])} is not a Vault capability${suggest(raw[k], CAPABILITIES) || ` (use ${CAPABILITIES.join(", ")})`}`,
+            );
+            itemOk = false;
+          }
+        }
+        caps = raw as Capability[];
+      }
+    }
+    if (itemOk && p !== undefined) out.push({ path: p, capabilities: caps });
+    else ok = false;
+  }
+  return ok ? out : undefined;
+}
+
+function normaliseWaivers(c: Checker, v: unknown, parent: Path, key: Key): Waiver[] | undefined {
+  const path = at(parent, key);
+  const items = list(c, v, path, undefined, "waivers ({ rule, reason, expires })");
+  if (!items) return undefined;
+  const out: Waiver[] = [];
+  items.forEach((item, i) => {
+    const ip = [...path, i];
+    const o = mapping(c, item, ip, undefined, "a waiver { rule, reason, expires }", WAIVER_FIELDS);
+    if (!o) return;
+    const hasRule = required(c, o, "rule", ip, "the rule id, e.g. TW009");
+    const hasReason = required(c, o, "reason", ip, "why the exception is acceptable");
+    const hasExpires = required(c, o, "expires", ip, "when the waiver lapses, YYYY-MM-DD");
+    let rule = hasRule ? text(c, o.rule, ip, "rule") : undefined;
+    if (rule !== undefined && !RULE_RE.test(rule)) {
+      c.report(
+        [...ip, "rule"],
+        `${JSON.stringify(rule)} is not a rule id (TW followed by three digits, e.g. TW009)`,
+      );
+      rule = undefined;
+    }
+    const reason = hasReason ? text(c, o.reason, ip, "reason") : undefined;
+    const expires = hasExpires ? date(c, o.expires, ip, "expires") : undefined;
+    if (rule && reason && expires) out.push({ rule, reason, expires });
+  });
+  return out.length === items.length ? out : undefined;
+}

@@ -1,0 +1,264 @@
+/**
+ * Manifest → grant plan: every Vault object the manifest requires, fully decided here so that the
+ * Pulumi components and the CDKTF constructs only render it (and so both provision the same thing).
+ * Pure and deterministic: same manifest, same plan, in manifest order; no SDK imports.
+ */
+import type { Capability, Consumer, Manifest, Need, Provider, Seconds } from "./types";
+import type {
+  ConsumerPlan,
+  GrantPlan,
+  KvEntryPlan,
+  NeedGrantPlan,
+  PolicyPlan,
+  PolicyRule,
+  RolePlan,
+  RotationPlan,
+  TokenPlan,
+  TokenStorePlan,
+} from "./grant-plan-types";
+import { ACCESS_CAPABILITIES } from "./access-levels";
+import { formatDuration } from "./duration";
+
+/** Prefix of every policy tokenwarden writes, so its objects are recognisable in Vault. */
+export const POLICY_PREFIX = "tw-";
+/** Marks KV entries as managed here (drift checks look for it). */
+export const MANAGED_BY = "tokenwarden";
+/**
+ * A KV entry keeps two versions: during a rotation the new credential is written as the next
+ * version while consumers may still hold the previous one; the old one is revoked after the grace
+ * period, so nothing older is worth keeping.
+ */
+export const KV_MAX_VERSIONS = 2;
+
+export function policyName(need: string): string {
+  return `${POLICY_PREFIX}${need}`;
+}
+
+/** Path within the KV mount holding a third-party need's token. */
+export function kvEntryName(provider: string, need: string): string {
+  return `${provider}/${need}`;
+}
+
+export function planGrants(m: Manifest): GrantPlan {
+  const providers = new Map<string, Provider>(m.providers.map((p) => [p.name, p]));
+  const needsByConsumer = new Map<string, Need[]>();
+  for (const need of m.needs) {
+    const list = needsByConsumer.get(need.consumer) ?? [];
+    list.push(need);
+    needsByConsumer.set(need.consumer, list);
+  }
+
+  const consumers: ConsumerPlan[] = [];
+  for (const consumer of m.consumers) {
+    const needs = needsByConsumer.get(consumer.name);
+    // A consumer with no needs gets nothing: a role without policies would be access granted
+    // for no declared reason.
+    if (!needs || needs.length === 0) continue;
+    const role = planRole(m, consumer, needs);
+    consumers.push({
+      consumer: consumer.name,
+      auth: consumer.auth,
+      ...(consumer.owner !== undefined ? { owner: consumer.owner } : {}),
+      role,
+      needs: needs.map((need) =>
+        planNeed(m, consumer, providerOf(providers, need), need, role.roleName),
+      ),
+    });
+  }
+
+  const anyThirdParty = m.needs.some((n) => providerOf(providers, n).kind !== "vault-token");
+  const store: TokenStorePlan = {
+    ...(anyThirdParty
+      ? {
+          kvMount: {
+            path: m.vault.kvMount,
+            description: "tokenwarden: third-party API tokens (KV v2)",
+          },
+        }
+      : {}),
+    ...(m.vault.audit
+      ? { audit: { path: m.vault.audit.path, filePath: m.vault.audit.filePath } }
+      : {}),
+  };
+  return { store, consumers };
+}
+
+function providerOf(providers: Map<string, Provider>, need: Need): Provider {
+  const p = providers.get(need.provider);
+  // The loader guarantees references resolve; a hand-built Manifest that breaks this is a bug.
+  if (!p) throw new Error(`planGrants: need ${need.name} names unknown provider ${need.provider}`);
+  return p;
+}
+
+function planNeed(
+  m: Manifest,
+  consumer: Consumer,
+  provider: Provider,
+  need: Need,
+  roleName: string,
+): NeedGrantPlan {
+  const policy = planPolicy(m, provider, need);
+  const rotation = planRotation(need.rotation);
+  return {
+    need: need.name,
+    consumer: consumer.name,
+    provider: provider.name,
+    providerKind: provider.kind,
+    access: need.access,
+    ...(need.owner !== undefined ? { owner: need.owner } : {}),
+    policy,
+    ...(consumer.auth === "token"
+      ? { token: planToken(consumer, need, policy.name, roleName) }
+      : {}),
+    ...(provider.kind !== "vault-token" ? { kvEntry: planKvEntry(m, provider, need) } : {}),
+    ...(rotation ? { rotation } : {}),
+  };
+}
+
+/**
+ * vault-token needs: exactly the need's paths. A path's declared capabilities are kept as declared
+ * — that is the reviewed intent, and rule TW002 is what flags capabilities beyond the access level;
+ * silently trimming them here would hide the finding. A path that declares none gets its access
+ * level's set. Third-party needs: read on their one KV v2 data path, nothing else.
+ */
+export function planPolicy(m: Manifest, provider: Provider, need: Need): PolicyPlan {
+  const rules: PolicyRule[] =
+    provider.kind === "vault-token"
+      ? need.paths.map((p) => ({
+          path: p.path,
+          capabilities:
+            p.capabilities.length > 0 ? [...p.capabilities] : [...ACCESS_CAPABILITIES[need.access]],
+        }))
+      : [
+          {
+            path: `${m.vault.kvMount}/data/${kvEntryName(provider.name, need.name)}`,
+            capabilities: ["read"],
+          },
+        ];
+  return { name: policyName(need.name), hcl: renderPolicyHcl(rules), rules };
+}
+
+/** Deterministic HCL: one `path` block per rule, in rule order, separated by a blank line. */
+export function renderPolicyHcl(rules: readonly PolicyRule[]): string {
+  return rules
+    .map(
+      (r) =>
+        `path ${JSON.stringify(r.path)} {\n  capabilities = [${r.capabilities.map((c: Capability) => JSON.stringify(c)).join(", ")}]\n}\n`,
+    )
+    .join("\n");
+}
+
+/** Smallest defined value; 0 (Vault's "use the mount default") when none is set — the policy rules flag that. */
+function minDefined(values: readonly (Seconds | undefined)[]): Seconds {
+  let min: Seconds | undefined;
+  for (const v of values) if (v !== undefined && (min === undefined || v < min)) min = v;
+  return min ?? 0;
+}
+
+/**
+ * One role per consumer, named after it, carrying all its needs' policies (sorted, so the role is
+ * stable whatever the need order). Its TTLs are the strictest of its needs': a role's token serves
+ * every need of the consumer, so it may live no longer than the shortest-lived one allows.
+ */
+function planRole(m: Manifest, consumer: Consumer, needs: readonly Need[]): RolePlan {
+  const base = {
+    consumer: consumer.name,
+    roleName: consumer.name,
+    tokenPolicies: needs.map((n) => policyName(n.name)).sort(),
+    tokenTtl: minDefined(needs.map((n) => n.ttl)),
+    tokenMaxTtl: minDefined(needs.map((n) => n.maxTtl)),
+  };
+  switch (consumer.auth) {
+    case "approle":
+      return {
+        ...base,
+        kind: "approle",
+        backend: m.vault.authMounts.approle,
+        // A SecretID is a credential too: it lives no longer than the consumer's shortest rotation.
+        secretIdTtl: consumer.approle.secretIdTtl ?? minDefined(needs.map((n) => n.rotation)),
+        secretIdNumUses: consumer.approle.secretIdNumUses ?? 0,
+      };
+    case "kubernetes":
+      return {
+        ...base,
+        kind: "kubernetes",
+        backend: m.vault.authMounts.kubernetes,
+        boundServiceAccountNames: [...consumer.kubernetes.serviceAccounts],
+        boundServiceAccountNamespaces: [...consumer.kubernetes.namespaces],
+        ...(consumer.kubernetes.audience !== undefined
+          ? { audience: consumer.kubernetes.audience }
+          : {}),
+      };
+    case "jwt": {
+      // Vault's bound_claims takes a comma-separated string for "any of these values".
+      const boundClaims: Record<string, string> = {};
+      for (const [k, v] of Object.entries(consumer.jwt.boundClaims)) {
+        boundClaims[k] = typeof v === "string" ? v : v.join(",");
+      }
+      return {
+        ...base,
+        kind: "jwt",
+        backend: m.vault.authMounts.jwt,
+        boundAudiences: [...consumer.jwt.boundAudiences],
+        boundClaims,
+        userClaim: consumer.jwt.userClaim,
+      };
+    }
+    case "token":
+      return {
+        ...base,
+        kind: "token",
+        allowedPolicies: base.tokenPolicies,
+        renewable: true,
+        orphan: false,
+      };
+  }
+}
+
+/**
+ * Token-auth consumers get one token per need, carrying only that need's policy. Not an orphan (it
+ * dies with its parent), renewable up to its explicit max TTL, and without Vault's `default` policy
+ * unless the need asked for it. Its meta ties every audit line back to the declared need.
+ */
+function planToken(consumer: Consumer, need: Need, policy: string, roleName: string): TokenPlan {
+  const meta: Record<string, string> = { need: need.name, consumer: consumer.name };
+  if (need.owner !== undefined) meta.owner = need.owner;
+  meta.provider = need.provider;
+  return {
+    name: `${consumer.name}-${need.name}`,
+    policies: [policy],
+    ttl: need.ttl ?? 0,
+    explicitMaxTtl: need.maxTtl ?? 0,
+    renewable: true,
+    noParent: false,
+    noDefaultPolicy: !need.defaultPolicy,
+    roleName,
+    meta,
+    displayName: need.name,
+  };
+}
+
+/** Custom metadata Vault stores next to the token; `next_rotation` is added by the renderers. */
+function planKvEntry(m: Manifest, provider: Provider, need: Need): KvEntryPlan {
+  const md: Record<string, string> = {};
+  if (need.owner !== undefined) md.owner = need.owner;
+  md.consumer = need.consumer;
+  md.need = need.name;
+  md.provider = provider.name;
+  md.scopes = need.scopes.join(",");
+  if (need.rotation !== undefined) md.rotation_period = formatDuration(need.rotation);
+  if (need.expires !== undefined) md.review_date = need.expires;
+  md.managed_by = MANAGED_BY;
+  return {
+    mount: m.vault.kvMount,
+    name: kvEntryName(provider.name, need.name),
+    maxVersions: KV_MAX_VERSIONS,
+    customMetadata: md,
+  };
+}
+
+/** `time_rotating`/`time.Rotating` count in whole minutes: round up, never rotate early. */
+export function planRotation(rotation: Seconds | undefined): RotationPlan | undefined {
+  if (rotation === undefined) return undefined;
+  return { periodSeconds: rotation, rotationMinutes: Math.ceil(rotation / 60) };
+}

@@ -1,0 +1,333 @@
+/**
+ * Manifest text → plain value, plus a ManifestSource that finds the line of any field *lazily*.
+ *
+ * Why this shape: `check` on a 10,000-need manifest must stay within 2× a bare YAML parse, so the
+ * happy path pays for nothing it does not need. YAML is read with js-yaml's event parser and the
+ * value is constructed from those events — together as fast as `jsYaml.load` — and the events
+ * (which carry source offsets) are kept. Only when a field has an error or a finding does locate()
+ * index the collections on the way to it (each collection once), and offsets become line:column
+ * through a line-start table built on first use. JSON takes the JSON.parse fast path; its events
+ * are produced on the first locate() only (JSON is YAML, so the same walker serves both).
+ */
+import {
+  constructFromEvents,
+  parseEvents,
+  getScalarValue,
+  EVENT_ID,
+  SCALAR_STYLE,
+  YAMLException,
+} from "js-yaml";
+import type { Event, ScalarEvent } from "js-yaml";
+import type { ManifestSource } from "./types";
+import { ManifestError } from "./errors";
+
+export type FieldPath = readonly (string | number)[];
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface ParsedText {
+  readonly value: unknown;
+  readonly source: ManifestSource;
+}
+
+/** A source with no text behind it (a manifest given as an object): no positions. */
+export function objectSource(file: string): ManifestSource {
+  return { file, locate: () => undefined };
+}
+
+/** Text decoded from bytes, or a one-line issue for what is not text. */
+export function decodeManifestBytes(bytes: Uint8Array, file: string): string {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw notText(file, `binary data (a NUL byte at offset ${nul})`);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw notText(file, "bytes that are not valid UTF-8");
+  }
+  return text;
+}
+
+function notText(file: string, what: string): ManifestError {
+  return new ManifestError([
+    {
+      file,
+      field: "",
+      message: `is not a text file: it holds ${what}; expected a YAML or JSON manifest`,
+    },
+  ]);
+}
+
+/**
+ * Parses manifest text (YAML or JSON, told apart by content). Throws ManifestError with one
+ * positioned issue for empty input, non-text, and YAML/JSON syntax errors.
+ */
+export function parseText(rawText: string, file: string): ParsedText {
+  const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
+  try {
+    const firstChar = /\S/.exec(text)?.[0];
+    if (firstChar === "{" || firstChar === "[") return parseJsonText(text, file);
+    return parseYamlText(text, file);
+  } catch (err) {
+    // Neither parser accepts raw control characters, so they are looked for only once a parse
+    // failed (not on the happy path of a 2 MB manifest): then "binary data" is the better answer.
+    throw controlCharacterIssue(text, file) ?? err;
+  }
+}
+
+/** Control characters other than tab/newline/CR are never in a manifest: binary that decoded. */
+function controlCharacterIssue(text: string, file: string): ManifestError | undefined {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const ctl = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(text);
+  if (!ctl) return undefined;
+  const { line, column } = new LineTable(text).position(ctl.index);
+  const code = ctl[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase();
+  return new ManifestError([
+    {
+      file,
+      line,
+      column,
+      field: "",
+      message: `is not a text file: control character U+${code}; expected a YAML or JSON manifest`,
+    },
+  ]);
+}
+
+function parseJsonText(text: string, file: string): ParsedText {
+  try {
+    const value: unknown = JSON.parse(text);
+    return { value, source: new EventSource(file, text, undefined) };
+  } catch (err) {
+    // A flow-style YAML document also starts with `{`: accept it unless the file says it is JSON.
+    let yamlError: ManifestError | undefined;
+    try {
+      const parsed = parseYamlText(text, file);
+      if (!/\.json$/i.test(file)) return parsed;
+    } catch (e) {
+      if (e instanceof ManifestError) yamlError = e;
+    }
+    // V8's JSON messages sometimes quote the whole input: keep only the reason, and take the
+    // position from the message when it has one, else from the YAML parser's view of the error.
+    const msg = err instanceof Error ? err.message : String(err);
+    const at = /position (\d+)/.exec(msg);
+    const reason = msg
+      .replace(/, (\.\.\.)?".*" is not valid JSON$/s, "")
+      .replace(/\s*\(line \d+ column \d+\)/, "")
+      .replace(/,? (in JSON )?at position \d+/, "")
+      .replace(/ in JSON$/, "");
+    let line = yamlError?.issues[0]?.line;
+    let column = yamlError?.issues[0]?.column;
+    if (at) ({ line, column } = new LineTable(text).position(Math.min(Number(at[1]), text.length)));
+    return throwIssue(file, line, column, `JSON syntax error: ${reason}`);
+  }
+}
+
+function parseYamlText(text: string, file: string): ParsedText {
+  let events: Event[];
+  let docs: unknown[];
+  try {
+    events = parseEvents(text, { filename: file });
+    docs = constructFromEvents(events, { source: text, filename: file });
+  } catch (err) {
+    if (err instanceof YAMLException) {
+      const mark = err.mark;
+      const line = mark ? mark.line + 1 : undefined;
+      const column = mark ? mark.column + 1 : undefined;
+      return throwIssue(file, line, column, `YAML syntax error: ${err.reason}`);
+    }
+    throw err;
+  }
+  if (docs.length > 1) {
+    const second = events.findIndex((e, i) => i > 0 && e.type === EVENT_ID.DOCUMENT);
+    const start = second >= 0 ? nodeStart(events[second + 1]) : -1;
+    const pos = start >= 0 ? new LineTable(text).position(start) : undefined;
+    return throwIssue(
+      file,
+      pos?.line,
+      pos?.column,
+      `holds ${docs.length} YAML documents; a manifest is one document (remove the "---" separators)`,
+    );
+  }
+  return { value: docs[0] ?? null, source: new EventSource(file, text, events) };
+}
+
+function throwIssue(
+  file: string,
+  line: number | undefined,
+  column: number | undefined,
+  message: string,
+): never {
+  throw new ManifestError([{ file, line, column, field: "", message }]);
+}
+
+/** Offset → 1-based line:column, through a table of line starts built once. */
+export class LineTable {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.starts.push(i + 1);
+  }
+  position(offset: number): Position {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.starts[lo] + 1 };
+  }
+}
+
+/** Where a node (collection, scalar or alias) starts in the text, counting its anchor or tag. */
+function nodeStart(e: Event | undefined): number {
+  if (!e) return -1;
+  let start: number;
+  switch (e.type) {
+    case EVENT_ID.SEQUENCE:
+    case EVENT_ID.MAPPING:
+      start = e.start;
+      break;
+    case EVENT_ID.SCALAR:
+      // Quoted scalars' value starts after the quote; show the quote, where the token begins.
+      start =
+        e.style === SCALAR_STYLE.SINGLE_QUOTED || e.style === SCALAR_STYLE.DOUBLE_QUOTED
+          ? e.valueStart - 1
+          : e.valueStart;
+      break;
+    case EVENT_ID.ALIAS:
+      return e.anchorStart - 1; // the `*`
+    default:
+      return -1;
+  }
+  for (const s of [e.anchorStart - 1, e.tagStart]) if (s >= 0 && s < start) start = s;
+  return start;
+}
+
+interface CollectionIndex {
+  /** Sequences: event index of each item. Mappings: key text → [key event index, value event index]. */
+  readonly items?: number[];
+  readonly keys?: Map<string, [number, number]>;
+}
+
+/**
+ * Locates fields by walking js-yaml events. Each collection on a located path is indexed once, so
+ * many lookups in one 10,000-item sequence cost one pass over it, not one pass per lookup.
+ */
+class EventSource implements ManifestSource {
+  private events: Event[] | undefined;
+  private failed = false;
+  private ends: Int32Array | undefined;
+  private lines: LineTable | undefined;
+  private readonly index = new Map<number, CollectionIndex>();
+
+  constructor(
+    readonly file: string,
+    private readonly text: string,
+    events: Event[] | undefined,
+  ) {
+    this.events = events;
+  }
+
+  locate(path: FieldPath): Position | undefined {
+    const events = this.loadEvents();
+    if (!events) return undefined;
+    // events[0] is the document; the root node follows it.
+    let at = 1;
+    for (const seg of path) {
+      const next = this.child(at, seg);
+      if (next === undefined) return undefined;
+      at = next.valueAt;
+      if (next.keyAt !== undefined && seg === path[path.length - 1]) {
+        // A mapping member is shown at its key: that is where a person looks for `ttl:`.
+        return this.position(nodeStart(events[next.keyAt]));
+      }
+    }
+    return this.position(nodeStart(events[at]));
+  }
+
+  private position(offset: number): Position | undefined {
+    if (offset < 0) return undefined;
+    this.lines ??= new LineTable(this.text);
+    return this.lines.position(offset);
+  }
+
+  private loadEvents(): Event[] | undefined {
+    if (this.events || this.failed) return this.events;
+    try {
+      this.events = parseEvents(this.text, { filename: this.file });
+    } catch {
+      this.failed = true; // e.g. JSON that YAML cannot read: positions are then unknown
+    }
+    return this.events;
+  }
+
+  /** End (index of the matching POP) of every collection, computed in one pass. */
+  private endOf(i: number): number {
+    if (!this.ends) {
+      const events = this.events as Event[];
+      const ends = new Int32Array(events.length);
+      const stack: number[] = [];
+      for (let k = 0; k < events.length; k++) {
+        const t = events[k].type;
+        if (t === EVENT_ID.DOCUMENT || t === EVENT_ID.SEQUENCE || t === EVENT_ID.MAPPING)
+          stack.push(k);
+        else if (t === EVENT_ID.POP) ends[stack.pop() as number] = k;
+      }
+      this.ends = ends;
+    }
+    return this.ends[i];
+  }
+
+  /** Index of the event after the node starting at `i`. */
+  private skip(i: number): number {
+    const t = (this.events as Event[])[i].type;
+    return t === EVENT_ID.SEQUENCE || t === EVENT_ID.MAPPING ? this.endOf(i) + 1 : i + 1;
+  }
+
+  private child(at: number, seg: string | number): { keyAt?: number; valueAt: number } | undefined {
+    const events = this.events as Event[];
+    const e = events[at];
+    if (!e) return undefined;
+    let idx = this.index.get(at);
+    if (!idx) {
+      idx = this.build(at);
+      this.index.set(at, idx);
+    }
+    if (e.type === EVENT_ID.SEQUENCE && typeof seg === "number") {
+      const item = idx.items?.[seg];
+      return item === undefined ? undefined : { valueAt: item };
+    }
+    if (e.type === EVENT_ID.MAPPING) {
+      const hit = idx.keys?.get(String(seg));
+      return hit ? { keyAt: hit[0], valueAt: hit[1] } : undefined;
+    }
+    return undefined;
+  }
+
+  private build(at: number): CollectionIndex {
+    const events = this.events as Event[];
+    const e = events[at];
+    const end = e.type === EVENT_ID.SEQUENCE || e.type === EVENT_ID.MAPPING ? this.endOf(at) : at;
+    if (e.type === EVENT_ID.SEQUENCE) {
+      const items: number[] = [];
+      for (let k = at + 1; k < end; k = this.skip(k)) items.push(k);
+      return { items };
+    }
+    if (e.type === EVENT_ID.MAPPING) {
+      const keys = new Map<string, [number, number]>();
+      for (let k = at + 1; k < end;) {
+        const keyEvent = events[k];
+        const valueAt = this.skip(k);
+        if (keyEvent.type === EVENT_ID.SCALAR) {
+          const key = getScalarValue(this.text, keyEvent as ScalarEvent);
+          if (!keys.has(key)) keys.set(key, [k, valueAt]);
+        }
+        k = this.skip(valueAt);
+      }
+      return { keys };
+    }
+    return {};
+  }
+}

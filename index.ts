@@ -1,0 +1,28 @@
+/**
+ * The root Pulumi program (`pulumi up` from the repository root runs its compiled form,
+ * dist/index.js): provisions the manifest named by `tokenwarden:manifest` into the Vault the
+ * `vault` provider is configured for (`vault:address`/`vault:token` or VAULT_ADDR/VAULT_TOKEN).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { AccessNeeds } from "./components";
+import { childTokenWarning, readProgramConfig } from "./components/pulumi-program/config";
+
+const config = readProgramConfig();
+const needs = new AccessNeeds("access-needs", {
+  manifest: config.manifestPath,
+  thirdPartyTokens: config.thirdPartyTokens,
+});
+
+const warning = childTokenWarning([...needs.grants.values()].some((g) => g.token !== undefined));
+if (warning) pulumi.log.warn(warning, needs);
+
+/** What was granted, to whom, until when — no secret values in it. */
+export const inventory = needs.inventory;
+/** Accessors of the issued Vault tokens (look up or revoke; cannot authenticate). */
+export const tokenAccessors = pulumi
+  .all(
+    [...needs.grants].flatMap(([need, g]) =>
+      g.token ? [g.tokenAccessor.apply((a) => [need, a ?? ""] as const)] : [],
+    ),
+  )
+  .apply((pairs) => Object.fromEntries(pairs));

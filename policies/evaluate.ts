@@ -1,0 +1,328 @@
+/**
+ * The policy set: tokenwarden's own Rego rules (policies/*.rego, found next to the installed
+ * package, so this works from the sources and from dist/) plus any organisation's Rego dirs,
+ * compiled once and evaluated once per input document. An organisation's `deny`/`warn`/`violation`
+ * rules in any package (conftest style: strings or objects) become findings too.
+ * Waivers are applied here: a need's reviewed exception turns a deny of that rule on that need
+ * into a reported waiver until it expires; an expired waiver leaves the deny, saying so.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { compile } from "../rego";
+import type { ResultSet } from "../rego/api-types";
+import type { Finding, PolicyInput } from "./input/types";
+
+/** Rules that compare grants with declared needs: meaningless without a declaration. */
+export const DECLARATION_RULES: ReadonlySet<string> = new Set(["TW002", "TW003", "TW010"]);
+
+const FINDINGS_QUERY = "data.tokenwarden.findings";
+const CONFTEST_RULES = ["deny", "violation", "warn"] as const;
+
+export class PolicyLoadError extends Error {}
+
+/** A finding that was waived, with the waiver that covers it. */
+export interface WaivedFinding extends Finding {
+  readonly waiver: { readonly reason: string; readonly expires: string };
+}
+
+export interface Evaluation {
+  /** Findings after waivers (an expired waiver's deny stays here, its message saying so). */
+  readonly findings: Finding[];
+  readonly waived: WaivedFinding[];
+  /** Things a reader must know about the run (e.g. rules skipped for lack of a declaration). */
+  readonly notes: string[];
+}
+
+export interface PolicySet {
+  /** Files the set was compiled from (for messages). */
+  readonly files: readonly string[];
+  /** Raw findings of one document: the rule set's and the organisation's, before waivers. */
+  findings(input: PolicyInput): Promise<Finding[]>;
+}
+
+/** The directory of the installed package (holding package.json named "tokenwarden"). */
+export function packageRoot(from: string = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, "package.json");
+    if (fs.existsSync(pkg)) {
+      try {
+        if (
+          (JSON.parse(fs.readFileSync(pkg, "utf8")) as { name?: string }).name === "tokenwarden"
+        ) {
+          return dir;
+        }
+      } catch {
+        // not ours; keep looking upwards
+      }
+    }
+    if (path.dirname(dir) === dir) {
+      throw new PolicyLoadError(`cannot find the tokenwarden package root above ${from}`);
+    }
+  }
+}
+
+const cache = new Map<string, PolicySet>();
+
+/**
+ * Loads and compiles the rule set (plus `extraDirs`) once per process and set of dirs.
+ * Throws PolicyLoadError naming the file for unreadable dirs or Rego that does not compile.
+ */
+export function loadPolicySet(opts: { extraDirs?: readonly string[] } = {}): PolicySet {
+  const extra = (opts.extraDirs ?? []).map((d) => path.resolve(d));
+  const key = extra.join("\0");
+  let set = cache.get(key);
+  if (!set) {
+    set = buildPolicySet(extra);
+    cache.set(key, set);
+  }
+  return set;
+}
+
+function buildPolicySet(extraDirs: readonly string[]): PolicySet {
+  const root = packageRoot();
+  const builtinDir = path.join(root, "policies");
+  const modules: { file: string; source: string }[] = [];
+  const data: Record<string, unknown> = {};
+  collect(builtinDir, builtinDir, false, modules, data, root);
+  const orgQueries: { pkg: string; rule: (typeof CONFTEST_RULES)[number] }[] = [];
+  for (const dir of extraDirs) {
+    const before = modules.length;
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+      throw new PolicyLoadError(`--policies ${dir}: not a directory`);
+    }
+    collect(dir, dir, true, modules, data, process.cwd());
+    if (modules.length === before)
+      throw new PolicyLoadError(`--policies ${dir}: no .rego files in it`);
+    for (const m of modules.slice(before)) {
+      const pkg = /^\s*package\s+([A-Za-z_][\w.]*)/m.exec(m.source)?.[1];
+      if (!pkg) continue;
+      for (const rule of CONFTEST_RULES) {
+        if (
+          new RegExp(`^${rule}\\b`, "m").test(m.source) &&
+          !orgQueries.some((q) => q.pkg === pkg && q.rule === rule)
+        ) {
+          orgQueries.push({ pkg, rule });
+        }
+      }
+    }
+  }
+
+  let compiled: ReturnType<typeof compile>;
+  try {
+    compiled = compile(modules);
+  } catch (err) {
+    throw new PolicyLoadError(`policies do not compile: ${regoMessage(err)}`);
+  }
+  const main = compiled.prepare(FINDINGS_QUERY);
+  const org = orgQueries.map((q) => ({
+    ...q,
+    prepared: compiled.prepare(`data.${q.pkg}.${q.rule}`),
+  }));
+
+  return {
+    files: modules.map((m) => m.file),
+    async findings(input) {
+      const out: Finding[] = [];
+      for (const v of values(await main.eval({ input, data }))) {
+        const f = asFinding(v);
+        if (f) out.push(f);
+      }
+      for (const q of org) {
+        for (const v of values(await q.prepared.eval({ input, data })))
+          out.push(orgFinding(q.pkg, q.rule, v));
+      }
+      return out;
+    },
+  };
+}
+
+function collect(
+  dir: string,
+  base: string,
+  recursive: boolean,
+  modules: { file: string; source: string }[],
+  data: Record<string, unknown>,
+  displayFrom: string,
+): void {
+  const entries = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (recursive && !e.name.startsWith(".") && e.name !== "node_modules") {
+        collect(full, base, recursive, modules, data, displayFrom);
+      }
+    } else if (e.name.endsWith(".rego") && !e.name.endsWith("_test.rego")) {
+      modules.push({
+        file: path.relative(displayFrom, full) || full,
+        source: fs.readFileSync(full, "utf8"),
+      });
+    } else if (e.name === "data.json") {
+      let doc: unknown;
+      try {
+        doc = JSON.parse(fs.readFileSync(full, "utf8"));
+      } catch (err) {
+        throw new PolicyLoadError(`${full}: not valid JSON: ${String((err as Error).message)}`);
+      }
+      const rel = path.relative(base, dir);
+      mergeInto(data, rel === "" ? [] : rel.split(path.sep), doc);
+    }
+  }
+}
+
+function mergeInto(root: Record<string, unknown>, segs: string[], doc: unknown): void {
+  let node = root;
+  for (const s of segs) node = (node[s] ??= {}) as Record<string, unknown>;
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return;
+  for (const [k, v] of Object.entries(doc)) {
+    const cur = node[k];
+    if (isObj(cur) && isObj(v)) mergeInto(node, [k], v);
+    else node[k] = v;
+  }
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function regoMessage(err: unknown): string {
+  const e = err as {
+    message?: string;
+    errors?: {
+      code: string;
+      message: string;
+      location?: { file: string; row: number; col: number };
+    }[];
+  };
+  if (Array.isArray(e.errors) && e.errors.length) {
+    return e.errors
+      .map(
+        (d) =>
+          (d.location ? `${d.location.file}:${d.location.row}:${d.location.col}: ` : "") +
+          `${d.code}: ${d.message}`,
+      )
+      .join("; ");
+  }
+  return String(e.message ?? err);
+}
+
+/** The elements of a rule's value in a result set (a set serialises as an array). */
+function values(rs: ResultSet): unknown[] {
+  const out: unknown[] = [];
+  for (const r of rs) {
+    const v = plain(r.expressions[0]?.value);
+    if (Array.isArray(v)) out.push(...v);
+    else if (v !== undefined && v !== null && typeof v !== "boolean") out.push(v);
+  }
+  return out;
+}
+
+/** Engine values to plain JS, whether the engine already converted them or not. */
+function plain(v: unknown): unknown {
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map(plain);
+  const any = v as { sortedValues?: () => unknown[]; sortedEntries?: () => [unknown, unknown][] };
+  if (typeof any.sortedValues === "function") return any.sortedValues().map(plain);
+  if (typeof any.sortedEntries === "function") {
+    return Object.fromEntries(any.sortedEntries().map(([k, x]) => [String(k), plain(x)]));
+  }
+  return v;
+}
+
+function asFinding(v: unknown): Finding | undefined {
+  if (!isObj(v) || typeof v.id !== "string" || typeof v.message !== "string") return undefined;
+  const f: Finding = {
+    id: v.id,
+    severity: v.severity === "warn" ? "warn" : "deny",
+    message: v.message,
+    source: typeof v.source === "string" ? v.source : "",
+    remediation: typeof v.remediation === "string" ? v.remediation : "",
+  };
+  if (typeof v.need === "string") f.need = v.need;
+  if (typeof v.field === "string") f.field = v.field;
+  return f;
+}
+
+/** conftest-style result: a message string, or an object with `msg` and optional details. */
+function orgFinding(pkg: string, rule: string, v: unknown): Finding {
+  const severity = rule === "warn" ? "warn" : "deny";
+  if (typeof v === "string")
+    return { id: `${pkg}.${rule}`, severity, message: v, source: "", remediation: "" };
+  const o = isObj(v) ? v : {};
+  const msg = o.msg ?? o.message;
+  const f: Finding = {
+    id: typeof o.id === "string" ? o.id : `${pkg}.${rule}`,
+    severity: o.severity === "warn" || o.severity === "deny" ? o.severity : severity,
+    message: typeof msg === "string" ? msg : JSON.stringify(v),
+    source: typeof o.source === "string" ? o.source : "",
+    remediation: typeof o.remediation === "string" ? o.remediation : "",
+  };
+  if (typeof o.need === "string") f.need = o.need;
+  if (typeof o.field === "string") f.field = o.field;
+  return f;
+}
+
+/** Evaluates one document: raw findings, declaration gating, waivers. */
+export async function evaluate(set: PolicySet, input: PolicyInput): Promise<Evaluation> {
+  const notes: string[] = [];
+  let findings = await set.findings(input);
+  if (input.has_declaration === false) {
+    findings = findings.filter((f) => !DECLARATION_RULES.has(f.id));
+    notes.push(
+      `no declaration of needs is embedded in this input: the rules that compare grants with declared needs (${[...DECLARATION_RULES].join(", ")}) and the per-need rules (owner, rotation, justification, review date) were skipped`,
+    );
+  }
+  return applyWaivers(findings, input, notes);
+}
+
+/** The need a finding concerns: named by the rule, or the item its source points at. */
+export function needOf(
+  f: Finding,
+  input: PolicyInput,
+  bySource?: Map<string, string>,
+): string | undefined {
+  if (f.need) return f.need;
+  const map = bySource ?? sourceToNeed(input);
+  return map.get(f.source);
+}
+
+export function sourceToNeed(input: PolicyInput): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const n of input.needs) m.set(n.name, n.name);
+  for (const list of [input.vault.policies, input.vault.tokens, input.vault.secrets]) {
+    for (const item of list)
+      if (item.need !== undefined && !m.has(item.source)) m.set(item.source, item.need);
+  }
+  return m;
+}
+
+export function applyWaivers(
+  findings: readonly Finding[],
+  input: PolicyInput,
+  notes: string[] = [],
+): Evaluation {
+  const today = input.now.slice(0, 10);
+  const needs = new Map(input.needs.map((n) => [n.name, n]));
+  const bySource = sourceToNeed(input);
+  const kept: Finding[] = [];
+  const waived: WaivedFinding[] = [];
+  for (const f of findings) {
+    const needName = f.severity === "deny" ? needOf(f, input, bySource) : undefined;
+    const waiver = needName ? needs.get(needName)?.waivers.find((w) => w.rule === f.id) : undefined;
+    if (!waiver || !needName) {
+      kept.push(f);
+      continue;
+    }
+    const withNeed = f.need ? f : { ...f, need: needName };
+    if (waiver.expires >= today) {
+      waived.push({ ...withNeed, waiver: { reason: waiver.reason, expires: waiver.expires } });
+    } else {
+      kept.push({
+        ...withNeed,
+        message: `${f.message} (the waiver for ${f.id} on need "${needName}" expired on ${waiver.expires}; renew the review or fix the grant)`,
+      });
+    }
+  }
+  return { findings: kept, waived, notes };
+}

@@ -1,0 +1,75 @@
+/**
+ * Manifest → policy input. The needs side comes from the model; the vault objects from the grant
+ * plan (the same plan Pulumi and CDKTF render), each with `source` = the need it serves (the
+ * consumer for roles), so every finding maps back to a need and its manifest line. The plan's
+ * policies are already structured rules: no HCL parsing on this path, which keeps `check` on a
+ * large manifest close to the cost of reading the YAML.
+ */
+import { planGrants, policyName, type Manifest } from "../../components/model";
+import { consumerToInput, limitsToInput, needToInput, providerToInput } from "./declaration";
+import type { InputPolicy, InputRole, InputSecret, InputToken, PolicyInput } from "./types";
+
+export function manifestToInput(manifest: Manifest, opts: { now: string }): PolicyInput {
+  const plan = planGrants(manifest);
+  const policyOf = new Map<string, string>();
+  const policies: InputPolicy[] = [];
+  const tokens: InputToken[] = [];
+  const roles: InputRole[] = [];
+  const secrets: InputSecret[] = [];
+  for (const c of plan.consumers) {
+    const role = c.role;
+    roles.push({
+      name: role.roleName,
+      kind: role.kind,
+      source: c.consumer,
+      token_policies: [...role.tokenPolicies],
+      token_ttl_seconds: role.tokenTtl || null,
+      token_max_ttl_seconds: role.tokenMaxTtl || null,
+      secret_id_ttl_seconds: role.kind === "approle" ? role.secretIdTtl || null : null,
+      consumer: c.consumer,
+    });
+    for (const n of c.needs) {
+      policyOf.set(n.need, n.policy.name);
+      policies.push({
+        name: n.policy.name,
+        source: n.need,
+        need: n.need,
+        rules: n.policy.rules.map((r) => ({ path: r.path, capabilities: [...r.capabilities] })),
+      });
+      if (n.token) {
+        const t = n.token;
+        tokens.push({
+          // As Vault shows it (and as the Pulumi and Terraform resources set it): the display name.
+          name: t.displayName,
+          source: n.need,
+          need: n.need,
+          policies: [...t.policies],
+          ttl_seconds: t.ttl || null,
+          explicit_max_ttl_seconds: t.explicitMaxTtl || null,
+          period_seconds: null,
+          renewable: t.renewable,
+          no_parent: t.noParent,
+          no_default_policy: t.noDefaultPolicy,
+          meta: { ...t.meta },
+        });
+      }
+      if (n.kvEntry) {
+        secrets.push({
+          path: `${n.kvEntry.mount}/${n.kvEntry.name}`,
+          source: n.need,
+          need: n.need,
+          custom_metadata: { ...n.kvEntry.customMetadata },
+        });
+      }
+    }
+  }
+  return {
+    now: opts.now,
+    limits: limitsToInput(manifest.limits),
+    needs: manifest.needs.map((n) => needToInput(n, policyOf.get(n.name) ?? policyName(n.name))),
+    consumers: manifest.consumers.map(consumerToInput),
+    providers: manifest.providers.map(providerToInput),
+    vault: { policies, tokens, roles, secrets },
+    has_declaration: true,
+  };
+}

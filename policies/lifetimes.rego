@@ -1,0 +1,138 @@
+# TW004 TTL / max TTL missing or above the limits; TW005 rotation missing, too long, or shorter
+# than the TTL. Needs are judged on their declared values; rendered tokens and auth roles on
+# theirs, so a Pulumi or Terraform document without a manifest is judged too.
+package tokenwarden
+
+import rego.v1
+
+# --- TW004 on needs -------------------------------------------------------------------------
+
+need_ttl_fields := {"ttl_seconds": "ttl", "max_ttl_seconds": "maxTtl"}
+
+findings contains finding(
+	"TW004", "deny", need.name,
+	sprintf(`need "%s" has no %s`, [need.name, field]),
+	sprintf("set %s (at most %s)", [field, max_ttl_text]),
+	need_ref(need.name, field),
+) if {
+	some need in input.needs
+	some key, field in need_ttl_fields
+	not is_number(need[key])
+}
+
+findings contains finding(
+	"TW004", "deny", need.name,
+	sprintf(`need "%s" has %s %s, above the organisation limit of %s`, [need.name, field, dur(need[key]), max_ttl_text]),
+	sprintf("lower %s to %s or less", [field, max_ttl_text]),
+	need_ref(need.name, field),
+) if {
+	some need in input.needs
+	some key, field in need_ttl_fields
+	is_number(need[key])
+	need[key] > max_ttl
+}
+
+findings contains finding(
+	"TW004", "deny", need.name,
+	sprintf(`need "%s" has %s %s, above provider "%s"'s ceiling of %s`, [need.name, field, dur(need[key]), provider.name, dur(provider.max_ttl_seconds)]),
+	sprintf("lower %s to %s or less", [field, dur(provider.max_ttl_seconds)]),
+	need_ref(need.name, field),
+) if {
+	some need in input.needs
+	provider := providers_by_name[need.provider]
+	is_number(provider.max_ttl_seconds)
+	some key, field in need_ttl_fields
+	is_number(need[key])
+	need[key] > provider.max_ttl_seconds
+}
+
+# --- TW004 on tokens and roles --------------------------------------------------------------
+
+token_ttl_fields := {"ttl_seconds": "ttl", "explicit_max_ttl_seconds": "explicit max TTL"}
+
+role_ttl_fields := {"token_ttl_seconds": "token TTL", "token_max_ttl_seconds": "token max TTL"}
+
+token_extra(token) := {"need": name} if {
+	name := token_need(token)
+} else := {}
+
+findings contains finding(
+	"TW004", "deny", token.source,
+	sprintf(`token "%s" has no %s, so Vault applies its system default`, [token.name, label]),
+	sprintf("set the token's %s (at most %s)", [label, max_ttl_text]),
+	token_extra(token),
+) if {
+	some token in input.vault.tokens
+	some key, label in token_ttl_fields
+	known_missing(token, key)
+}
+
+findings contains finding(
+	"TW004", "deny", token.source,
+	sprintf(`token "%s" has %s %s, above the organisation limit of %s`, [token.name, label, dur(token[key]), max_ttl_text]),
+	sprintf("lower the token's %s to %s or less", [label, max_ttl_text]),
+	token_extra(token),
+) if {
+	some token in input.vault.tokens
+	some key, label in token_ttl_fields
+	is_number(token[key])
+	token[key] > max_ttl
+}
+
+findings contains finding(
+	"TW004", "deny", role.source,
+	sprintf(`%s role "%s" has no %s, so Vault applies its mount default`, [role.kind, role.name, label]),
+	sprintf("set the role's %s (at most %s)", [label, max_ttl_text]),
+	{},
+) if {
+	some role in input.vault.roles
+	some key, label in role_ttl_fields
+	known_missing(role, key)
+}
+
+findings contains finding(
+	"TW004", "deny", role.source,
+	sprintf(`%s role "%s" has %s %s, above the organisation limit of %s`, [role.kind, role.name, label, dur(role[key]), max_ttl_text]),
+	sprintf("lower the role's %s to %s or less", [label, max_ttl_text]),
+	{},
+) if {
+	some role in input.vault.roles
+	some key, label in role_ttl_fields
+	is_number(role[key])
+	role[key] > max_ttl
+}
+
+# --- TW005 ----------------------------------------------------------------------------------
+
+findings contains finding(
+	"TW005", "deny", need.name,
+	sprintf(`need "%s" has no rotation period`, [need.name]),
+	sprintf("set rotation (at most %s)", [max_rotation_text]),
+	need_ref(need.name, "rotation"),
+) if {
+	some need in input.needs
+	not is_number(need.rotation_seconds)
+}
+
+findings contains finding(
+	"TW005", "deny", need.name,
+	sprintf(`need "%s" rotates every %s, above the organisation limit of %s`, [need.name, dur(need.rotation_seconds), max_rotation_text]),
+	sprintf("set rotation to %s or less", [max_rotation_text]),
+	need_ref(need.name, "rotation"),
+) if {
+	some need in input.needs
+	is_number(need.rotation_seconds)
+	need.rotation_seconds > max_rotation
+}
+
+findings contains finding(
+	"TW005", "deny", need.name,
+	sprintf(`need "%s" has ttl %s, longer than its rotation period %s, so a token outlives its rotation`, [need.name, dur(need.ttl_seconds), dur(need.rotation_seconds)]),
+	sprintf("lower ttl to %s or less, or rotate less often (within %s)", [dur(need.rotation_seconds), max_rotation_text]),
+	need_ref(need.name, "ttl"),
+) if {
+	some need in input.needs
+	is_number(need.rotation_seconds)
+	is_number(need.ttl_seconds)
+	need.ttl_seconds > need.rotation_seconds
+}

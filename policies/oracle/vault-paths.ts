@@ -1,0 +1,58 @@
+/**
+ * Vault ACL path semantics the rules need, written independently of the Rego (policies/*.rego) so
+ * the two implementations check each other: glob coverage, "too wide" wildcards, KV v2 API paths.
+ */
+
+const KV_API_PREFIXES = new Set(["data", "metadata", "delete", "undelete", "destroy", "subkeys"]);
+
+/** Whether policy path `pattern` (Vault glob: trailing `*`, whole-segment `+`) reaches `path`. */
+export function covers(pattern: string, path: string): boolean {
+  if (pattern === path) return true;
+  const ps = pattern.split("/");
+  const hasPlus = ps.includes("+");
+  const star = pattern.endsWith("*");
+  if (!hasPlus) return star && path.startsWith(pattern.slice(0, -1));
+  const xs = path.split("/");
+  const segMatch = (p: string, x: string): boolean => p === "+" || p === x;
+  if (!star) return xs.length === ps.length && ps.every((p, i) => segMatch(p, xs[i]));
+  const n = ps.length;
+  if (xs.length < n) return false;
+  for (let i = 0; i < n - 1; i++) if (!segMatch(ps[i], xs[i])) return false;
+  return xs[n - 1].startsWith(ps[n - 1].slice(0, -1));
+}
+
+export function isPattern(path: string): boolean {
+  return path.endsWith("*") || path.split("/").includes("+");
+}
+
+/**
+ * Segments that make up a mount root: `auth/<name>` for auth mounts, `<mount>/data` (or another
+ * KV v2 API prefix) for secrets engines, else the mount alone.
+ */
+function rootDepth(segs: string[]): number {
+  const mountDepth = segs[0] === "auth" ? 2 : 1;
+  if (segs[0] !== "auth" && segs.length > mountDepth && KV_API_PREFIXES.has(segs[mountDepth])) {
+    return mountDepth + 1;
+  }
+  return mountDepth;
+}
+
+const wildSegment = (seg: string): boolean => seg.includes("*") || seg === "+";
+
+/** A glob at the mount root or above: `*`, `secret/*`, `secret/data/*`, `secret/data/+/x`, `se*`. */
+export function tooWide(path: string): boolean {
+  const segs = path.split("/");
+  const d = rootDepth(segs);
+  for (let i = 0; i < Math.min(d, segs.length); i++) if (wildSegment(segs[i])) return true;
+  return segs.length > d && (segs[d] === "*" || segs[d] === "+");
+}
+
+/** The API paths a KV v2 entry is reached through, written as `<mount>/<name>` or `<mount>/data/<name>`. */
+export function kvApiPaths(path: string): string[] {
+  const segs = path.split("/");
+  if (segs.length < 2) return [path];
+  const skip = segs[1] === "data" || segs[1] === "metadata" ? 2 : 1;
+  if (segs.length <= skip) return [path];
+  const rest = segs.slice(skip).join("/");
+  return [path, `${segs[0]}/data/${rest}`, `${segs[0]}/metadata/${rest}`];
+}

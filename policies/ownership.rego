@@ -1,0 +1,111 @@
+# TW006 no owner; TW007 no justification, review date missing or too far out (warn), review date
+# past (deny). "Now" is input.now, never the wall clock, so a check is reproducible.
+package tokenwarden
+
+import rego.v1
+
+# Needs with a non-blank owner / justification, collected in one pass each.
+owned_needs := {n.name | some n in input.needs; trim_space(n.owner) != ""}
+
+justified_needs := {n.name | some n in input.needs; trim_space(n.justification) != ""}
+
+# --- TW006 ----------------------------------------------------------------------------------
+
+findings contains finding(
+	"TW006", "deny", need.name,
+	sprintf(`need "%s" has no owner`, [need.name]),
+	"set owner to the team or person answerable for this token (e.g. team-billing@example.com)",
+	need_ref(need.name, "owner"),
+) if {
+	some need in input.needs
+	not need.name in owned_needs
+}
+
+findings contains finding(
+	"TW006", "deny", consumer.name,
+	sprintf(`consumer "%s" has no owner`, [consumer.name]),
+	"set owner on the consumer to the team that runs it",
+	{},
+) if {
+	some consumer in input.consumers
+	blank(consumer.owner)
+}
+
+# --- TW007 ----------------------------------------------------------------------------------
+
+# Dates compare as YYYY-MM-DD strings: "past" is before today (UTC), "too far" is after the
+# day `max_need_lifetime` from now falls on.
+now_ns := time.parse_rfc3339_ns(input.now)
+
+date_text(ns) := sprintf("%04d-%02d-%02d", time.date(ns))
+
+today := date_text(now_ns)
+
+review_horizon := date_text(now_ns + (max_need_lifetime * 1000000000))
+
+# Review dates that are real calendar days. Days 01–28 of years 1700–2259 always are, which a
+# regex tells cheaply; the rest go through Go's date parser (which also bounds the year).
+plainly_valid_review_dates := {n.name |
+	some n in input.needs
+	regex.match(`^(1[7-9][0-9]{2}|2[01][0-9]{2}|22[0-5][0-9])-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$`, n.expires)
+}
+
+valid_review_dates := plainly_valid_review_dates | {n.name |
+	some n in input.needs
+	not n.name in plainly_valid_review_dates
+	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, n.expires)
+	time.parse_ns("2006-01-02", n.expires)
+}
+
+findings contains finding(
+	"TW007", "warn", need.name,
+	sprintf(`need "%s" has no justification`, [need.name]),
+	"add a justification saying what the token is used for, so reviewers can judge the grant",
+	need_ref(need.name, "justification"),
+) if {
+	some need in input.needs
+	not need.name in justified_needs
+}
+
+findings contains finding(
+	"TW007", "warn", need.name,
+	sprintf(`need "%s" has no review date`, [need.name]),
+	sprintf("set expires to a review date within %s", [max_need_lifetime_text]),
+	need_ref(need.name, "expires"),
+) if {
+	some need in input.needs
+	not is_string(need.expires)
+}
+
+findings contains finding(
+	"TW007", "warn", need.name,
+	sprintf(`need "%s" has review date "%s", which is not a YYYY-MM-DD calendar date`, [need.name, need.expires]),
+	sprintf("set expires to a review date within %s, as YYYY-MM-DD", [max_need_lifetime_text]),
+	need_ref(need.name, "expires"),
+) if {
+	some need in input.needs
+	is_string(need.expires)
+	not need.name in valid_review_dates
+}
+
+findings contains finding(
+	"TW007", "deny", need.name,
+	sprintf(`need "%s" was due for review on %s and the date has passed`, [need.name, need.expires]),
+	"review the grant: remove the need if it is no longer used, or renew it with a new expires date",
+	need_ref(need.name, "expires"),
+) if {
+	some need in input.needs
+	need.name in valid_review_dates
+	need.expires < today
+}
+
+findings contains finding(
+	"TW007", "warn", need.name,
+	sprintf(`need "%s" has review date %s, more than %s from now`, [need.name, need.expires, max_need_lifetime_text]),
+	sprintf("set expires to a review date within %s", [max_need_lifetime_text]),
+	need_ref(need.name, "expires"),
+) if {
+	some need in input.needs
+	need.name in valid_review_dates
+	need.expires > review_horizon
+}

@@ -1,0 +1,52 @@
+# TW010 scopes the provider does not offer, or write/admin scopes on a read need.
+package tokenwarden
+
+import rego.v1
+
+# Words that make a scope a write or admin scope ("charges:write", "admin:org", "repo.delete").
+write_scope_words := {"write", "admin", "delete", "create", "update", "manage", "modify", "edit", "full", "*"}
+
+write_scope(scope) if {
+	some word in regex.split(`[^a-z0-9*]+`, lower(scope))
+	word in write_scope_words
+}
+
+offered_scopes := {p.name: {s | some s in p.scopes} | some p in input.providers}
+
+findings contains finding(
+	"TW010", "deny", need.name,
+	sprintf(`need "%s" asks for scopes from provider "%s", which is not declared`, [need.name, need.provider]),
+	"declare the provider with the scopes it offers, or point the need at a declared provider",
+	need_ref(need.name, "provider"),
+) if {
+	declared
+	some need in input.needs
+	count(need.scopes) > 0
+	not providers_by_name[need.provider]
+}
+
+findings contains finding(
+	"TW010", "deny", need.name,
+	sprintf(`need "%s" asks for scope "%s", which provider "%s" does not offer`, [need.name, scope, need.provider]),
+	sprintf("use only scopes provider %s offers (%s)", [need.provider, concat(", ", sort(offered_scopes[need.provider]))]),
+	need_ref(need.name, sprintf("scopes[%d]", [i])),
+) if {
+	declared
+	some need in input.needs
+	offered := offered_scopes[need.provider]
+	some i, scope in need.scopes
+	not scope in offered
+}
+
+findings contains finding(
+	"TW010", "deny", need.name,
+	sprintf(`need "%s" has access read but asks for write-level scope "%s"`, [need.name, scope]),
+	"drop the scope, or raise the need's access to write if it really must change data",
+	need_ref(need.name, sprintf("scopes[%d]", [i])),
+) if {
+	declared
+	some need in input.needs
+	need.access == "read"
+	some i, scope in need.scopes
+	write_scope(scope)
+}

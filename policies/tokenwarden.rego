@@ -1,0 +1,265 @@
+# Shared definitions for the tokenwarden rule set (DESIGN.md "Rule catalogue").
+#
+# Every rule file in this directory adds to the one set `data.tokenwarden.findings`; each element
+# is {id, severity, message, source, remediation} plus `need` (the need it concerns) and `field`
+# (the manifest field of that need, e.g. "ttl" or "paths[0].capabilities") when they are known.
+# Indexes over the input are built once here so rules join by key instead of scanning.
+package tokenwarden
+
+import rego.v1
+
+# Organisation limits: the document's own `limits` win; policies/data.json supplies the rest.
+limit(key) := input.limits[key] if {
+	is_number(input.limits[key])
+} else := data.tokenwarden.defaults[key]
+
+max_ttl := limit("max_ttl_seconds")
+
+max_rotation := limit("max_rotation_seconds")
+
+max_need_lifetime := limit("max_need_lifetime_seconds")
+
+long_lived_token := limit("long_lived_token_seconds")
+
+# The limits as messages print them, formatted once.
+max_ttl_text := dur(max_ttl)
+
+max_rotation_text := dur(max_rotation)
+
+max_need_lifetime_text := dur(max_need_lifetime)
+
+long_lived_token_text := dur(long_lived_token)
+
+# --- finding construction -------------------------------------------------------------------
+
+# The message says what is wrong and how to fix it; `remediation` repeats the fix on its own.
+finding(id, severity, source, problem, fix, extra) := object.union(
+	{
+		"id": id,
+		"severity": severity,
+		"message": sprintf("%s; %s", [problem, fix]),
+		"source": source,
+		"remediation": fix,
+	},
+	extra,
+)
+
+need_ref(name, field) := {"need": name, "field": field}
+
+# A duration in seconds as a person reads it in the manifest ("720h", "90d", "15m").
+dur(s) := sprintf("%dd", [s / 86400]) if {
+	s > 0
+	s % 86400 == 0
+} else := sprintf("%dh", [s / 3600]) if {
+	s > 0
+	s % 3600 == 0
+} else := sprintf("%dm", [s / 60]) if {
+	s > 0
+	s % 60 == 0
+} else := sprintf("%vs", [s])
+
+blank(s) if not is_string(s)
+
+blank(s) if trim_space(s) == ""
+
+# `unknown` lists the fields whose values were not known at preview.
+unknown_fields(item) := {f | some f in object.get(item, "unknown", [])}
+
+# Unknown names are the document's field names without the unit ("ttl" for ttl_seconds).
+known_missing(item, key) if {
+	not is_number(item[key])
+	not trim_suffix(key, "_seconds") in unknown_fields(item)
+}
+
+# Rules that compare grants with declared needs (TW002, TW003, TW010) run only when the document
+# carries a declaration; a bare Pulumi or Terraform document says `has_declaration: false`.
+declared if not input.has_declaration == false
+
+# --- indexes --------------------------------------------------------------------------------
+
+needs_by_name := {n.name: n | some n in input.needs}
+
+# The need each generated Vault policy belongs to (the grant plan names one policy per need).
+need_by_policy := {n.policy_name: n | some n in input.needs}
+
+providers_by_name := {p.name: p | some p in input.providers}
+
+rendered_policies := {p.name | some p in input.vault.policies}
+
+# "need|path" keys of what each need covers exactly: its declared paths, and the KV v2 API paths
+# of its stored token (a third-party need's policy reaches <mount>/data/<provider>/<need>, which
+# the need itself declares no path for).
+covered_keys := {concat("|", [n.name, p.path]) | some n in input.needs; some p in n.paths} | {
+concat("|", [secret_need(s), p]) |
+	some s in input.vault.secrets
+	some p in kv_api_paths(s.path)
+}
+
+# Every path some need covers exactly, whichever need it is.
+any_need_paths := {p.path | some n in input.needs; some p in n.paths} | {p |
+	some s in input.vault.secrets
+	some p in kv_api_paths(s.path)
+}
+
+# Declared need paths with a glob (`*` suffix or `+` segment): the only ones a lookup must scan.
+wildcard_need_paths := {p.path |
+	some n in input.needs
+	some p in n.paths
+	regex.match(`[*+]`, p.path)
+	is_pattern(p.path)
+}
+
+# The need a Vault object serves: named by the normaliser, else by the object's own metadata.
+secret_need(s) := s.need if {
+	is_string(s.need)
+} else := s.custom_metadata.need if {
+	is_string(s.custom_metadata.need)
+} else := s.source
+
+token_need(token) := token.need if {
+	is_string(token.need)
+} else := token.meta.need if {
+	is_string(token.meta.need)
+}
+
+policy_need(policy) := n if {
+	n := needs_by_name[policy.need]
+} else := n if {
+	n := need_by_policy[policy.name]
+}
+
+# The need of each rendered policy, by position in input.vault.policies: named by the
+# normaliser (`need`), else found through the grant plan's policy name. Built once, in two
+# passes of plain lookups.
+linked_need := object.union(
+	{i: n | some i, p in input.vault.policies; not needs_by_name[p.need]; n := need_by_policy[p.name]},
+	{i: n | some i, p in input.vault.policies; n := needs_by_name[p.need]},
+)
+
+# KV v2 puts an API prefix between the mount and the secret's name.
+kv_api_prefixes := {"data", "metadata", "delete", "undelete", "destroy", "subkeys"}
+
+kv_entry_prefixes := {"data": 2, "metadata": 2}
+
+# The API paths a KV v2 entry is read and managed through, whether written as <mount>/<name> or
+# as <mount>/data/<name>.
+kv_api_paths(path) := {path, concat("/", [segs[0], "data", rest]), concat("/", [segs[0], "metadata", rest])} if {
+	segs := split(path, "/")
+	skip := object.get(kv_entry_prefixes, segs[1], 1)
+	count(segs) > skip
+	rest := concat("/", array.slice(segs, skip, count(segs)))
+} else := {path}
+
+# --- Vault path semantics -------------------------------------------------------------------
+
+is_pattern(path) if endswith(path, "*")
+
+is_pattern(path) if "+" in split(path, "/")
+
+# Whether policy path `pattern` (Vault glob: trailing `*`, whole-segment `+`) reaches `path`.
+covers(pattern, path) if pattern == path
+
+covers(pattern, path) if {
+	not "+" in split(pattern, "/")
+	endswith(pattern, "*")
+	startswith(path, trim_suffix(pattern, "*"))
+}
+
+covers(pattern, path) if {
+	ps := split(pattern, "/")
+	"+" in ps
+	not endswith(pattern, "*")
+	xs := split(path, "/")
+	count(xs) == count(ps)
+	every i, p in ps {
+		segment_matches(p, xs[i])
+	}
+}
+
+covers(pattern, path) if {
+	ps := split(pattern, "/")
+	"+" in ps
+	endswith(pattern, "*")
+	xs := split(path, "/")
+	n := count(ps)
+	count(xs) >= n
+	every i, p in array.slice(ps, 0, n - 1) {
+		segment_matches(p, xs[i])
+	}
+	startswith(xs[n - 1], trim_suffix(ps[n - 1], "*"))
+}
+
+segment_matches(p, _) if p == "+"
+
+segment_matches(p, x) if p == x
+
+# Whether one of a need's globbed paths covers `path` (exact matches are looked up in
+# covered_keys before this is called).
+glob_covers(need, path) if {
+	some p in need.paths
+	regex.match(`[*+]`, p.path)
+	covers(p.path, path)
+}
+
+any_need_covers(path) if path in any_need_paths
+
+any_need_covers(path) if {
+	not path in any_need_paths
+	some pattern in wildcard_need_paths
+	covers(pattern, path)
+}
+
+# Segments that make up a mount root: `auth/<name>` for auth mounts, `<mount>/data` (and the other
+# KV v2 API prefixes) for secrets engines, else the mount itself.
+mount_depth(segs) := 2 if segs[0] == "auth" else := 1
+
+root_depth(segs) := mount_depth(segs) + 1 if {
+	segs[0] != "auth"
+	count(segs) > mount_depth(segs)
+	segs[mount_depth(segs)] in kv_api_prefixes
+} else := mount_depth(segs)
+
+wild_segment(seg) if {
+	indexof(seg, "*") >= 0
+}
+
+wild_segment(seg) if seg == "+"
+
+# A glob at the mount root or above: in the mount's own name, or standing for everything
+# directly under the mount root (`secret/*`, `secret/data/*`, `secret/data/+/x`, bare `*`).
+too_wide(path) if {
+	segs := split(path, "/")
+	d := root_depth(segs)
+	some i, seg in segs
+	i < d
+	wild_segment(seg)
+}
+
+too_wide(path) if {
+	segs := split(path, "/")
+	d := root_depth(segs)
+	count(segs) > d
+	segs[d] in {"*", "+"}
+}
+
+# --- access levels --------------------------------------------------------------------------
+
+# What each access level may do (components/model/access-levels.ts holds the same sets);
+# `deny` only takes access away, so any level may carry it.
+access_capabilities := {
+	"read": {"read", "list", "deny"},
+	"write": {"create", "read", "update", "patch", "delete", "list", "deny"},
+	"admin": {"create", "read", "update", "patch", "delete", "list", "deny", "sudo"},
+}
+
+# What a level allows without conditions: `sudo` is admin-only and needs a written justification.
+unconditional_capabilities := {level: caps - {"sudo"} | some level, caps in access_capabilities}
+
+justified_sudo(need, "sudo") if {
+	need.access == "admin"
+	not blank(need.justification)
+}
+
+access_caps(access) := object.get(access_capabilities, access, set())
+
+allowed_text(access) := concat(", ", sort([c | some c in access_caps(access); c != "deny"]))

@@ -1,0 +1,179 @@
+/**
+ * The Rego engine's public API: parse, compile once, prepare queries once, evaluate many times.
+ */
+import type {
+  EvalOptions,
+  ExpressionResult,
+  QueryResult,
+  RegoModuleSource,
+  ResultSet,
+} from "./api-types";
+import { isWildcard, termVars, exprVars, type Expr, type Module } from "./ast";
+import { compileModules, compileQuery, type CompiledProgram } from "./compiler";
+import { Evaluator } from "./eval";
+import { RegoError } from "./errors";
+import { parseModuleSource, parseQuerySource } from "./parser";
+import { fromJS, toJS, RObject, RSet, type Value } from "./value";
+
+export { RegoError } from "./errors";
+export type * from "./api-types";
+export type { Module } from "./ast";
+
+export function parseModule(file: string, source: string): Module {
+  return guardDepth(file, () => parseModuleSource(file, source));
+}
+
+/** Pathologically nested source must fail as a parse error, not as a JS stack overflow. */
+function guardDepth<T>(file: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof RangeError) {
+      throw new RegoError([
+        { code: "rego_parse_error", message: "nesting too deep", location: { file, row: 1, col: 1 } },
+      ]);
+    }
+    throw err;
+  }
+}
+
+export interface PreparedQuery {
+  eval(opts?: EvalOptions): ResultSet;
+}
+
+export interface CompiledPolicy {
+  prepare(query: string): PreparedQuery;
+  readonly modules: readonly Module[];
+  ruleNames(packagePath: string[]): string[];
+}
+
+function toValue(x: unknown): Value {
+  if (x instanceof RObject || x instanceof RSet) return x;
+  return fromJS(x);
+}
+
+class Prepared implements PreparedQuery {
+  private readonly vars: string[];
+  constructor(
+    private readonly prog: CompiledProgram,
+    private readonly body: Expr[],
+    private readonly count: number,
+    private readonly original: Expr[],
+  ) {
+    const vs = new Set<string>();
+    for (const e of original) exprVars(e, vs, false);
+    for (const e of original) {
+      if (e.body.kind === "every") termVars(e.body.domain, vs);
+    }
+    this.vars = [...vs].filter((v) => !isWildcard(v) && v !== "data" && v !== "input");
+  }
+
+  eval(opts: EvalOptions = {}): ResultSet {
+    try {
+      return this.evalInner(opts);
+    } catch (err) {
+      if (err instanceof RegoError) throw err;
+      if (err instanceof RangeError) {
+        // JS engine limits (stack depth, collection size): report them as a Rego error
+        throw new RegoError([
+          {
+            code: "eval_internal_error",
+            message: `evaluation exceeded an engine limit: ${err.message}`,
+          },
+        ]);
+      }
+      throw err;
+    }
+  }
+
+  private evalInner(opts: EvalOptions): ResultSet {
+    const data = opts.data === undefined ? new RObject() : toValue(opts.data);
+    const input = opts.input === undefined ? undefined : toValue(opts.input);
+    const ev = new Evaluator(this.prog, {
+      input,
+      data,
+      strict: opts.strictBuiltinErrors ?? false,
+      maxSteps: opts.maxSteps,
+      timeoutMs: opts.timeoutMs,
+      print: opts.print,
+      nowNs: opts.nowNs ?? BigInt(Date.now()) * 1000000n,
+    });
+    const results: QueryResult[] = [];
+    const env = new Map<string, Value>();
+    try {
+      ev.evalBody(this.body, 0, env, () => {
+        const expressions: ExpressionResult[] = [];
+        for (let i = 0; i < this.count; i++) {
+          const e = this.original[i];
+          expressions.push({
+            value: toJS(ev.qvals[i] ?? true),
+            text: e.text,
+            location: { row: e.loc.row, col: e.loc.col },
+          });
+        }
+        const bindings: Record<string, unknown> = {};
+        for (const v of this.vars) {
+          const val = env.get(v);
+          if (val !== undefined) bindings[v] = toJS(val);
+        }
+        results.push({ expressions, bindings });
+        return false;
+      });
+    } catch (err) {
+      if (err instanceof RegoError) throw err;
+      if (err instanceof RangeError) {
+        // JS engine limits (stack depth, collection size): report them as a Rego error
+        throw new RegoError([
+          {
+            code: "eval_internal_error",
+            message: `evaluation exceeded an engine limit: ${err.message}`,
+          },
+        ]);
+      }
+      throw err;
+    }
+    return results;
+  }
+}
+
+class Policy implements CompiledPolicy {
+  constructor(private readonly prog: CompiledProgram) {}
+  get modules(): readonly Module[] {
+    return this.prog.modules;
+  }
+  prepare(query: string): PreparedQuery {
+    const original = guardDepth("query", () => parseQuerySource(query));
+    original.forEach((e, i) => (e.qIndex = i));
+    const body = guardDepth("query", () => compileQuery(original, this.prog));
+    return new Prepared(this.prog, body, original.length, original);
+  }
+  ruleNames(packagePath: string[]): string[] {
+    const names = new Set<string>();
+    for (const m of this.prog.modules) {
+      if (m.packagePath.length !== packagePath.length) continue;
+      if (!m.packagePath.every((p, i) => p === packagePath[i])) continue;
+      for (const r of m.rules) names.add((r.head.ref[0] as { name: string }).name);
+    }
+    return [...names].sort();
+  }
+}
+
+export function compile(modules: RegoModuleSource[]): CompiledPolicy {
+  const parsed: Module[] = [];
+  const errors = [];
+  for (const m of modules) {
+    try {
+      parsed.push(parseModule(m.file, m.source));
+    } catch (err) {
+      if (err instanceof RegoError) errors.push(...err.errors);
+      else throw err;
+    }
+  }
+  if (errors.length > 0) throw new RegoError(errors);
+  return new Policy(guardDepth(modules[0]?.file ?? "module", () => compileModules(parsed)));
+}
+
+/** Compile already parsed modules (e.g. `policy test` after collecting files). */
+export function compileParsed(modules: Module[]): CompiledPolicy {
+  return new Policy(compileModules(modules));
+}

@@ -1,0 +1,108 @@
+/**
+ * Hash-join planning. A body such as
+ *
+ *   some x in input.xs; some y in input.ys; y.key == x.key
+ *
+ * is a nested loop (|xs|·|ys|). When an iteration over a collection that is fixed for the whole
+ * body (`some y in C` or `y := C[_]`) is later filtered by an equality on a constant path of the
+ * iterated element (`y.a.b == T`, T not mentioning y), both literals are replaced by one `join`
+ * literal: the evaluator indexes C by `y.a.b` once per evaluation and binds y only to the members
+ * whose key equals T. Anything that does not match the pattern exactly is left as written.
+ */
+import { exprVars, isWildcard, termVars, type Expr, type Term } from "./ast";
+
+let nextJoinId = 1;
+
+interface Binder {
+  y: string;
+  coll: Term;
+}
+
+function binderOf(e: Expr): Binder | undefined {
+  if (e.negated || e.withs.length > 0) return undefined;
+  const b = e.body;
+  if (
+    b.kind === "somein" &&
+    b.key === null &&
+    b.value.kind === "var" &&
+    !isWildcard(b.value.name)
+  ) {
+    return { y: b.value.name, coll: b.coll };
+  }
+  if (
+    b.kind === "term" &&
+    b.term.kind === "call" &&
+    (b.term.fn === "assign" || b.term.fn === "eq")
+  ) {
+    const [l, r] = b.term.args;
+    if (l.kind === "var" && !isWildcard(l.name) && r.kind === "ref" && r.terms.length >= 2) {
+      const last = r.terms[r.terms.length - 1];
+      if (last.kind === "var" && isWildcard(last.name)) {
+        const coll: Term =
+          r.terms.length === 2 ? r.terms[0] : { ...r, terms: r.terms.slice(0, -1) };
+        return { y: l.name, coll };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** `y.p1.p2 == T` (either side) with a constant path; returns the path and T. */
+function filterOf(e: Expr, y: string): { path: Term[]; probe: Term } | undefined {
+  if (e.negated || e.withs.length > 0) return undefined;
+  const b = e.body;
+  if (b.kind !== "term" || b.term.kind !== "call") return undefined;
+  if (b.term.fn !== "equal" && b.term.fn !== "eq") return undefined;
+  const [l, r] = b.term.args;
+  for (const [side, other] of [
+    [l, r],
+    [r, l],
+  ] as const) {
+    if (
+      side.kind === "ref" &&
+      side.terms[0].kind === "var" &&
+      side.terms[0].name === y &&
+      side.terms.length >= 2 &&
+      side.terms.slice(1).every((t) => t.kind === "scalar")
+    ) {
+      if (termVars(other, new Set(), true).has(y)) continue;
+      if (other.kind === "var" && other.name === y) continue;
+      return { path: side.terms.slice(1), probe: other };
+    }
+  }
+  return undefined;
+}
+
+export function planJoins(body: Expr[], bound: Set<string>): Expr[] {
+  let out = body;
+  for (let i = 0; i < out.length; i++) {
+    const bnd = binderOf(out[i]);
+    if (!bnd) continue;
+    // (the index is cached per collection value, so a collection bound inside the body is fine)
+    const before = new Set<string>(bound);
+    for (let j = 0; j < i; j++) exprVars(out[j], before, true);
+    if (before.has(bnd.y)) continue;
+    for (let j = i + 1; j < out.length; j++) {
+      const f = filterOf(out[j], bnd.y);
+      if (f) {
+        const join: Expr = {
+          ...out[j],
+          body: {
+            kind: "join",
+            value: { kind: "var", name: bnd.y, loc: out[i].loc },
+            coll: bnd.coll,
+            path: f.path,
+            probe: f.probe,
+            id: nextJoinId++,
+          },
+        };
+        out = [...out.slice(0, i), ...out.slice(i + 1, j), join, ...out.slice(j + 1)];
+        i--;
+        break;
+      }
+      // y used before any filter: keep the loop as written
+      if (exprVars(out[j], new Set(), true).has(bnd.y)) break;
+    }
+  }
+  return out;
+}

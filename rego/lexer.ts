@@ -1,0 +1,188 @@
+/**
+ * Rego tokenizer. Newlines are not tokens: each token records whether a line break preceded it,
+ * which is what the parser needs to split body literals and keep infix operators on one line.
+ */
+import { regoError } from "./errors";
+
+export type TokKind = "ident" | "string" | "number" | "punct" | "eof";
+
+export interface Token {
+  readonly kind: TokKind;
+  /** Identifier name, punctuation text, decoded string value, or number literal text. */
+  readonly text: string;
+  readonly row: number;
+  readonly col: number;
+  /** Source offsets [start, end) for expression texts. */
+  readonly start: number;
+  readonly end: number;
+  /** A line break separates this token from the previous one. */
+  readonly nl: boolean;
+  /** Raw (backtick) string. */
+  readonly raw?: boolean;
+}
+
+const PUNCT3 = new Set<string>();
+const PUNCT2 = new Set([":=", "==", "!=", "<=", ">="]);
+const PUNCT1 = new Set([..."{}[]().,;:=<>+-*/%&|"]);
+
+function isIdentStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+export function tokenize(file: string, src: string): Token[] {
+  const toks: Token[] = [];
+  let i = 0;
+  let row = 1;
+  let lineStart = 0;
+  let nl = true;
+  const n = src.length;
+  const err = (msg: string, at: number): never => {
+    throw regoError("rego_parse_error", msg, { file, row, col: at - lineStart + 1 });
+  };
+  while (i < n) {
+    const c = src.charCodeAt(i);
+    if (c === 10) {
+      i++;
+      row++;
+      lineStart = i;
+      nl = true;
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 13) {
+      i++;
+      continue;
+    }
+    if (c === 35) {
+      while (i < n && src.charCodeAt(i) !== 10) i++;
+      continue;
+    }
+    const start = i;
+    const col = i - lineStart + 1;
+    const tokRow = row;
+    if (isIdentStart(c)) {
+      while (i < n && isIdentPart(src.charCodeAt(i))) i++;
+      toks.push({ kind: "ident", text: src.slice(start, i), row: tokRow, col, start, end: i, nl });
+      nl = false;
+      continue;
+    }
+    if (isDigit(c) || (c === 46 && isDigit(src.charCodeAt(i + 1)))) {
+      while (i < n && isDigit(src.charCodeAt(i))) i++;
+      if (src[i] === "." && isDigit(src.charCodeAt(i + 1))) {
+        i++;
+        while (i < n && isDigit(src.charCodeAt(i))) i++;
+      }
+      if (src[i] === "e" || src[i] === "E") {
+        let j = i + 1;
+        if (src[j] === "+" || src[j] === "-") j++;
+        if (isDigit(src.charCodeAt(j))) {
+          i = j;
+          while (i < n && isDigit(src.charCodeAt(i))) i++;
+        }
+      }
+      if (i < n && isIdentStart(src.charCodeAt(i))) err("illegal number format", start);
+      toks.push({ kind: "number", text: src.slice(start, i), row: tokRow, col, start, end: i, nl });
+      nl = false;
+      continue;
+    }
+    if (c === 34) {
+      i++;
+      let s = "";
+      for (;;) {
+        if (i >= n || src.charCodeAt(i) === 10) err("non-terminated string", start);
+        const ch = src[i];
+        if (ch === '"') {
+          i++;
+          break;
+        }
+        if (ch === "\\") {
+          const e = src[i + 1];
+          i += 2;
+          switch (e) {
+            case '"':
+              s += '"';
+              break;
+            case "\\":
+              s += "\\";
+              break;
+            case "/":
+              s += "/";
+              break;
+            case "b":
+              s += "\b";
+              break;
+            case "f":
+              s += "\f";
+              break;
+            case "n":
+              s += "\n";
+              break;
+            case "r":
+              s += "\r";
+              break;
+            case "t":
+              s += "\t";
+              break;
+            case "u": {
+              const hex = src.slice(i, i + 4);
+              if (!/^[0-9a-fA-F]{4}$/.test(hex)) err("illegal unicode escape in string", start);
+              s += String.fromCharCode(parseInt(hex, 16));
+              i += 4;
+              break;
+            }
+            default:
+              err("illegal escape sequence in string", i - 2);
+          }
+          continue;
+        }
+        s += ch;
+        i++;
+      }
+      toks.push({ kind: "string", text: s, row: tokRow, col, start, end: i, nl });
+      nl = false;
+      continue;
+    }
+    if (c === 96) {
+      i++;
+      const from = i;
+      while (i < n && src.charCodeAt(i) !== 96) {
+        if (src.charCodeAt(i) === 10) {
+          row++;
+          lineStart = i + 1;
+        }
+        i++;
+      }
+      if (i >= n) err("non-terminated raw string", start);
+      const s = src.slice(from, i);
+      i++;
+      toks.push({ kind: "string", text: s, row: tokRow, col, start, end: i, nl, raw: true });
+      nl = false;
+      continue;
+    }
+    const three = src.slice(i, i + 3);
+    const two = src.slice(i, i + 2);
+    let p: string | undefined;
+    if (PUNCT3.has(three)) p = three;
+    else if (PUNCT2.has(two)) p = two;
+    else if (PUNCT1.has(src[i])) p = src[i];
+    if (p === undefined) err(`illegal token '${src[i]}'`, i);
+    i += p!.length;
+    toks.push({ kind: "punct", text: p!, row: tokRow, col, start, end: i, nl });
+    nl = false;
+  }
+  toks.push({
+    kind: "eof",
+    text: "<eof>",
+    row,
+    col: i - lineStart + 1,
+    start: i,
+    end: i,
+    nl: true,
+  });
+  return toks;
+}

@@ -1,0 +1,702 @@
+/**
+ * Rego v1 parser: tokens → Module / query. Operators become calls of their built-ins
+ * (`+` → plus, `==` → equal, `=` → eq (unification), `:=` → assign, `in` → internal.member_2).
+ */
+import type { Expr, ExprBody, Import, Loc, Module, Rule, RuleHead, Term, With } from "./ast";
+import { regoError } from "./errors";
+import { tokenize, type Token } from "./lexer";
+import { normNum, type Value } from "./value";
+
+const KEYWORDS = new Set([
+  "if",
+  "contains",
+  "in",
+  "every",
+  "some",
+  "not",
+  "with",
+  "as",
+  "else",
+  "default",
+  "package",
+  "import",
+]);
+
+const RELATION: Record<string, string> = {
+  "==": "equal",
+  "!=": "neq",
+  "<": "lt",
+  ">": "gt",
+  "<=": "lte",
+  ">=": "gte",
+};
+
+let wildcardCounter = 0;
+
+export function parseNumber(text: string): Value {
+  if (/^[0-9]+$/.test(text)) {
+    if (text.length < 16) return Number(text);
+    return normNum(BigInt(text));
+  }
+  const m = /^([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?$/.exec(text);
+  const n = Number(text);
+  if (m) {
+    const intPart = m[1] ?? "";
+    const frac = (m[2] ?? "").replace(/0+$/, "");
+    const exp = Number(m[3] ?? "0");
+    // a literal that denotes an integer is kept exact (e.g. 1e400, 12345678901234567890.0)
+    if (exp >= frac.length && exp - frac.length < 10000) {
+      const digits = (intPart + frac).replace(/^0+/, "") || "0";
+      const big = BigInt(digits) * 10n ** BigInt(exp - frac.length);
+      if (big <= 9007199254740991n) return Number(big);
+      return normNum(big);
+    }
+    // underflow: keep the sign-and-order of a non-zero literal instead of collapsing to 0
+    if (n === 0 && /[1-9]/.test(intPart + frac)) return Number.MIN_VALUE;
+  }
+  return n;
+}
+
+export class Parser {
+  private readonly toks: Token[];
+  private pos = 0;
+  private readonly nlStack: boolean[] = [true];
+
+  constructor(
+    private readonly file: string,
+    private readonly src: string,
+  ) {
+    this.toks = tokenize(file, src);
+  }
+
+  // ---- token helpers -------------------------------------------------------------------------
+  private peek(o = 0): Token {
+    return this.toks[Math.min(this.pos + o, this.toks.length - 1)];
+  }
+  private next(): Token {
+    const t = this.toks[this.pos];
+    if (this.pos < this.toks.length - 1) this.pos++;
+    return t;
+  }
+  private last(): Token {
+    return this.toks[Math.max(0, this.pos - 1)];
+  }
+  private loc(t: Token): Loc {
+    return { file: this.file, row: t.row, col: t.col };
+  }
+  private isP(t: Token, p: string): boolean {
+    return t.kind === "punct" && t.text === p;
+  }
+  private isKw(t: Token, k: string): boolean {
+    return t.kind === "ident" && t.text === k;
+  }
+  private sameLine(t: Token): boolean {
+    return !t.nl || !this.nlStack[this.nlStack.length - 1];
+  }
+  private fail(msg: string, t: Token = this.peek()): never {
+    throw regoError("rego_parse_error", msg, this.loc(t));
+  }
+  private expectP(p: string): Token {
+    const t = this.peek();
+    if (!this.isP(t, p)) this.fail(`unexpected ${describe(t)} token: expected ${p}`);
+    return this.next();
+  }
+  private acceptP(p: string, sameLine = false): boolean {
+    const t = this.peek();
+    if (this.isP(t, p) && (!sameLine || this.sameLine(t))) {
+      this.next();
+      return true;
+    }
+    return false;
+  }
+  private acceptKw(k: string): boolean {
+    if (this.isKw(this.peek(), k)) {
+      this.next();
+      return true;
+    }
+    return false;
+  }
+  private withNl<T>(sensitive: boolean, f: () => T): T {
+    this.nlStack.push(sensitive);
+    try {
+      return f();
+    } finally {
+      this.nlStack.pop();
+    }
+  }
+
+  // ---- module --------------------------------------------------------------------------------
+  parseModule(): Module {
+    const pt = this.peek();
+    if (!this.isKw(pt, "package")) this.fail("package expected");
+    this.next();
+    const pref = this.parseRefTerm();
+    const packagePath = this.refToPath(pref, "package");
+    const mod: Module = {
+      file: this.file,
+      packagePath,
+      packageLoc: this.loc(pt),
+      imports: [],
+      rules: [],
+    };
+    while (this.isKw(this.peek(), "import")) mod.imports.push(this.parseImport());
+    while (this.peek().kind !== "eof") {
+      const t = this.peek();
+      if (this.isKw(t, "import")) this.fail("imports must appear before rules");
+      if (this.isKw(t, "package")) this.fail("unexpected package keyword");
+      const r = this.parseRule();
+      r.module = mod;
+      mod.rules.push(r);
+    }
+    return mod;
+  }
+
+  private refToPath(t: Term, what: string): string[] {
+    const parts: string[] = [];
+    if (t.kind === "var") return [t.name];
+    if (t.kind !== "ref") this.fail(`invalid ${what} path`);
+    for (let i = 0; i < t.terms.length; i++) {
+      const x = t.terms[i];
+      if (i === 0 && x.kind === "var") parts.push(x.name);
+      else if (x.kind === "scalar" && typeof x.value === "string") parts.push(x.value);
+      else throw regoError("rego_parse_error", `invalid ${what} path`, x.loc);
+    }
+    return parts;
+  }
+
+  private parseImport(): Import {
+    const it = this.next();
+    const path = this.parseRefTerm();
+    const p = path.kind === "var" ? [path.name] : this.refToPath(path, "import");
+    if (!["data", "input", "future", "rego"].includes(p[0]))
+      throw regoError(
+        "rego_parse_error",
+        "invalid import path: must begin with input or data",
+        path.loc,
+      );
+    let alias: string | undefined;
+    if (this.acceptKw("as")) {
+      const a = this.next();
+      if (a.kind !== "ident") this.fail("import alias must be an identifier", a);
+      alias = a.text;
+    }
+    return { path, alias, loc: this.loc(it) };
+  }
+
+  // ---- rules ---------------------------------------------------------------------------------
+  private parseRule(): Rule {
+    const start = this.peek();
+    const isDefault = this.acceptKw("default");
+    const nameTok = this.peek();
+    if (nameTok.kind !== "ident" || KEYWORDS.has(nameTok.text))
+      this.fail(`unexpected ${describe(nameTok)} token: expected rule head`);
+    const ref = this.parseHeadRef();
+    const head: RuleHead = { ref, assign: false };
+    if (this.isP(this.peek(), "(") && !this.peek().nl) {
+      this.next();
+      head.args = this.withNl(false, () => this.parseList(")"));
+    }
+    if (isDefault) {
+      if (this.acceptP(":=")) head.assign = true;
+      else if (!this.acceptP("=")) this.fail("default rules must use := or =");
+      head.value = this.parseTermExpr();
+      return { head, body: [trueExpr(this.loc(start))], isDefault, loc: this.loc(start) };
+    }
+    if (this.isKw(this.peek(), "contains")) {
+      this.next();
+      head.key = this.parseTermExpr();
+    } else if (this.isP(this.peek(), ":=") || this.isP(this.peek(), "=")) {
+      head.assign = this.next().text === ":=";
+      head.value = this.parseTermExpr();
+    }
+    const rule: Rule = { head, body: [], isDefault, loc: this.loc(start) };
+    rule.body = this.parseRuleBody(start);
+    let cur = rule;
+    while (this.isKw(this.peek(), "else")) {
+      const et = this.next();
+      const eh: RuleHead = { ref: head.ref, args: head.args, assign: false };
+      if (this.isP(this.peek(), ":=") || this.isP(this.peek(), "=")) {
+        eh.assign = this.next().text === ":=";
+        eh.value = this.parseTermExpr();
+      }
+      const er: Rule = { head: eh, body: [], isDefault: false, loc: this.loc(et) };
+      er.body = this.parseRuleBody(et);
+      cur.elseRule = er;
+      cur = er;
+    }
+    return rule;
+  }
+
+  private parseRuleBody(start: Token): Expr[] {
+    if (this.acceptKw("if")) {
+      if (this.isP(this.peek(), "{")) {
+        // `if {` starts a body, unless it only parses as a literal (e.g. `if {x: 1 | …}[k]`)
+        const save = this.pos;
+        try {
+          this.next();
+          return this.parseBody("}");
+        } catch (err) {
+          this.pos = save;
+          try {
+            return [this.parseLiteral()];
+          } catch {
+            throw err;
+          }
+        }
+      }
+      return [this.parseLiteral()];
+    }
+    if (this.isP(this.peek(), "{") && this.sameLine(this.peek()))
+      this.fail("`if` keyword is required before rule body");
+    return [trueExpr(this.loc(start))];
+  }
+
+  private parseHeadRef(): Term[] {
+    const first = this.next();
+    const terms: Term[] = [{ kind: "var", name: first.text, loc: this.loc(first) }];
+    for (;;) {
+      const t = this.peek();
+      if (this.isP(t, ".") && !t.nl) {
+        this.next();
+        const id = this.next();
+        if (id.kind !== "ident") this.fail("expected identifier after '.'", id);
+        terms.push({ kind: "scalar", value: id.text, loc: this.loc(id) });
+      } else if (this.isP(t, "[") && !t.nl) {
+        this.next();
+        const x = this.withNl(false, () => this.parseTermExpr());
+        this.expectP("]");
+        terms.push(x);
+      } else break;
+    }
+    return terms;
+  }
+
+  /** Literals until `close` (consumed), separated by `;` or line breaks. */
+  private parseBody(close: string): Expr[] {
+    return this.withNl(true, () => {
+      const out: Expr[] = [];
+      for (;;) {
+        if (this.acceptP(close)) break;
+        if (this.peek().kind === "eof") this.fail(`unexpected eof token: expected ${close}`);
+        out.push(this.parseLiteral());
+        const t = this.peek();
+        if (this.isP(t, ";")) {
+          this.next();
+          continue;
+        }
+        if (this.isP(t, close)) continue;
+        if (!t.nl) this.fail(`unexpected ${describe(t)} token: expected \\n or ; or ${close}`);
+      }
+      if (out.length === 0) this.fail("found empty body", this.last());
+      return out;
+    });
+  }
+
+  /** A query: literals separated by `;` or newlines until eof. */
+  parseQuery(): Expr[] {
+    const out: Expr[] = [];
+    while (this.peek().kind !== "eof") {
+      out.push(this.parseLiteral());
+      const t = this.peek();
+      if (this.isP(t, ";")) {
+        this.next();
+        continue;
+      }
+      if (t.kind === "eof") break;
+      if (!t.nl) this.fail(`unexpected ${describe(t)} token: expected \\n or ; or eof`);
+    }
+    if (out.length === 0) this.fail("empty query");
+    return out;
+  }
+
+  private parseLiteral(): Expr {
+    const st = this.peek();
+    const loc = this.loc(st);
+    let body: ExprBody;
+    let negated = false;
+    if (this.isKw(st, "some")) {
+      this.next();
+      body = this.parseSome();
+    } else if (this.isKw(st, "every")) {
+      this.next();
+      body = this.parseEvery();
+    } else {
+      negated = this.acceptKw("not");
+      body = { kind: "term", term: this.parseExprTerm() };
+    }
+    const withs: With[] = [];
+    while (this.isKw(this.peek(), "with")) {
+      const wt = this.next();
+      const target = this.parseRefTerm();
+      if (!this.acceptKw("as")) this.fail("expected as");
+      const value = this.parseRelation();
+      withs.push({ target, value, loc: this.loc(wt) });
+    }
+    const text = this.src.slice(st.start, this.last().end);
+    return { body, negated, withs, loc, text };
+  }
+
+  private parseSome(): ExprBody {
+    const terms: Term[] = [this.parseRelation()];
+    while (this.acceptP(",", true)) terms.push(this.parseRelation());
+    if (this.isKw(this.peek(), "in")) {
+      this.next();
+      const coll = this.parseRelation();
+      if (terms.length > 2) this.fail("unexpected , in some declaration");
+      return terms.length === 2
+        ? { kind: "somein", key: terms[0], value: terms[1], coll }
+        : { kind: "somein", key: null, value: terms[0], coll };
+    }
+    const vars: string[] = [];
+    for (const t of terms) {
+      if (t.kind !== "var") throw regoError("rego_parse_error", "expected var in some", t.loc);
+      vars.push(t.name);
+    }
+    return { kind: "some", vars };
+  }
+
+  private parseEvery(): ExprBody {
+    const first = this.parseRelation();
+    let key: Term | null = null;
+    let value = first;
+    if (this.acceptP(",", true)) {
+      key = first;
+      value = this.parseRelation();
+    }
+    if (!this.acceptKw("in")) this.fail("expected in after every variables");
+    const domain = this.parseRelation();
+    this.expectP("{");
+    const body = this.parseBody("}");
+    return { kind: "every", key, value, domain, body };
+  }
+
+  /** Expression level: `a = b`, `a := b`, or a term. */
+  private parseExprTerm(): Term {
+    const lhs = this.parseIn();
+    const t = this.peek();
+    if ((this.isP(t, "=") || this.isP(t, ":=")) && this.sameLine(t)) {
+      this.next();
+      const rhs = this.parseIn();
+      return { kind: "call", fn: t.text === "=" ? "eq" : "assign", args: [lhs, rhs], loc: lhs.loc };
+    }
+    return lhs;
+  }
+
+  /** A term as used in rule heads and collection items (no unification). */
+  private parseTermExpr(): Term {
+    return this.parseIn();
+  }
+
+  private parseIn(): Term {
+    let lhs = this.parseRelation();
+    for (;;) {
+      const t = this.peek();
+      if (this.isKw(t, "in") && this.sameLine(t)) {
+        this.next();
+        const rhs = this.parseRelation();
+        lhs = { kind: "call", fn: "internal.member_2", args: [lhs, rhs], loc: lhs.loc };
+      } else return lhs;
+    }
+  }
+
+  private noBar = 0;
+
+  private parseRelation(): Term {
+    let lhs = this.parseOr();
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === "punct" && RELATION[t.text] && this.sameLine(t)) {
+        this.next();
+        const rhs = this.parseOr();
+        lhs = { kind: "call", fn: RELATION[t.text], args: [lhs, rhs], loc: lhs.loc };
+      } else return lhs;
+    }
+  }
+  private parseOr(): Term {
+    let lhs = this.parseAnd();
+    for (;;) {
+      const t = this.peek();
+      if (this.noBar === 0 && this.isP(t, "|") && this.sameLine(t)) {
+        this.next();
+        const rhs = this.parseAnd();
+        lhs = { kind: "call", fn: "or", args: [lhs, rhs], loc: lhs.loc };
+      } else return lhs;
+    }
+  }
+  private parseAnd(): Term {
+    let lhs = this.parseArith();
+    for (;;) {
+      const t = this.peek();
+      if (this.isP(t, "&") && this.sameLine(t)) {
+        this.next();
+        const rhs = this.parseArith();
+        lhs = { kind: "call", fn: "and", args: [lhs, rhs], loc: lhs.loc };
+      } else return lhs;
+    }
+  }
+  private parseArith(): Term {
+    let lhs = this.parseFactor();
+    for (;;) {
+      const t = this.peek();
+      if ((this.isP(t, "+") || this.isP(t, "-")) && this.sameLine(t)) {
+        this.next();
+        const rhs = this.parseFactor();
+        lhs = {
+          kind: "call",
+          fn: t.text === "+" ? "plus" : "minus",
+          args: [lhs, rhs],
+          loc: lhs.loc,
+        };
+      } else return lhs;
+    }
+  }
+  private parseFactor(): Term {
+    let lhs = this.parseUnary();
+    for (;;) {
+      const t = this.peek();
+      if ((this.isP(t, "*") || this.isP(t, "/") || this.isP(t, "%")) && this.sameLine(t)) {
+        this.next();
+        const rhs = this.parseUnary();
+        const fn = t.text === "*" ? "mul" : t.text === "/" ? "div" : "rem";
+        lhs = { kind: "call", fn, args: [lhs, rhs], loc: lhs.loc };
+      } else return lhs;
+    }
+  }
+  private parseUnary(): Term {
+    const t = this.peek();
+    if (this.isP(t, "-")) {
+      const n = this.peek(1);
+      if (n.kind === "number" && n.start === t.end) {
+        this.next();
+        this.next();
+        const v = parseNumber(n.text);
+        const neg = typeof v === "bigint" ? normNum(-v) : -(v as number);
+        return this.parsePostfix({ kind: "scalar", value: neg === 0 ? 0 : neg, loc: this.loc(t) });
+      }
+      this.next();
+      const operand = this.parseUnary();
+      return {
+        kind: "call",
+        fn: "minus",
+        args: [{ kind: "scalar", value: 0, loc: this.loc(t) }, operand],
+        loc: this.loc(t),
+      };
+    }
+    return this.parsePostfix(this.parsePrimary());
+  }
+
+  /** A ref or var (for package/import paths and `with` targets). */
+  private parseRefTerm(): Term {
+    const t = this.peek();
+    if (t.kind !== "ident") this.fail(`unexpected ${describe(t)} token: expected ref`);
+    this.next();
+    return this.parsePostfix({ kind: "var", name: t.text, loc: this.loc(t) }, true);
+  }
+
+  private parsePrimary(): Term {
+    const t = this.next();
+    const loc = this.loc(t);
+    switch (t.kind) {
+      case "number":
+        return { kind: "scalar", value: parseNumber(t.text), loc };
+      case "string":
+        return { kind: "scalar", value: t.text, loc };
+      case "ident":
+        if (t.text === "true") return { kind: "scalar", value: true, loc };
+        if (t.text === "false") return { kind: "scalar", value: false, loc };
+        if (t.text === "null") return { kind: "scalar", value: null, loc };
+        if (KEYWORDS.has(t.text) && !(t.text === "contains" && this.isP(this.peek(), "(")))
+          this.fail(`unexpected ${t.text} keyword`, t);
+        if (t.text === "_") return { kind: "var", name: `$_${++wildcardCounter}`, loc };
+        return { kind: "var", name: t.text, loc };
+      case "punct":
+        if (t.text === "(") {
+          const inner = this.withNl(false, () => {
+            const saved = this.noBar;
+            this.noBar = 0;
+            try {
+              const first = this.parseIn();
+              if (!this.isP(this.peek(), ",")) return first;
+              // `(k, v in coll)`: membership with key
+              this.next();
+              const v = this.parseRelation();
+              if (!this.acceptKw("in")) this.fail("expected in");
+              const coll = this.parseRelation();
+              return { kind: "call", fn: "internal.member_3", args: [first, v, coll], loc } as Term;
+            } finally {
+              this.noBar = saved;
+            }
+          });
+          this.expectP(")");
+          return inner;
+        }
+        if (t.text === "[") return this.parseArrayish(loc);
+        if (t.text === "{") return this.parseBraceish(loc);
+        break;
+      default:
+        break;
+    }
+    return this.fail(`unexpected ${describe(t)} token`, t);
+  }
+
+  private parseHeadTerm(): Term {
+    this.noBar++;
+    try {
+      return this.parseIn();
+    } finally {
+      this.noBar--;
+    }
+  }
+
+  private parseArrayish(loc: Loc): Term {
+    return this.withNl(false, () => {
+      if (this.acceptP("]")) return { kind: "array", items: [], loc } as Term;
+      const first = this.parseHeadTerm();
+      if (this.acceptP("|")) {
+        const body = this.parseBody("]");
+        return { kind: "arraycomp", head: first, body, loc } as Term;
+      }
+      const items = [first];
+      while (this.acceptP(",")) {
+        if (this.isP(this.peek(), "]")) break;
+        items.push(this.parseTermExpr());
+      }
+      this.expectP("]");
+      return { kind: "array", items, loc } as Term;
+    });
+  }
+
+  private parseBraceish(loc: Loc): Term {
+    return this.withNl(false, () => {
+      if (this.acceptP("}")) return { kind: "object", items: [], loc } as Term;
+      const first = this.parseHeadTerm();
+      if (this.acceptP(":")) {
+        const v = this.parseHeadTerm();
+        if (this.acceptP("|")) {
+          const body = this.parseBody("}");
+          return { kind: "objcomp", key: first, value: v, body, loc } as Term;
+        }
+        const items: [Term, Term][] = [[first, v]];
+        while (this.acceptP(",")) {
+          if (this.isP(this.peek(), "}")) break;
+          const k = this.parseTermExpr();
+          this.expectP(":");
+          items.push([k, this.parseTermExpr()]);
+        }
+        this.expectP("}");
+        return { kind: "object", items, loc } as Term;
+      }
+      if (this.acceptP("|")) {
+        const body = this.parseBody("}");
+        return { kind: "setcomp", head: first, body, loc } as Term;
+      }
+      const items = [first];
+      while (this.acceptP(",")) {
+        if (this.isP(this.peek(), "}")) break;
+        items.push(this.parseTermExpr());
+      }
+      this.expectP("}");
+      return { kind: "set", items, loc } as Term;
+    });
+  }
+
+  private parseList(close: string): Term[] {
+    const items: Term[] = [];
+    if (this.acceptP(close)) return items;
+    for (;;) {
+      items.push(this.parseTermExpr());
+      if (this.acceptP(",")) {
+        if (this.acceptP(close)) break;
+        continue;
+      }
+      this.expectP(close);
+      break;
+    }
+    return items;
+  }
+
+  /** `.name`, `[term]` and `(args)` suffixes. refOnly: package/import/with paths (no calls). */
+  private parsePostfix(head: Term, refOnly = false): Term {
+    let cur = head;
+    for (;;) {
+      const t = this.peek();
+      if (this.isP(t, ".") && t.start === this.last().end) {
+        this.next();
+        const id = this.next();
+        if (id.kind !== "ident") this.fail(`unexpected ${describe(id)} token: expected ident`, id);
+        cur = appendRef(cur, { kind: "scalar", value: id.text, loc: this.loc(id) });
+      } else if (this.isP(t, "[") && t.start === this.last().end) {
+        this.next();
+        const k = this.withNl(false, () => {
+          const saved = this.noBar;
+          this.noBar = 0;
+          try {
+            return this.parseTermExpr();
+          } finally {
+            this.noBar = saved;
+          }
+        });
+        this.expectP("]");
+        cur = appendRef(cur, k);
+      } else if (!refOnly && this.isP(t, "(") && t.start === this.last().end) {
+        const name = callName(cur);
+        if (name === undefined) this.fail("invalid function name", t);
+        this.next();
+        const args = this.withNl(false, () => {
+          const saved = this.noBar;
+          this.noBar = 0;
+          try {
+            return this.parseList(")");
+          } finally {
+            this.noBar = saved;
+          }
+        });
+        if (name === "set" && args.length === 0) cur = { kind: "set", items: [], loc: cur.loc };
+        else cur = { kind: "call", fn: name!, args, loc: cur.loc };
+      } else return cur;
+    }
+  }
+}
+
+function appendRef(cur: Term, part: Term): Term {
+  if (cur.kind === "ref") return { kind: "ref", terms: [...cur.terms, part], loc: cur.loc };
+  return { kind: "ref", terms: [cur, part], loc: cur.loc };
+}
+
+function callName(t: Term): string | undefined {
+  if (t.kind === "var") return t.name;
+  if (t.kind !== "ref" || t.terms[0].kind !== "var") return undefined;
+  const parts = [t.terms[0].name];
+  for (let i = 1; i < t.terms.length; i++) {
+    const x = t.terms[i];
+    if (x.kind !== "scalar" || typeof x.value !== "string") return undefined;
+    parts.push(x.value);
+  }
+  return parts.join(".");
+}
+
+function describe(t: Token): string {
+  if (t.kind === "eof") return "eof";
+  if (t.kind === "string") return "string";
+  if (t.kind === "number") return "number";
+  if (t.kind === "ident") return KEYWORDS.has(t.text) ? t.text : "ident";
+  return t.text;
+}
+
+function trueExpr(loc: Loc): Expr {
+  return {
+    body: { kind: "term", term: { kind: "scalar", value: true, loc } },
+    negated: false,
+    withs: [],
+    loc,
+    text: "true",
+  };
+}
+
+export function parseModuleSource(file: string, source: string): Module {
+  return new Parser(file, source).parseModule();
+}
+
+export function parseQuerySource(source: string, file = "query"): Expr[] {
+  return new Parser(file, source).parseQuery();
+}

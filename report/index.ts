@@ -1,0 +1,28 @@
+/** Output formats of `tokenwarden check`, one module each, all rendering the neutral Report. */
+import { renderGithub } from "./github";
+import { renderJson } from "./json";
+import { renderJunit } from "./junit";
+import { renderSarif } from "./sarif";
+import { renderText } from "./text";
+import type { Report } from "./types";
+
+export const FORMATS = ["text", "json", "sarif", "github", "junit"] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function render(report: Report, format: Format): string {
+  switch (format) {
+    case "text":
+      return renderText(report);
+    case "json":
+      return renderJson(report);
+    case "sarif":
+      return renderSarif(report);
+    case "github":
+      return renderGithub(report);
+    case "junit":
+      return renderJunit(report);
+  }
+}
+
+export * from "./types";
+export { ruleInfo, catalogue, type RuleInfo } from "./rules";

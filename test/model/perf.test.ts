@@ -1,0 +1,48 @@
+/**
+ * Performance sanity for the manifest budget (DESIGN.md: `check` on 10,000 needs within 2× a bare
+ * YAML parse). The loader alone must stay well inside that, and finding lines for many needs must
+ * not cost another parse. Bounds are loose: absolute times on shared machines are noisy.
+ */
+import { describe, expect, it } from "vitest";
+import { load as loadYaml } from "js-yaml";
+import { parseManifestText } from "../../components/model";
+import { generateManifest } from "../../bench/gen-manifest";
+
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[xs.length >> 1];
+}
+function time(f: () => void): number {
+  const t = process.hrtime.bigint();
+  f();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+describe("manifest loading cost", () => {
+  const text = generateManifest({ needs: 5000, seed: 11, violations: true });
+
+  it("loads a 5,000-need manifest within 2× a bare js-yaml parse of it (same process)", () => {
+    const parse: number[] = [];
+    const load: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      parse.push(time(() => loadYaml(text)));
+      load.push(time(() => parseManifestText(text, "big.yaml")));
+    }
+    const ratio = median(load) / median(parse);
+    console.log(
+      `5,000 needs: js-yaml ${median(parse).toFixed(0)} ms, loadManifest ${median(load).toFixed(0)} ms, ratio ${ratio.toFixed(2)}`,
+    );
+    expect(ratio).toBeLessThan(2);
+  });
+
+  it("locating every need's fields costs less than one parse", () => {
+    const m = parseManifestText(text, "big.yaml");
+    const parse = median([0, 1, 2].map(() => time(() => loadYaml(text))));
+    const locate = time(() => {
+      for (let i = 0; i < m.needs.length; i++) {
+        expect(m.source.locate(["needs", i, "name"])).toBeDefined();
+        m.source.locate(["needs", i, "ttl"]);
+      }
+    });
+    expect(locate).toBeLessThan(parse);
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * Random policy input documents for the differential test: they reach the parts of the document a
+ * manifest never produces (hand-written policies, root/default/orphan tokens, unknowns, parse
+ * errors, plain token values, missing limits, no declaration) and the edges of every rule
+ * (values at the limits, invalid dates, `+` and `*` paths). Deterministic per seed.
+ */
+import type { InputNeed, PolicyInput } from "../../policies/input/types";
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SEGMENTS = [
+  "secret",
+  "tokens",
+  "auth",
+  "sys",
+  "data",
+  "metadata",
+  "app",
+  "billing",
+  "approle",
+];
+const GLOBS = ["*", "+", "x*", "*y"];
+const CAPS = ["read", "list", "create", "update", "patch", "delete", "sudo", "deny", "recover"];
+const ACCESS = ["read", "read", "write", "admin", "owner"];
+const TTLS = [null, 0, 60, 900, 3600, 5400, 86400, 90000, 172800, 2592000, 2595600, 1.5, -60];
+const ROTATIONS = [null, 1800, 3600, 604800, 2592000, 7776000, 7862400];
+const DATES = [
+  null,
+  "2026-11-29",
+  "2026-11-30",
+  "2027-06-30",
+  "2027-11-30",
+  "2027-12-01",
+  "2027-02-30",
+  "2028-02-29",
+  "2030-01-01",
+  "not-a-date",
+  "0000-01-01",
+  "1690-01-01",
+  "2262-04-12",
+  "2261-12-31",
+];
+const NOWS = ["2026-11-30T12:00:00Z", "2026-11-30T00:00:00Z", "2027-12-01T23:59:59.5+02:00"];
+const SCOPES = [
+  "charges:read",
+  "charges:write",
+  "refunds:write",
+  "admin:org",
+  "repo",
+  "Read.All",
+  "*",
+];
+const TEXTS = [null, "", "  ", "team@example.com"];
+
+export function randomInput(seed: number): PolicyInput {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const chance = (p: number): boolean => r() < p;
+  const some = <T>(xs: readonly T[], max: number): T[] =>
+    Array.from({ length: Math.floor(r() * (max + 1)) }, () => pick(xs));
+
+  const path = (): string => {
+    const n = 1 + Math.floor(r() * 4);
+    const segs = Array.from({ length: n }, () => (chance(0.15) ? pick(GLOBS) : pick(SEGMENTS)));
+    return segs.join("/") + (chance(0.2) ? "*" : "");
+  };
+  const rules = () => some([0], 3).map(() => ({ path: path(), capabilities: some(CAPS, 3) }));
+
+  const providers = [
+    { name: "vault", kind: "vault-token", scopes: [], max_ttl_seconds: pick([null, 86400]) },
+    {
+      name: "stripe",
+      kind: "static",
+      scopes: some(SCOPES, 4),
+      max_ttl_seconds: pick([null, 86400, 3600]),
+    },
+  ];
+  const consumers = ["c0", "c1"].map((name) => ({ name, owner: pick(TEXTS), auth: "token" }));
+  const needCount = Math.floor(r() * 6);
+  const needs: InputNeed[] = [];
+  for (let i = 0; i < needCount; i++) {
+    const thirdParty = chance(0.4);
+    needs.push({
+      name: `n${i}`,
+      consumer: pick(["c0", "c1"]),
+      provider: thirdParty ? pick(["stripe", "stripe", "paypal"]) : "vault",
+      scopes: thirdParty ? some(SCOPES, 3) : [],
+      paths: thirdParty ? [] : rules(),
+      access: pick(ACCESS),
+      ttl_seconds: pick(TTLS),
+      max_ttl_seconds: pick(TTLS),
+      rotation_seconds: pick(ROTATIONS),
+      owner: pick(TEXTS),
+      justification: pick(TEXTS),
+      expires: pick(DATES),
+      default_policy: chance(0.3),
+      waivers: [],
+      policy_name: `tw-n${i}`,
+    });
+  }
+  const needName = (): string => (needs.length && chance(0.8) ? pick(needs).name : "ghost");
+  const unknown = (fields: string[]): { unknown?: string[] } =>
+    chance(0.15) ? { unknown: some(fields, 2) } : {};
+
+  const policies: PolicyInput["vault"]["policies"] = [];
+  for (const n of needs) {
+    if (chance(0.3)) continue; // a need whose policy is not rendered: its paths are judged
+    const own = n.paths.map((p) => ({ path: p.path, capabilities: [...p.capabilities] }));
+    policies.push({
+      name: n.policy_name,
+      source: chance(0.5) ? n.name : `urn:pulumi:dev::app::vault:index/policy:Policy::${n.name}`,
+      ...(chance(0.5) ? { need: n.name } : {}),
+      rules: chance(0.5) ? own : [...own, ...rules()],
+      ...(chance(0.1) ? { parse_error: `${n.name}.hcl:2,3-4: Unclosed configuration block` } : {}),
+      ...unknown(["policy", "name"]),
+    });
+  }
+  for (let i = 0; i < Math.floor(r() * 3); i++) {
+    policies.push({ name: `hand-${i}`, source: `vault_policy.hand_${i}`, rules: rules() });
+  }
+  const tokens = some([0], 3).map((_, i) => ({
+    name: `tok${i}`,
+    source: `vault_token.tok${i}`,
+    ...(chance(0.3) ? { need: needName() } : {}),
+    policies: some(["root", "default", "tw-n0", "tw-n1"], 2),
+    ttl_seconds: pick(TTLS),
+    explicit_max_ttl_seconds: pick(TTLS),
+    period_seconds: null,
+    renewable: chance(0.7),
+    no_parent: chance(0.2),
+    no_default_policy: chance(0.6),
+    meta: (chance(0.7) ? { need: needName() } : {}) as Record<string, string>,
+    ...unknown(["ttl", "explicit_max_ttl", "policies"]),
+  }));
+  const roles = some([0], 2).map((_, i) => ({
+    name: `role${i}`,
+    kind: pick(["approle", "token", "jwt"]),
+    source: `vault_approle_auth_backend_role.r${i}`,
+    token_policies: some(["root", "default", "tw-n0"], 2),
+    token_ttl_seconds: pick(TTLS),
+    token_max_ttl_seconds: pick(TTLS),
+    secret_id_ttl_seconds: null,
+    ...unknown(["token_ttl", "token_max_ttl", "token_policies"]),
+  }));
+  const secrets = needs
+    .filter((n) => n.provider !== "vault" && chance(0.8))
+    .map((n) => ({
+      path: chance(0.7) ? `tokens/${n.provider}/${n.name}` : `tokens/data/${n.provider}/${n.name}`,
+      source: chance(0.5) ? n.name : `vault_kv_secret_v2.${n.name}`,
+      ...(chance(0.4) ? { need: n.name } : {}),
+      custom_metadata: (chance(0.5) ? { need: n.name } : {}) as Record<string, string>,
+      ...(chance(0.15) ? { plain_token_fields: ["data_json"] } : {}),
+      ...unknown(["path", "custom_metadata"]),
+    }));
+  // Third-party needs whose policies reach their KV entry, as the grant plan renders them.
+  for (const p of policies) {
+    const n = needs.find((x) => x.policy_name === p.name);
+    if (n && n.provider !== "vault" && chance(0.8)) {
+      p.rules.push({ path: `tokens/data/${n.provider}/${n.name}`, capabilities: ["read"] });
+    }
+  }
+
+  const limits: Record<string, number> = {};
+  if (chance(0.8)) limits.max_ttl_seconds = pick([2592000, 86400]);
+  if (chance(0.8)) limits.max_rotation_seconds = pick([7776000, 604800]);
+  if (chance(0.8)) limits.max_need_lifetime_seconds = pick([31536000, 7776000]);
+  if (chance(0.2)) limits.long_lived_token_seconds = 3600;
+
+  const doc: PolicyInput = {
+    now: pick(NOWS),
+    limits: limits as PolicyInput["limits"],
+    needs,
+    consumers,
+    providers,
+    vault: { policies, tokens, roles, secrets },
+  };
+  if (chance(0.3)) doc.plain_values = [{ source: "Pulumi.dev.yaml", field: "app:stripeKey" }];
+  if (chance(0.7)) doc.has_declaration = chance(0.8);
+  return doc;
+}

@@ -1,0 +1,94 @@
+/**
+ * TTLs and rotation as rendered: tokens carry the need's TTLs as Vault duration strings and are
+ * never renewed by a refresh; each need's rotation clock feeds `next_rotation` into what the need
+ * issued, so the `pulumi up` after it falls due re-issues it (create before delete).
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { collectResources, type PlannedResource } from "../../components/mock-run";
+import { NOW, T, THIRD_PARTY_CANARIES, manifestObject, ofType, only } from "./fixtures";
+
+const DAY = 86_400_000;
+let resources: PlannedResource[];
+beforeAll(async () => {
+  ({ resources } = await collectResources(manifestObject(), {
+    now: NOW,
+    thirdPartyTokens: THIRD_PARTY_CANARIES,
+  }));
+});
+
+describe("TTLs", () => {
+  it("Vault tokens carry the need's ttl and max TTL as explicit durations", () => {
+    expect(only(resources, T.token, "cron-warehouse-token").inputs).toMatchObject({
+      ttl: "3600s", // 1h
+      explicitMaxTtl: "28800s", // 8h
+      renewable: true,
+    });
+  });
+
+  it("no token is set up to be renewed by `pulumi refresh` (renewMinLease/renewIncrement unset)", () => {
+    for (const t of ofType(resources, T.token)) {
+      expect(t.inputs).not.toHaveProperty("renewMinLease");
+      expect(t.inputs).not.toHaveProperty("renewIncrement");
+      expect(t.inputs).not.toHaveProperty("period");
+    }
+  });
+
+  it("roles carry the strictest TTLs of their consumer's needs, in seconds", () => {
+    expect(only(resources, T.k8s, "web-role").inputs).toMatchObject({
+      tokenTtl: 1800,
+      tokenMaxTtl: 3600,
+    });
+  });
+});
+
+describe("rotation", () => {
+  it("each need gets a rotation clock with its period in minutes", () => {
+    const minutes = (need: string) =>
+      only(resources, T.rotating, `${need}-rotation-clock`).inputs.rotationMinutes;
+    expect(minutes("billing-config")).toBe(7 * 24 * 60);
+    expect(minutes("web-session")).toBe(14 * 24 * 60);
+    expect(minutes("cron-warehouse")).toBe(24 * 60);
+    expect(minutes("billing-stripe")).toBe(30 * 24 * 60); // from defaults.rotation
+  });
+
+  it("the clock's due date reaches the token's metadata and the KV entry's custom metadata", () => {
+    const token = only(resources, T.token, "cron-warehouse-token");
+    expect((token.inputs.metadata as Record<string, string>).next_rotation).toBe(
+      new Date(NOW.getTime() + DAY).toISOString().replace(".000", ""),
+    );
+    const kv = only(resources, T.kv, "deploy-github-kv");
+    const data = (kv.inputs.customMetadata as { data: Record<string, string> }).data;
+    expect(data.next_rotation).toBe("2026-01-08T00:00:00Z");
+  });
+
+  it("nothing asks to be deleted before it is replaced (consumers never see a gap)", () => {
+    expect(resources.filter((r) => r.deleteBeforeReplace)).toEqual([]);
+  });
+
+  it("same clock, same inputs: an up between rotations changes nothing", async () => {
+    const again = await collectResources(manifestObject(), {
+      now: NOW,
+      thirdPartyTokens: THIRD_PARTY_CANARIES,
+    });
+    expect(again.resources.map((r) => r.inputs)).toEqual(resources.map((r) => r.inputs));
+  });
+
+  it("once the clock is replaced, only next_rotation moves — token metadata forces a new token", async () => {
+    const later = new Date(NOW.getTime() + 2 * DAY);
+    const after = await collectResources(manifestObject(), {
+      now: later,
+      thirdPartyTokens: THIRD_PARTY_CANARIES,
+    });
+    const before = only(resources, T.token, "cron-warehouse-token").inputs;
+    const now = only(after.resources, T.token, "cron-warehouse-token").inputs;
+    const { metadata: m1, ...rest1 } = before as { metadata: Record<string, string> };
+    const { metadata: m2, ...rest2 } = now as { metadata: Record<string, string> };
+    expect(rest2).toEqual(rest1);
+    expect(m2.next_rotation).toBe("2026-01-04T00:00:00Z");
+    expect({ ...m2, next_rotation: "" }).toEqual({ ...m1, next_rotation: "" });
+    // Policies and roles do not rotate.
+    expect(only(after.resources, T.tokenRole, "cron-role").inputs).toEqual(
+      only(resources, T.tokenRole, "cron-role").inputs,
+    );
+  });
+});

@@ -1,0 +1,253 @@
+import { describe, expect, it } from "vitest";
+import { RegoError, compile } from "../../rego/index";
+import { run, value } from "./helpers";
+
+function errorOf(f: () => unknown): RegoError {
+  try {
+    f();
+  } catch (err) {
+    if (err instanceof RegoError) return err;
+    throw err;
+  }
+  throw new Error("expected a RegoError");
+}
+
+describe("evaluator: rule kinds", () => {
+  it("evaluates complete rules with defaults and else chains", () => {
+    const src = `package p
+default allow := false
+allow if input.role == "admin"
+level := "high" if input.n > 10
+else := "mid" if input.n > 5
+else := "low"`;
+    expect(value(src, "data.p.allow", { input: { role: "admin" } })).toBe(true);
+    expect(value(src, "data.p.allow", { input: { role: "dev" } })).toBe(false);
+    expect(value(src, "data.p.level", { input: { n: 20 } })).toBe("high");
+    expect(value(src, "data.p.level", { input: { n: 7 } })).toBe("mid");
+    expect(value(src, "data.p.level", { input: { n: 1 } })).toBe("low");
+  });
+
+  it("builds partial sets and objects, and nested ref-head documents", () => {
+    const src = `package p
+names contains n.name if some n in input.xs
+by_name[n.name] := n.v if some n in input.xs
+groups[g][n.name] := true if { some n in input.xs; g := n.g }
+tags.team[n.name] contains t if { some n in input.xs; some t in n.tags }`;
+    const input = {
+      xs: [
+        { name: "a", v: 1, g: "x", tags: ["t1"] },
+        { name: "b", v: 2, g: "x", tags: ["t1", "t2"] },
+      ],
+    };
+    expect(value(src, "data.p.names", { input })).toEqual(["a", "b"]);
+    expect(value(src, "data.p.by_name", { input })).toEqual({ a: 1, b: 2 });
+    expect(value(src, "data.p.groups", { input })).toEqual({ x: { a: true, b: true } });
+    expect(value(src, "data.p.tags", { input })).toEqual({ team: { a: ["t1"], b: ["t1", "t2"] } });
+    expect(value(src, "data.p.by_name.b", { input })).toBe(2);
+  });
+
+  it("raises eval_conflict_error when a complete rule produces two values", () => {
+    const src = `package p
+x := 1
+x := 2 if true`;
+    const err = errorOf(() => value(src, "data.p.x"));
+    expect(err.code).toBe("eval_conflict_error");
+    expect(err.message).toContain("rule data.p.x produced conflicting values");
+  });
+
+  it("evaluates functions with several definitions and reports output conflicts", () => {
+    const src = `package p
+f(x) := "neg" if x < 0
+f(x) := "pos" if x > 0
+f(0) := "zero"
+g(x) := 1
+g(x) := 2 if x == 1`;
+    expect(value(src, "[data.p.f(-1), data.p.f(3), data.p.f(0)]")).toEqual(["neg", "pos", "zero"]);
+    expect(value(src, "data.p.g(0)")).toBe(1);
+    expect(errorOf(() => value(src, "data.p.g(1)")).code).toBe("eval_conflict_error");
+  });
+
+  it("merges base documents with virtual documents under data", () => {
+    const src = `package a.b
+r := 1`;
+    expect(value(src, "data.a", { data: { a: { c: 2 } } })).toEqual({ b: { r: 1 }, c: 2 });
+    expect(run(src, "data.a[k]", { data: { a: { c: 2 } } }).map((b) => b.k)).toEqual(["b", "c"]);
+  });
+});
+
+describe("evaluator: expressions", () => {
+  it("iterates with some/in, every, comprehensions and negation", () => {
+    const src = `package p
+xs := [1, 2, 3, 4]
+evens := [x | some x in xs; x % 2 == 0]
+sq := {x: x * x | some x in xs}
+all_pos if every x in xs { x > 0 }
+none_big if not big
+big if { some x in xs; x > 10 }
+pairs contains [i, x] if some i, x in ["a", "b"]`;
+    expect(value(src, "data.p.evens")).toEqual([2, 4]);
+    expect(value(src, "data.p.sq")).toEqual({ "1": 1, "2": 4, "3": 9, "4": 16 });
+    expect(value(src, "data.p.all_pos")).toBe(true);
+    expect(value(src, "data.p.none_big")).toBe(true);
+    expect(value(src, "data.p.pairs")).toEqual([
+      [0, "a"],
+      [1, "b"],
+    ]);
+  });
+
+  it("unifies composite patterns and binds iteration vars in refs", () => {
+    expect(run("package p", "[a, [b, 3]] = [1, [2, c]]")).toEqual([{ a: 1, b: 2, c: 3 }]);
+    const rs = run("package p", "input.m[k] = v", { input: { m: { x: 1, y: 2 } } });
+    expect(rs).toEqual([
+      { k: "x", v: 1 },
+      { k: "y", v: 2 },
+    ]);
+  });
+
+  it("replaces input, data, functions and built-ins with `with`", () => {
+    const src = `package p
+allow if input.user == "alice"
+limit := data.cfg.limit
+double(x) := x * 2
+uses_count := count([1, 2, 3])
+mock_count(_) := 42
+t1 if allow with input as {"user": "alice"}
+t2 := l if l := limit with data.cfg.limit as 7
+t3 := y if y := double(2) with double as mock_count
+t4 := y if y := uses_count with count as mock_count
+t5 := n if n := count([1]) with count as 5`;
+    expect(value(src, "data.p.t1")).toBe(true);
+    expect(value(src, "data.p.t2", { data: { cfg: { limit: 1 } } })).toBe(7);
+    expect(value(src, "data.p.t3")).toBe(42);
+    expect(value(src, "data.p.t4")).toBe(42);
+    expect(value(src, "data.p.t5")).toBe(5);
+    expect(value(src, "data.p.limit", { data: { cfg: { limit: 1 } } })).toBe(1);
+  });
+
+  it("overrides base documents at exactly the `with` path, across packages", () => {
+    const lib = `package authz
+default allow := false
+allow if input.user in data.authz.admins`;
+    const t = `package authz_test
+import data.authz
+mocked if authz.allow with input as {"user": "carol"} with data.authz.admins as ["carol"]
+plain if authz.allow with input as {"user": "carol"}`;
+    const data = { authz: { admins: ["alice"] } };
+    expect(value([lib, t], "data.authz_test.mocked", { data })).toBe(true);
+    expect(value([lib, t], "data.authz_test.plain", { data })).toBeUndefined();
+  });
+
+  it("sends print output to the print hook, with <undefined> for missing values", () => {
+    const lines: string[] = [];
+    run(`package p\nx if { print("hello", input.missing, 1) }`, "data.p.x", {
+      print: (l) => lines.push(l),
+    });
+    expect(lines).toEqual(["hello <undefined> 1"]);
+  });
+
+  it("compares across types in Rego's total order and keeps big integers exact", () => {
+    expect(value("package p", '[null < false, 1 < "a", [1] < {"a": 1}]')).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(value("package p", "12345678901234567890 == 12345678901234567890")).toBe(true);
+    expect(value("package p", "12345678901234567890 > 12345678901234567889")).toBe(true);
+  });
+
+  it("makes failing built-ins undefined, or errors in strict mode", () => {
+    const src = `package p
+x := to_number("nope")`;
+    expect(value(src, "data.p.x")).toBeUndefined();
+    const err = errorOf(() => value(src, "data.p.x", { strictBuiltinErrors: true }));
+    expect(err.code).toBe("eval_builtin_error");
+  });
+});
+
+describe("compiler checks", () => {
+  it("reports unsafe variables", () => {
+    const err = errorOf(() => compile([{ file: "u.rego", source: "package p\nx if { y > 1 }" }]));
+    expect(err.code).toBe("rego_unsafe_var_error");
+    expect(err.message).toContain("var y is unsafe");
+    expect(err.errors[0].location).toMatchObject({ file: "u.rego", row: 2 });
+  });
+
+  it("reorders literals so variables are bound before use", () => {
+    expect(value("package p\nx := y if { y > 1; y := 2 }", "data.p.x")).toBe(2);
+  });
+
+  it("reports recursion, undefined functions, arity and redeclaration", () => {
+    const rec = errorOf(() => compile([{ file: "r.rego", source: "package p\na if b\nb if a" }]));
+    expect(rec.code).toBe("rego_recursion_error");
+    const undef = errorOf(() => compile([{ file: "f.rego", source: "package p\nx := nope(1)" }]));
+    expect(undef.code).toBe("rego_type_error");
+    expect(undef.message).toContain("undefined function nope");
+    const arity = errorOf(() =>
+      compile([{ file: "f.rego", source: "package p\nx := count(1, 2, 3)" }]),
+    );
+    expect(arity.code).toBe("rego_type_error");
+    const redecl = errorOf(() =>
+      compile([{ file: "f.rego", source: "package p\nx if { y := 1; y := 2 }" }]),
+    );
+    expect(redecl.code).toBe("rego_compile_error");
+  });
+
+  it("rejects mixing rule kinds on one path", () => {
+    const err = errorOf(() =>
+      compile([{ file: "k.rego", source: "package p\nx := 1\nx contains 2" }]),
+    );
+    expect(err.code).toBe("rego_type_error");
+  });
+});
+
+describe("hash joins", () => {
+  it("gives the same answers as the nested loop it replaces", () => {
+    const joined = `package p
+out contains [a.id, b.id] if {
+  some a in input.as
+  some b in input.bs
+  b.k == a.k
+}`;
+    const naive = `package p
+out contains [a.id, b.id] if {
+  some a in input.as
+  some b in input.bs
+  b.k == a.k
+  true == true
+  b.id == b.id
+}`;
+    const input = {
+      as: [
+        { id: 1, k: "x" },
+        { id: 2, k: "y" },
+        { id: 3, k: 1 },
+      ],
+      bs: [{ id: 10, k: "x" }, { id: 11, k: "x" }, { id: 12, k: 1.0 }, { id: 13 }],
+    };
+    const expected = [
+      [1, 10],
+      [1, 11],
+      [3, 12],
+    ];
+    expect(value(joined, "data.p.out", { input })).toEqual(expected);
+    expect(value(naive, "data.p.out", { input })).toEqual(expected);
+  });
+});
+
+describe("scoping", () => {
+  it("lets variables declared inside comprehensions and every shadow outer ones", () => {
+    const src = `package p
+a if { x := 1; [x | x := 2] == [2]; x == 1 }
+b if { x := 5; every x in [1, 2] { x < 3 }; x == 5 }
+c := [x | some x in [3, 4]] if { x := 9; x > 0 }`;
+    expect(value(src, "data.p.a")).toBe(true);
+    expect(value(src, "data.p.b")).toBe(true);
+    expect(value(src, "data.p.c")).toEqual([3, 4]);
+  });
+
+  it("captures outer variables bound by unification inside comprehensions", () => {
+    const src = `package p
+r := [y | some y in [1, 2, 3]; y > n] if { n = 1 }`;
+    expect(value(src, "data.p.r")).toEqual([2, 3]);
+  });
+});
