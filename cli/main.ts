@@ -26,7 +26,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   },
   synth: {
     summary: "write Terraform JSON (cdk.tf.json) for the same grants, via CDKTF",
-    usage: "tokenwarden synth <access-needs.yaml> --out <dir>",
+    usage: "tokenwarden synth <access-needs.yaml> --out <dir> [--format text|json]",
     load: () => import("./commands/synth").then((m) => m.run),
   },
   check: {

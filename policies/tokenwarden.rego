@@ -122,12 +122,6 @@ token_need(token) := token.need if {
 	is_string(token.meta.need)
 }
 
-policy_need(policy) := n if {
-	n := needs_by_name[policy.need]
-} else := n if {
-	n := need_by_policy[policy.name]
-}
-
 # The need of each rendered policy, by position in input.vault.policies: named by the
 # normaliser (`need`), else found through the grant plan's policy name. Built once, in two
 # passes of plain lookups.

@@ -206,6 +206,16 @@ test_tw003_quiet_for_unlinked_policy_within_a_need_glob if {
 
 test_tw003_quiet_for_kv_entry_of_third_party_need if quiet("TW003", clean)
 
+test_tw003_quiet_for_a_rule_within_the_needs_glob if {
+	doc := object.union(with_need({"paths": read_rule("secret/data/billing/+/config*")}), {"vault": {"policies": [object.union(config_policy, {"rules": read_rule("secret/data/billing/eu/config-v2")}), stripe_policy]}})
+	quiet("TW003", doc)
+}
+
+test_tw003_a_glob_rule_wider_than_the_needs_glob if {
+	doc := object.union(with_need({"paths": read_rule("secret/data/billing/eu/*")}), {"vault": {"policies": [object.union(config_policy, {"rules": read_rule("secret/data/billing/*")}), stripe_policy]}})
+	fires("TW003", doc)
+}
+
 # --- TW004 -----------------------------------------------------------------------------------
 
 test_tw004_missing_ttl if {
@@ -223,6 +233,13 @@ test_tw004_quiet_at_the_limit if quiet("TW004", with_need({"max_ttl_seconds": 25
 test_tw004_above_provider_ceiling if fires("TW004", with_stripe_need({"max_ttl_seconds": 90000}))
 
 test_tw004_quiet_at_provider_ceiling if quiet("TW004", with_stripe_need({"max_ttl_seconds": 86400}))
+
+test_tw004_limits_from_the_input_win if {
+	doc := object.union(with_need({"max_ttl_seconds": 7200}), {"limits": {"max_ttl_seconds": 3600}})
+	some f in findings_for(doc)
+	f.id == "TW004"
+	contains(f.message, "above the organisation limit of 1h")
+}
 
 test_tw004_limits_default_from_data if {
 	doc := object.remove(with_need({"max_ttl_seconds": 2595600}), ["limits"])

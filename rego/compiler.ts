@@ -16,8 +16,9 @@ import {
   type Term,
 } from "./ast";
 import { BUILTINS } from "./builtins";
+import type { TypeName } from "./builtins/types";
 import { RegoError } from "./errors";
-import { RObject, RSet, type Value } from "./value";
+import { RObject, RSet, typeName, type Value } from "./value";
 import { planJoins } from "./joins";
 
 /** Built-ins handled by the evaluator itself (not in the registry). */
@@ -779,7 +780,13 @@ function checkCalls(
       }
       if (ar === undefined) {
         const g = groups.get(t.fn);
-        if (!g && !isFunctionPrefix(t.fn, groups))
+        if (g)
+          ctx.err(
+            "rego_type_error",
+            `undefined function ${t.fn} (${t.fn} is not a function)`,
+            t.loc,
+          );
+        else if (!isFunctionPrefix(t.fn, groups))
           ctx.err("rego_type_error", `undefined function ${t.fn}`, t.loc);
       } else if (t.args.length !== ar && !(inExprTop && t.args.length === ar + 1)) {
         ctx.err(
@@ -788,6 +795,7 @@ function checkCalls(
           t.loc,
         );
       }
+      checkLiteralArgTypes(t, ctx);
       t.args.forEach(walk);
       return;
     }
@@ -816,6 +824,46 @@ function checkCalls(
       return;
     default:
       return;
+  }
+}
+
+/** The type of a term known without evaluating it (literals and comprehensions). */
+function staticType(t: Term): TypeName | undefined {
+  switch (t.kind) {
+    case "scalar":
+      return typeName(t.value) as TypeName;
+    case "array":
+    case "arraycomp":
+      return "array";
+    case "set":
+    case "setcomp":
+      return "set";
+    case "object":
+    case "objcomp":
+      return "object";
+    default:
+      return undefined;
+  }
+}
+
+/** OPA's type checker rejects a literal argument of the wrong type at compile time. */
+function checkLiteralArgTypes(t: Extract<Term, { kind: "call" }>, ctx: CompileContext): void {
+  const def = BUILTINS[t.fn];
+  if (!def?.args) return;
+  const n = Math.min(def.arity, t.args.length);
+  for (let i = 0; i < n; i++) {
+    const want = def.args[i];
+    const have = staticType(t.args[i]);
+    if (!want || have === undefined || want.includes("any") || want.includes(have)) continue;
+    const haves = t.args.slice(0, n).map((a) => staticType(a) ?? "any");
+    ctx.err(
+      "rego_type_error",
+      `${t.fn}: invalid argument(s)\n\thave: (${haves.join(", ")})\n\twant: (${def.args
+        .map((w) => (w.length === 1 ? w[0] : `any<${w.join(", ")}>`))
+        .join(", ")})`,
+      t.loc,
+    );
+    return;
   }
 }
 

@@ -30,7 +30,11 @@ function guardDepth<T>(file: string, f: () => T): T {
   } catch (err) {
     if (err instanceof RangeError) {
       throw new RegoError([
-        { code: "rego_parse_error", message: "nesting too deep", location: { file, row: 1, col: 1 } },
+        {
+          code: "rego_parse_error",
+          message: "nesting too deep",
+          location: { file, row: 1, col: 1 },
+        },
       ]);
     }
     throw err;

@@ -153,7 +153,8 @@ function mapping(
     return undefined;
   }
   for (const field in v) {
-    if (!allowed.has(field)) {
+    // Top-level `x-…` keys are the manifest's own extension point: a place for YAML anchors.
+    if (!allowed.has(field) && !(allowed === TOP_FIELDS && field.startsWith("x-"))) {
       const names = [...allowed];
       c.report(
         [...at(path, key), field],

@@ -10,16 +10,24 @@
  * are produced on the first locate() only (JSON is YAML, so the same walker serves both).
  */
 import {
-  constructFromEvents,
-  parseEvents,
-  getScalarValue,
+  CORE_SCHEMA,
   EVENT_ID,
   SCALAR_STYLE,
   YAMLException,
+  constructFromEvents,
+  getScalarValue,
+  mergeTag,
+  parseEvents,
 } from "js-yaml";
 import type { Event, ScalarEvent } from "js-yaml";
 import type { ManifestSource } from "./types";
 import { ManifestError } from "./errors";
+
+/**
+ * YAML 1.2 core schema (so `expires: 2027-06-30` stays text and `on`/`no` are not booleans), plus
+ * merge keys (`<<: *shared`), which manifests use to share settings between needs.
+ */
+const MANIFEST_SCHEMA = CORE_SCHEMA.withTags(mergeTag);
 
 export type FieldPath = readonly (string | number)[];
 export interface Position {
@@ -129,7 +137,7 @@ function parseYamlText(text: string, file: string): ParsedText {
   let docs: unknown[];
   try {
     events = parseEvents(text, { filename: file });
-    docs = constructFromEvents(events, { source: text, filename: file });
+    docs = constructFromEvents(events, { source: text, filename: file, schema: MANIFEST_SCHEMA });
   } catch (err) {
     if (err instanceof YAMLException) {
       const mark = err.mark;

@@ -282,6 +282,22 @@ function marshalIndent(v: Value, indent: string | null, prefix: string, cur: str
   );
 }
 
+/**
+ * A JSON number as Rego keeps it: a literal that denotes an integer stays exact (1e30 is
+ * 10^30, not the nearest double), everything else is a float.
+ */
+export function numberFromText(text: string): number | bigint {
+  const m = /^(-?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/.exec(text);
+  if (!m) return Number(text);
+  const frac = (m[3] ?? "").replace(/0+$/, "");
+  const exp = Number(m[4] ?? "0");
+  if (exp >= frac.length && exp - frac.length <= 10000) {
+    const digits = BigInt(m[2] + frac) * 10n ** BigInt(exp - frac.length);
+    return normNum(m[1] === "-" ? -digits : digits);
+  }
+  return Number(text);
+}
+
 class JSONSyntaxError extends Error {}
 
 /**
@@ -369,8 +385,7 @@ export function parseJSON(text: string): Value {
     const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i, i + 4096));
     if (m && m[0] !== "-" && m[0].length > 0) {
       i += m[0].length;
-      if (m[2] === undefined && m[3] === undefined) return normNum(BigInt(m[0]));
-      return Number(m[0]);
+      return numberFromText(m[0]);
     }
     return fail("looking for beginning of value");
   };
@@ -452,6 +467,9 @@ function jsToValue(x: unknown): Value {
   if (typeof x === "number" && !Number.isFinite(x)) {
     throw new Error(`json: unsupported value: ${x}`);
   }
+  if (typeof x === "number" && Number.isInteger(x) && !Number.isSafeInteger(x)) {
+    return normNum(BigInt(x));
+  }
   if (Array.isArray(x)) return x.map(jsToValue);
   if (x !== null && typeof x === "object" && !(x instanceof Set) && !(x instanceof Map)) {
     const o = new RObject();
@@ -508,22 +526,36 @@ function hasControl(s: string, withDel: boolean): boolean {
   return false;
 }
 
+/** True when `doc` parses (as OPA would read it) to a one-entry map `{k: v}` with the given strings. */
+function yamlReadsBack(doc: string, k: string, v: string): boolean {
+  try {
+    const docs = parseYAMLDocs(doc);
+    if (docs.length !== 1 || docs[0].errors.length > 0) return false;
+    const got = docs[0].toJS() as unknown;
+    if (got === null || typeof got !== "object" || Array.isArray(got)) return false;
+    const entries = Object.entries(got as Record<string, unknown>);
+    return entries.length === 1 && entries[0][0] === k && entries[0][1] === v;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A string scalar in go-yaml's preferred style: plain when that reads back as the same string,
+ * double quotes when plain would read as another type (true, 1.5, null…), single quotes for
+ * indicator characters, and escaped double quotes for control characters and line breaks.
+ */
 function yamlScalar(s: string): string {
   if (s === "") return '""';
   if (YAML_NON_STRING.test(s)) return goJSONString(s).replace(/\\u0026/g, "&");
-  if (s.includes("\n") || hasControl(s, true)) {
-    return JSON.stringify(s);
-  }
-  const plainOk =
-    !/^[\s\-?:,[\]{}#&*!|>'"%@`]/.test(s) &&
-    !/\s$/.test(s) &&
-    !s.includes(": ") &&
-    !s.includes(" #") &&
-    !s.endsWith(":") &&
-    !/^(?:---|\.\.\.)/.test(s);
-  const startsOkWithIndicator = /^[-?:][^\s]/.test(s) && !s.includes(": ") && !s.includes(" #");
-  if (plainOk || (startsOkWithIndicator && !/\s$/.test(s) && !s.endsWith(":"))) return s;
-  return "'" + s.replaceAll("'", "''") + "'";
+  const doubleQuoted = JSON.stringify(s);
+  if (s.includes("\n") || hasControl(s, true)) return doubleQuoted;
+  const plainLikely =
+    !/^[\s?:,[\]{}#&*!|>'"%@`-]/.test(s) || (/^[-?:][^\s]/.test(s) && !s.includes(": "));
+  if (plainLikely && yamlReadsBack(`${s}: ${s}\n`, s, s)) return s;
+  const single = "'" + s.replaceAll("'", "''") + "'";
+  if (yamlReadsBack(`${single}: ${single}\n`, s, s)) return single;
+  return doubleQuoted;
 }
 
 /** Block-style YAML in go-yaml v2's layout (2-space maps, unindented sequences under keys). */
@@ -579,6 +611,11 @@ function yamlScalarLine(v: Value, indent: string): string {
       .map((l) => (l === "" ? "" : indent + l))
       .join("\n");
     if (/^\s/.test(v)) return yamlScalar(v);
+    const probe = (chomp === "" || chomp === "+" ? v.replace(/\n$/, "") : v)
+      .split("\n")
+      .map((l) => (l === "" ? "" : "  " + l))
+      .join("\n");
+    if (!yamlReadsBack(`k: |${chomp}\n${probe}\n`, "k", v)) return JSON.stringify(v);
     return "|" + chomp + "\n" + body;
   }
   return yamlScalar(v as string);

@@ -138,10 +138,18 @@ export function toBigFloat(n: number | bigint): BigFloat {
     const b = BigInt(n);
     return roundExact(n < 0 || Object.is(n, -0), b < 0n ? -b : b, 0);
   }
+  const hit = floatCache.get(n);
+  if (hit !== undefined) return hit;
   const d = parseDecimal(String(n));
   if (!d) throw new BuiltinError(`illegal number ${String(n)}`);
-  return bigFloatFromDecimal(d.neg, d.digits, d.exp10);
+  const bf = bigFloatFromDecimal(d.neg, d.digits, d.exp10);
+  // Policies reuse a few constants (0.5, 1.1, …); parsing them is the costly part.
+  if (floatCache.size >= 4096) floatCache.clear();
+  floatCache.set(n, bf);
+  return bf;
 }
+
+const floatCache = new Map<number, BigFloat>();
 
 function align(a: BigFloat, b: BigFloat): [bigint, bigint, number] {
   const e = Math.min(a.e, b.e);
@@ -300,15 +308,17 @@ export function arith(op: BinOp, a: number | bigint, b: number | bigint): number
         return a + b;
       case "minus":
         return a - b;
-      case "mul":
-        return normNum(BigInt(a) * BigInt(b));
+      case "mul": {
+        const p = a * b;
+        return Number.isSafeInteger(p) ? p : normNum(BigInt(a) * BigInt(b));
+      }
       case "div":
         if (b === 0) throw new BuiltinError("div: divide by zero");
         if (a !== 0 && a % b === 0) return a / b;
         break;
       case "rem":
         if (b === 0) throw new BuiltinError("rem: modulo by zero");
-        return normNum(BigInt(a) % BigInt(b));
+        return a % b === 0 ? 0 : a % b;
     }
   }
   if (op !== "div" && isIntegral(a) && isIntegral(b)) {

@@ -41,23 +41,21 @@ describe.skipIf(reason !== undefined)(
   "pulumi up → read back from Vault → refresh → destroy",
   () => {
     const vault = reason ? undefined : VaultClient.fromEnv(process.env);
-    const tmp = mkdtempSync(join(tmpdir(), "tw-live-"));
-    const manifestFile = join(tmp, "access-needs.yaml");
+    let tmp = "";
     let plan: GrantPlan;
     let stack: Stack;
     const stackName = `tw-live-${id}`;
 
     beforeAll(async () => {
       if (!vault) return;
+      tmp = mkdtempSync(join(tmpdir(), "tw-live-"));
+      const manifestFile = join(tmp, "access-needs.yaml");
       writeFileSync(manifestFile, liveManifestYaml(P));
       plan = planGrants(loadManifest(manifestFile));
       // The auth mounts are the platform team's in real use; here the test brings its own.
       for (const [type, path] of Object.entries(mounts))
         await vault.write(`sys/auth/${path}`, { type });
       const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-      const backend = join(tmp, "state");
-      rmSync(backend, { recursive: true, force: true });
-      writeFileSync(join(tmp, ".keep"), "");
       stack = await LocalWorkspace.createOrSelectStack(
         { stackName, workDir: ROOT },
         {

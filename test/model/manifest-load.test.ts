@@ -227,3 +227,32 @@ describe("source positions (for findings)", () => {
     );
   });
 });
+
+describe("YAML conveniences", () => {
+  it("merge keys share settings between needs; top-level x- keys hold the anchors", () => {
+    const text = `version: 1
+x-short-lived: &short { ttl: 15m, maxTtl: 1h, rotation: 7d, owner: team@example.com }
+consumers:
+  - { name: app, auth: approle }
+providers:
+  - { name: vault, kind: vault-token }
+needs:
+  - <<: *short
+    name: a
+    consumer: app
+    provider: vault
+    access: read
+    paths: [{ path: secret/data/a }]
+`;
+    const m = parseManifestText(text, "m.yaml");
+    expect(m.needs[0]).toMatchObject({
+      ttl: 900,
+      maxTtl: 3600,
+      rotation: 604800,
+      owner: "team@example.com",
+    });
+    // A merged field has no key of its own in the need: its finding points at the need.
+    expect(m.source.locate(["needs", 0, "ttl"])).toBeUndefined();
+    expect(locateNearest(m.source, ["needs", 0, "ttl"])).toEqual({ line: 8, column: 5 });
+  });
+});

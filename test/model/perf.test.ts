@@ -8,8 +8,9 @@ import { load as loadYaml } from "js-yaml";
 import { parseManifestText } from "../../components/model";
 import { generateManifest } from "../../bench/gen-manifest";
 
-function median(xs: number[]): number {
-  return [...xs].sort((a, b) => a - b)[xs.length >> 1];
+/** The fastest of several runs: the least disturbed by other work on a shared machine. */
+function best(xs: number[]): number {
+  return Math.min(...xs);
 }
 function time(f: () => void): number {
   const t = process.hrtime.bigint();
@@ -27,16 +28,16 @@ describe("manifest loading cost", () => {
       parse.push(time(() => loadYaml(text)));
       load.push(time(() => parseManifestText(text, "big.yaml")));
     }
-    const ratio = median(load) / median(parse);
+    const ratio = best(load) / best(parse);
     console.log(
-      `5,000 needs: js-yaml ${median(parse).toFixed(0)} ms, loadManifest ${median(load).toFixed(0)} ms, ratio ${ratio.toFixed(2)}`,
+      `5,000 needs: js-yaml ${best(parse).toFixed(0)} ms, loadManifest ${best(load).toFixed(0)} ms, ratio ${ratio.toFixed(2)}`,
     );
     expect(ratio).toBeLessThan(2);
   });
 
   it("locating every need's fields costs less than one parse", () => {
     const m = parseManifestText(text, "big.yaml");
-    const parse = median([0, 1, 2].map(() => time(() => loadYaml(text))));
+    const parse = best([0, 1, 2].map(() => time(() => loadYaml(text))));
     const locate = time(() => {
       for (let i = 0; i < m.needs.length; i++) {
         expect(m.source.locate(["needs", i, "name"])).toBeDefined();

@@ -64,6 +64,10 @@ describe("numbers", () => {
     expect(call("mul", 18446744073709551617n, 2)).toBe(36893488147419103234n);
     expect(call("minus", -18446744073709551617n, 1)).toBe(-18446744073709551618n);
     expect(call("plus", 9007199254740991, 1)).toBe(9007199254740992n);
+    expect(call("mul", 2147483647, 2147483647)).toBe(4611686014132420609n);
+    expect(call("plus", 2147483647, 1)).toBe(2147483648);
+    expect(Object.is(call("rem", -4, 2), 0)).toBe(true);
+    expect(call("rem", -5, 3)).toBe(-2);
     expect(call("rem", 10, 18446744073709551616n)).toBe(10);
     expect(call("rem", 18446744073709551617n, 18446744073709551616n)).toBe(1);
     expect(call("rem", 100, -18446744073709551616n)).toBe(100);

@@ -192,6 +192,20 @@ describe("compiler checks", () => {
     expect(redecl.code).toBe("rego_compile_error");
   });
 
+  it("rejects literal arguments of the wrong type and calls of non-functions", () => {
+    const lit = errorOf(() => compile([{ file: "t.rego", source: "package p\nx := count(1)" }]));
+    expect(lit.code).toBe("rego_type_error");
+    expect(lit.message).toContain("count: invalid argument(s)");
+    const notFn = errorOf(() =>
+      compile([{ file: "t.rego", source: "package p\ny := 1\nx := y(1)" }]),
+    );
+    expect(notFn.message).toContain("undefined function data.p.y");
+    // a value of the wrong type only known at run time is undefined (non-strict), not a compile error
+    expect(
+      value("package p\nx := count(input.n)", "data.p.x", { input: { n: 1 } }),
+    ).toBeUndefined();
+  });
+
   it("rejects mixing rule kinds on one path", () => {
     const err = errorOf(() =>
       compile([{ file: "k.rego", source: "package p\nx := 1\nx contains 2" }]),
