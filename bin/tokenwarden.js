@@ -7,7 +7,9 @@ try {
   main = require("../dist/cli/main.js").main;
 } catch (err) {
   if (err && err.code === "MODULE_NOT_FOUND" && String(err.message).includes("dist/cli/main.js")) {
-    process.stderr.write("tokenwarden: not built yet; run `npm run build` in the tokenwarden checkout\n");
+    process.stderr.write(
+      "tokenwarden: not built yet; run `npm run build` in the tokenwarden checkout\n",
+    );
     process.exit(2);
   }
   throw err;
@@ -15,7 +17,9 @@ try {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    process.stderr.write(`tokenwarden: internal error: ${err && err.message ? err.message : err}\n`);
+    process.stderr.write(
+      `tokenwarden: internal error: ${err && err.message ? err.message : err}\n`,
+    );
     process.exit(3);
   },
 );

@@ -84,27 +84,17 @@ function buildPolicySet(extraDirs: readonly string[]): PolicySet {
   const modules: { file: string; source: string }[] = [];
   const data: Record<string, unknown> = {};
   collect(builtinDir, builtinDir, false, modules, data, root);
-  const orgQueries: { pkg: string; rule: (typeof CONFTEST_RULES)[number] }[] = [];
+  const orgFiles = new Set<string>();
   for (const dir of extraDirs) {
     const before = modules.length;
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
       throw new PolicyLoadError(`--policies ${dir}: not a directory`);
     }
     collect(dir, dir, true, modules, data, process.cwd());
-    if (modules.length === before)
+    if (modules.length === before) {
       throw new PolicyLoadError(`--policies ${dir}: no .rego files in it`);
-    for (const m of modules.slice(before)) {
-      const pkg = /^\s*package\s+([A-Za-z_][\w.]*)/m.exec(m.source)?.[1];
-      if (!pkg) continue;
-      for (const rule of CONFTEST_RULES) {
-        if (
-          new RegExp(`^${rule}\\b`, "m").test(m.source) &&
-          !orgQueries.some((q) => q.pkg === pkg && q.rule === rule)
-        ) {
-          orgQueries.push({ pkg, rule });
-        }
-      }
     }
+    for (const m of modules.slice(before)) orgFiles.add(m.file);
   }
 
   let compiled: ReturnType<typeof compile>;
@@ -114,10 +104,20 @@ function buildPolicySet(extraDirs: readonly string[]): PolicySet {
     throw new PolicyLoadError(`policies do not compile: ${regoMessage(err)}`);
   }
   const main = compiled.prepare(FINDINGS_QUERY);
-  const org = orgQueries.map((q) => ({
-    ...q,
-    prepared: compiled.prepare(`data.${q.pkg}.${q.rule}`),
-  }));
+  // conftest style: `deny`/`violation`/`warn` rules in any package of the organisation's files.
+  const org: { pkg: string; rule: string; prepared: ReturnType<typeof compiled.prepare> }[] = [];
+  const seen = new Set<string>();
+  for (const m of compiled.modules) {
+    const pkg = m.packagePath.join(".");
+    if (!orgFiles.has(m.file) || seen.has(pkg)) continue;
+    seen.add(pkg);
+    const names = compiled.ruleNames(m.packagePath);
+    for (const rule of CONFTEST_RULES) {
+      if (names.includes(rule)) {
+        org.push({ pkg, rule, prepared: compiled.prepare(`data.${pkg}.${rule}`) });
+      }
+    }
+  }
 
   return {
     files: modules.map((m) => m.file),

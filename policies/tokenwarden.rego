@@ -9,9 +9,21 @@ package tokenwarden
 import rego.v1
 
 # Organisation limits: the document's own `limits` win; policies/data.json supplies the rest.
+# When the data file was not loaded (e.g. `conftest test -p policies/` without `--data`), the
+# shipped defaults below apply rather than the rules going quiet.
 limit(key) := input.limits[key] if {
 	is_number(input.limits[key])
-} else := data.tokenwarden.defaults[key]
+} else := data.tokenwarden.defaults[key] if {
+	is_number(data.tokenwarden.defaults[key])
+} else := shipped_defaults[key]
+
+# The same values as policies/data.json (a unit test keeps them equal).
+shipped_defaults := {
+	"max_ttl_seconds": 2592000,
+	"max_rotation_seconds": 7776000,
+	"max_need_lifetime_seconds": 31536000,
+	"long_lived_token_seconds": 86400,
+}
 
 max_ttl := limit("max_ttl_seconds")
 

@@ -241,6 +241,18 @@ test_tw004_limits_from_the_input_win if {
 	contains(f.message, "above the organisation limit of 1h")
 }
 
+test_shipped_defaults_match_data_json if {
+	data.tokenwarden.defaults == data.tokenwarden.shipped_defaults
+}
+
+test_tw004_limits_default_without_data_json if {
+	doc := object.remove(with_need({"max_ttl_seconds": 2595600}), ["limits"])
+	fs := data.tokenwarden.findings with input as doc with data.tokenwarden.defaults as {}
+	some f in fs
+	f.id == "TW004"
+	contains(f.message, "above the organisation limit of 30d")
+}
+
 test_tw004_limits_default_from_data if {
 	doc := object.remove(with_need({"max_ttl_seconds": 2595600}), ["limits"])
 	fires("TW004", doc)

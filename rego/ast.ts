@@ -44,6 +44,8 @@ export interface Expr {
   text: string;
   /** Position in the original query (for result expressions). */
   qIndex?: number;
+  /** Query-level capture (OPA's rego API): a lone, non-iterating expression returns its value even when false. */
+  capture?: boolean;
 }
 
 export type RuleKind = "complete" | "set" | "object" | "function";

@@ -163,7 +163,7 @@ export class Evaluator {
           }
         }
         return this.evalTerm(t, env, (v) => {
-          if (v === false) return false;
+          if (v === false && !e.capture) return false;
           if (e.qIndex !== undefined) this.qvals[e.qIndex] = v;
           return k();
         });
@@ -1000,7 +1000,7 @@ export class Evaluator {
       n = this.fnArity(t.fn) ?? -1;
       this.outArgCache.set(t.fn, n);
     }
-    return t.args.length === n + 1;
+    return n >= 0 && t.args.length === n + 1;
   }
 
   // ---- functions -------------------------------------------------------------------------------

@@ -77,16 +77,13 @@ class Prepared implements PreparedQuery {
       return this.evalInner(opts);
     } catch (err) {
       if (err instanceof RegoError) throw err;
-      if (err instanceof RangeError) {
-        // JS engine limits (stack depth, collection size): report them as a Rego error
-        throw new RegoError([
-          {
-            code: "eval_internal_error",
-            message: `evaluation exceeded an engine limit: ${err.message}`,
-          },
-        ]);
-      }
-      throw err;
+      // JS engine limits (stack depth, collection size) and engine defects surface as Rego
+      // errors: a caller (CLI, policy pack) never sees a raw JS exception from a policy
+      const message =
+        err instanceof RangeError
+          ? `evaluation exceeded an engine limit: ${err.message}`
+          : `internal error: ${err instanceof Error ? err.message : String(err)}`;
+      throw new RegoError([{ code: "eval_internal_error", message }]);
     }
   }
 
@@ -123,18 +120,8 @@ class Prepared implements PreparedQuery {
         results.push({ expressions, bindings });
         return false;
       });
-    } catch (err) {
-      if (err instanceof RegoError) throw err;
-      if (err instanceof RangeError) {
-        // JS engine limits (stack depth, collection size): report them as a Rego error
-        throw new RegoError([
-          {
-            code: "eval_internal_error",
-            message: `evaluation exceeded an engine limit: ${err.message}`,
-          },
-        ]);
-      }
-      throw err;
+    } finally {
+      env.clear();
     }
     return results;
   }
@@ -148,6 +135,14 @@ class Policy implements CompiledPolicy {
   prepare(query: string): PreparedQuery {
     const original = guardDepth("query", () => parseQuerySource(query));
     original.forEach((e, i) => (e.qIndex = i));
+    // like OPA's rego API: a single query expression without iteration reports its value, even
+    // `false` (e.g. `data.authz.allow` → false, `1 > 2` → false) instead of being undefined
+    if (original.length === 1 && !original[0].negated && original[0].body.kind === "term") {
+      const vs = exprVars(original[0], new Set(), true);
+      vs.delete("data");
+      vs.delete("input");
+      if (vs.size === 0) original[0].capture = true;
+    }
     const body = guardDepth("query", () => compileQuery(original, this.prog));
     return new Prepared(this.prog, body, original.length, original);
   }

@@ -60,6 +60,8 @@ const PROVIDER_KINDS: readonly ProviderKind[] = [
 /** Lowercase only: Vault lowercases policy names, so `Foo` and `foo` would collide as `tw-foo`. */
 const NAME_RE = /^[a-z0-9][a-z0-9._-]*$/;
 const NAME_MAX = 100;
+/** Vault's limit on one custom-metadata value (KV v2). */
+const VAULT_METADATA_VALUE_MAX = 512;
 const MOUNT_RE = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const RULE_RE = /^TW\d{3}$/;
@@ -862,6 +864,14 @@ function url(c: Checker, v: unknown, path: Path, key?: Key): string | undefined 
   return s;
 }
 
+/** Bytes of the scopes joined with ",", counted without building the string in the common case. */
+function metadataBytes(scopes: readonly string[]): number {
+  let chars = scopes.length - 1;
+  for (const s of scopes) chars += s.length;
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short lists are decided without encoding anything.
+  return chars * 3 <= VAULT_METADATA_VALUE_MAX ? chars : Buffer.byteLength(scopes.join(","));
+}
+
 function normaliseNeed(
   c: Checker,
   v: unknown,
@@ -945,6 +955,20 @@ function normaliseNeed(
     }
   }
 
+  // Scopes and owner are written into the KV entry's custom metadata, where Vault caps a value
+  // at 512 bytes: refuse here rather than fail in the middle of `pulumi up`.
+  if (scopes.length > 0 && metadataBytes(scopes) > VAULT_METADATA_VALUE_MAX) {
+    c.report(
+      at(path, "scopes"),
+      `joined with "," the scopes exceed Vault's ${VAULT_METADATA_VALUE_MAX}-byte metadata value limit; split the need`,
+    );
+  }
+  if (typeof o.owner === "string" && Buffer.byteLength(o.owner) > VAULT_METADATA_VALUE_MAX) {
+    c.report(
+      at(path, "owner"),
+      `is longer than Vault's ${VAULT_METADATA_VALUE_MAX}-byte metadata value limit`,
+    );
+  }
   const ttl = optDuration(c, o, "ttl", path);
   const maxTtl = optDuration(c, o, "maxTtl", path);
   const rotation = optDuration(c, o, "rotation", path);

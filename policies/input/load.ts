@@ -191,43 +191,57 @@ function resourceInput(
   };
 }
 
-/** One pass over a JSON text: where each quoted name/address first appears, and its line. */
+/**
+ * One pass over a JSON text: where each object key and each `address`/`urn`/`name` value occurs.
+ * Built on the first finding only; each lookup after that is a map access or a binary search.
+ */
 class TextIndex {
   private readonly starts: number[] = [0];
-  private readonly firstAt = new Map<string, number>();
+  /** Offsets of every occurrence of each object key, ascending. */
+  private readonly keyAt = new Map<string, number[]>();
+  /** First `"address": …` or `"urn": …` value. */
+  private readonly idAt = new Map<string, number>();
+  /** First `"name": …` value outside the declaration, and inside it. */
+  private readonly nameAt = new Map<string, number>();
   private readonly declAt = new Map<string, number>();
 
-  constructor(
-    private readonly text: string,
-    anchor: string,
-  ) {
+  constructor(text: string, anchor: string) {
     for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.starts.push(i + 1);
     const anchorAt = text.indexOf(anchor);
-    const re = /"((?:[^"\\]|\\.)*)"\s*:/g;
-    const vre = /"(name|address|urn)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      if (!this.firstAt.has(m[1])) this.firstAt.set(m[1], m.index);
+    const keyRe = /"((?:[^"\\]|\\.)*)"\s*:/g;
+    for (let m = keyRe.exec(text); m; m = keyRe.exec(text)) {
+      const list = this.keyAt.get(m[1]);
+      if (list) list.push(m.index);
+      else this.keyAt.set(m[1], [m.index]);
     }
-    for (let m = vre.exec(text); m; m = vre.exec(text)) {
-      if (!this.firstAt.has(m[2]) || m[1] !== "name") this.firstAt.set(m[2], m.index);
-      if (anchorAt >= 0 && m.index > anchorAt && m[1] === "name" && !this.declAt.has(m[2])) {
-        this.declAt.set(m[2], m.index);
-      }
+    const valueRe = /"(name|address|urn)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+    for (let m = valueRe.exec(text); m; m = valueRe.exec(text)) {
+      const target =
+        m[1] !== "name"
+          ? this.idAt
+          : anchorAt >= 0 && m.index > anchorAt
+            ? this.declAt
+            : this.nameAt;
+      if (!target.has(m[2])) target.set(m[2], m.index);
     }
   }
 
   resourceLine(source: string): number | undefined {
-    // Terraform addresses `type.name` are keys `"name": {` under `"type"`; URNs end in `::name`.
-    const candidates = [
-      source,
-      source.split("::").pop() ?? source,
-      source.split(".").pop() ?? source,
-    ];
-    for (const c of candidates) {
-      const at = this.firstAt.get(c);
-      if (at !== undefined) return this.line(at);
+    const id = this.idAt.get(source);
+    if (id !== undefined) return this.line(id);
+    if (!source.includes("::")) {
+      // A Terraform address `type.name`: the key `"name"` first met after the key `"type"`.
+      const dot = source.indexOf(".");
+      const typeAt = this.keyAt.get(source.slice(0, dot))?.[0];
+      const names = this.keyAt.get(source.slice(dot + 1));
+      if (dot > 0 && typeAt !== undefined && names) {
+        const at = names.find((o) => o > typeAt);
+        if (at !== undefined) return this.line(at);
+      }
+      return undefined;
     }
-    return undefined;
+    const at = this.nameAt.get(source.slice(source.lastIndexOf("::") + 2));
+    return at === undefined ? undefined : this.line(at);
   }
 
   declarationLine(need: string): number | undefined {

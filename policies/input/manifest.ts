@@ -6,7 +6,13 @@
  * large manifest close to the cost of reading the YAML.
  */
 import { planGrants, policyName, type Manifest } from "../../components/model";
-import { consumerToInput, limitsToInput, needToInput, providerToInput } from "./declaration";
+import {
+  consumerToInput,
+  limitsToInput,
+  needToInput,
+  providerToInput,
+  type NeedsSide,
+} from "./declaration";
 import type { InputPolicy, InputRole, InputSecret, InputToken, PolicyInput } from "./types";
 
 export function manifestToInput(manifest: Manifest, opts: { now: string }): PolicyInput {
@@ -72,4 +78,13 @@ export function manifestToInput(manifest: Manifest, opts: { now: string }): Poli
     vault: { policies, tokens, roles, secrets },
     has_declaration: true,
   };
+}
+
+/**
+ * The needs side of a manifest, for judging resources rendered from it (the policy pack's
+ * `manifest` config, `tokenwarden plan`): pass it as `declaration` to pulumiResourcesToInput.
+ */
+export function needsSideOf(manifest: Manifest, opts: { now: string }): NeedsSide {
+  const { limits, needs, consumers, providers } = manifestToInput(manifest, opts);
+  return { limits, needs, consumers, providers };
 }

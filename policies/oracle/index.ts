@@ -18,8 +18,6 @@ import type {
 import { covers, isPattern, kvApiPaths, tooWide } from "./vault-paths";
 import { DAY_NS, reviewDateNs, rfc3339Ns } from "./time";
 
-export { RULES, type RuleInfo } from "./catalogue";
-
 type LimitKey =
   | "max_ttl_seconds"
   | "max_rotation_seconds"

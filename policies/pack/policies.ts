@@ -19,7 +19,7 @@ import { loadManifest } from "../../components/model";
 import { evaluate, loadPolicySet, packageRoot, type Evaluation } from "../evaluate";
 import type { NeedsSide } from "../input/declaration";
 import { ttlSeconds } from "../input/duration";
-import { manifestToInput } from "../input/manifest";
+import { needsSideOf } from "../input/manifest";
 import { pulumiResourcesToInput, type PulumiResourceLike } from "../input/pulumi";
 import type { PolicyInput } from "../input/types";
 
@@ -84,13 +84,7 @@ export async function stackInput(
   let declaration: NeedsSide | undefined;
   if (config.manifest) {
     const file = path.resolve(packageRoot(), config.manifest);
-    const m = manifestToInput(loadManifest(file), { now });
-    declaration = {
-      limits: m.limits,
-      needs: m.needs,
-      consumers: m.consumers,
-      providers: m.providers,
-    };
+    declaration = needsSideOf(loadManifest(file), { now });
   }
   const like: PulumiResourceLike[] = resources.map((r) => ({
     type: r.type,

@@ -1,22 +1,25 @@
 /**
  * Digest and HMAC built-ins, plus JWT decoding and verification (io.jwt.*) on node:crypto.
  * Strings are hashed as their UTF-8 bytes; digests are lower-case hex, as OPA prints them.
- * JWT signing (io.jwt.encode_sign*) and X.509 helpers (crypto.x509.*) are not part of this engine.
+ * X.509 helpers (crypto.x509.*) are not part of this engine: OPA returns Go's own certificate
+ * structures, which have no faithful equivalent here.
  */
 import {
   X509Certificate,
   constants as cryptoConstants,
   createHash,
   createHmac,
+  createPrivateKey,
   createPublicKey,
   createSecretKey,
+  sign as cryptoSign,
   timingSafeEqual,
   verify as cryptoVerify,
   type KeyObject,
 } from "node:crypto";
 import { BuiltinError, BuiltinTypeError, defineAll, operandError, type BuiltinDef } from "./types";
 import { RObject, typeName, type Value } from "../value";
-import { parseJSON } from "./encoding";
+import { marshalJSON, parseJSON } from "./encoding";
 
 function str(name: string, pos: number, v: Value): string {
   if (typeof v !== "string") throw operandError(name, pos, "string", v);
@@ -375,12 +378,99 @@ function decodeVerify(jwt: Value, constraints: Value, nowNs: bigint): Value {
   return [true, header, payload];
 }
 
+/** Signs `headers.payload` with the first key of a JWK (set), as io.jwt.encode_sign* do. */
+function encodeSign(headersText: string, payloadText: string, jwkText: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(jwkText);
+  } catch (e) {
+    throw new Error("failed to parse a JWK key (set)", { cause: e });
+  }
+  const list =
+    parsed !== null &&
+    typeof parsed === "object" &&
+    Array.isArray((parsed as { keys?: unknown }).keys)
+      ? (parsed as { keys: Record<string, unknown>[] }).keys
+      : [parsed as Record<string, unknown>];
+  if (list.length === 0) throw new Error("no keys found in JWK set");
+  const jwk = list[0];
+  let headers: Value;
+  try {
+    headers = parseJSON(headersText);
+  } catch (e) {
+    throw new Error("missing or invalid 'alg' header", { cause: e });
+  }
+  const alg = headers instanceof RObject ? headers.get("alg") : undefined;
+  if (typeof alg !== "string") throw new Error("missing or invalid 'alg' header");
+  if (!JWT_ALGS.has(alg)) throw new Error(`unknown JWS algorithm: ${alg}`);
+  const typ = headers instanceof RObject ? headers.get("typ") : undefined;
+  if (typ === undefined || typ === "JWT") {
+    try {
+      parseJSON(payloadText);
+    } catch (e) {
+      throw new Error("type is JWT but payload is not JSON", { cause: e });
+    }
+  }
+  const signingInput =
+    Buffer.from(headersText, "utf8").toString("base64url") +
+    "." +
+    Buffer.from(payloadText, "utf8").toString("base64url");
+  const data = Buffer.from(signingInput, "utf8");
+  const hash = HASH_OF[alg.slice(2)];
+  let sig: Buffer;
+  if (alg.startsWith("HS")) {
+    if (jwk.kty !== "oct") throw new Error(`invalid key type for ${alg}`);
+    sig = createHmac(hash, Buffer.from(String(jwk.k ?? ""), "base64url"))
+      .update(data)
+      .digest();
+  } else {
+    const key = createPrivateKey({ key: jwk as never, format: "jwk" });
+    if (alg === "EdDSA") sig = cryptoSign(null, data, key);
+    else if (alg.startsWith("RS")) sig = cryptoSign(hash, data, key);
+    else if (alg.startsWith("PS")) {
+      sig = cryptoSign(hash, data, {
+        key,
+        padding: cryptoConstants.RSA_PKCS1_PSS_PADDING,
+        saltLength: cryptoConstants.RSA_PSS_SALTLEN_DIGEST,
+      });
+    } else sig = cryptoSign(hash, data, { key, dsaEncoding: "ieee-p1363" });
+  }
+  return `${signingInput}.${sig.toString("base64url")}`;
+}
+
 export const builtins = defineAll([
   {
     name: "io.jwt.decode",
     arity: 1,
     args: [["string"]],
     impl: ([jwt]) => wrapJWT("io.jwt.decode", () => decodeJWT(jwt)),
+  },
+  {
+    name: "io.jwt.encode_sign",
+    arity: 3,
+    args: [["object"], ["object"], ["object"]],
+    nondeterministic: true,
+    impl: ([headers, payload, key]) =>
+      wrapJWT("io.jwt.encode_sign", () =>
+        encodeSign(marshalJSON(headers), marshalJSON(payload), marshalJSON(key)),
+      ),
+  },
+  {
+    name: "io.jwt.encode_sign_raw",
+    arity: 3,
+    args: [["string"], ["string"], ["string"]],
+    nondeterministic: true,
+    impl: ([headers, payload, key]) =>
+      wrapJWT("io.jwt.encode_sign_raw", () => {
+        if (typeof key !== "string") throw operandError("io.jwt.encode_sign_raw", 3, "string", key);
+        if (typeof headers !== "string") {
+          throw operandError("io.jwt.encode_sign_raw", 1, "string", headers);
+        }
+        if (typeof payload !== "string") {
+          throw operandError("io.jwt.encode_sign_raw", 2, "string", payload);
+        }
+        return encodeSign(headers, payload, key);
+      }),
   },
   {
     name: "io.jwt.decode_verify",

@@ -300,23 +300,103 @@ export function numberFromText(text: string): number | bigint {
 
 class JSONSyntaxError extends Error {}
 
+/** Go's quoteChar: how encoding/json names an offending character. */
+function quoteChar(c: string): string {
+  if (c === "'") return "'\\''";
+  if (c === '"') return "'\"'";
+  const q = JSON.stringify(c);
+  return "'" + q.slice(1, -1) + "'";
+}
+
 /**
- * Strict JSON (RFC 8259, as Go's decoder accepts it) into Rego values; integers keep every digit.
- * Duplicate keys: the last one wins, as in Go.
+ * Strict JSON (as Go's decoder accepts it) into Rego values; integers keep every digit.
+ * Duplicate keys: the last one wins, as in Go. Errors carry Go's wording, as OPA reports them.
  */
 export function parseJSON(text: string): Value {
   let i = 0;
   const ws = (): void => {
     while (i < text.length && " \t\n\r".includes(text[i])) i++;
   };
-  const fail = (what: string): never => {
-    throw new JSONSyntaxError(
-      i >= text.length
-        ? "unexpected end of JSON input"
-        : `invalid character ${JSON.stringify(text[i]).replace(/^"|"$/g, "'")} ${what}`,
-    );
+  const fail = (context: string): never => {
+    if (i >= text.length) throw new JSONSyntaxError(text.trim() === "" ? "EOF" : "unexpected EOF");
+    throw new JSONSyntaxError(`invalid character ${quoteChar(text[i])} ${context}`);
   };
-  const value = (): Value => {
+  const literal = (word: string): void => {
+    for (let k = 0; k < word.length; k++, i++) {
+      if (text[i] !== word[k]) fail(`in literal ${word} (expecting ${quoteChar(word[k])})`);
+    }
+  };
+  const digits = (): void => {
+    while (i < text.length && text[i] >= "0" && text[i] <= "9") i++;
+  };
+  const isDigit = (): boolean => i < text.length && text[i] >= "0" && text[i] <= "9";
+  const number = (): number | bigint => {
+    const start = i;
+    if (text[i] === "-") {
+      i++;
+      if (!isDigit()) fail("in numeric literal");
+    }
+    if (text[i] === "0") i++;
+    else digits();
+    if (text[i] === ".") {
+      i++;
+      if (!isDigit()) fail("after decimal point in numeric literal");
+      digits();
+    }
+    if (text[i] === "e" || text[i] === "E") {
+      i++;
+      if (text[i] === "+" || text[i] === "-") i++;
+      if (!isDigit()) fail("in exponent of numeric literal");
+      digits();
+    }
+    return numberFromText(text.slice(start, i));
+  };
+  const string = (): string => {
+    i++; // opening quote
+    let out = "";
+    for (;;) {
+      if (i >= text.length) fail("in string literal");
+      const c = text[i];
+      if (c === '"') {
+        i++;
+        return out;
+      }
+      if (c === "\\") {
+        i++;
+        const e = text[i];
+        const simple: Record<string, string> = {
+          '"': '"',
+          "\\": "\\",
+          "/": "/",
+          b: "\b",
+          f: "\f",
+          n: "\n",
+          r: "\r",
+          t: "\t",
+        };
+        if (e !== undefined && e in simple) {
+          out += simple[e];
+          i++;
+          continue;
+        }
+        if (e !== "u") fail("in string escape code");
+        i++;
+        for (let k = 0; k < 4; k++) {
+          if (!/[0-9a-fA-F]/.test(text[i + k] ?? "")) {
+            i += k;
+            fail("in \\u hexadecimal character escape");
+          }
+        }
+        out += String.fromCharCode(parseInt(text.slice(i, i + 4), 16));
+        i += 4;
+        continue;
+      }
+      if (c.charCodeAt(0) < 0x20) fail("in string literal");
+      out += c;
+      i++;
+    }
+  };
+  const value = (context: string): Value => {
     ws();
     const c = text[i];
     if (c === "{") {
@@ -334,7 +414,7 @@ export function parseJSON(text: string): Value {
         ws();
         if (text[i] !== ":") fail("after object key");
         i++;
-        o.set(k, value());
+        o.set(k, value("looking for beginning of value"));
         ws();
         if (text[i] === ",") {
           i++;
@@ -356,7 +436,7 @@ export function parseJSON(text: string): Value {
         return a;
       }
       for (;;) {
-        a.push(value());
+        a.push(value("looking for beginning of value"));
         ws();
         if (text[i] === ",") {
           i++;
@@ -370,68 +450,33 @@ export function parseJSON(text: string): Value {
       }
     }
     if (c === '"') return string();
-    if (text.startsWith("true", i)) {
-      i += 4;
+    if (c === "t") {
+      literal("true");
       return true;
     }
-    if (text.startsWith("false", i)) {
-      i += 5;
+    if (c === "f") {
+      literal("false");
       return false;
     }
-    if (text.startsWith("null", i)) {
-      i += 4;
+    if (c === "n") {
+      literal("null");
       return null;
     }
-    const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i, i + 4096));
-    if (m && m[0] !== "-" && m[0].length > 0) {
-      i += m[0].length;
-      return numberFromText(m[0]);
-    }
-    return fail("looking for beginning of value");
+    if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) return number();
+    return fail(context);
   };
-  const string = (): string => {
-    i++; // opening quote
-    let out = "";
-    for (;;) {
-      if (i >= text.length) fail("in string literal");
-      const c = text[i];
-      if (c === '"') {
-        i++;
-        return out;
-      }
-      if (c === "\\") {
-        const e = text[i + 1];
-        const simple: Record<string, string> = {
-          '"': '"',
-          "\\": "\\",
-          "/": "/",
-          b: "\b",
-          f: "\f",
-          n: "\n",
-          r: "\r",
-          t: "\t",
-        };
-        if (e !== undefined && e in simple) {
-          out += simple[e];
-          i += 2;
-          continue;
-        }
-        if (e === "u" && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
-          out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
-          i += 6;
-          continue;
-        }
-        i++;
-        fail("in string escape code");
-      }
-      if (c.charCodeAt(0) < 0x20) fail("in string literal");
-      out += c;
-      i++;
-    }
-  };
-  const v = value();
+  const v = value("looking for beginning of value");
   ws();
-  if (i < text.length) fail("after top-level value");
+  if (i < text.length) {
+    // OPA reads one more token after the document and names it in the error.
+    const rest = text.slice(i);
+    const tok = /^(?:-?[0-9][0-9.eE+-]*|"(?:[^"\\]|\\.)*"|[{[])/.exec(rest);
+    if (tok) {
+      const shown = tok[0].startsWith('"') ? tok[0].slice(1, -1) : tok[0];
+      throw new JSONSyntaxError(`error: invalid character '${shown}' after top-level value`);
+    }
+    fail("looking for beginning of value");
+  }
   return v;
 }
 
@@ -631,7 +676,8 @@ function yamlNode(v: Value, indent: string): string {
     if (n === 0) return "[]\n";
     return yamlEmit(v, indent);
   }
-  return yamlScalarLine(v, indent) + "\n";
+  // A block scalar is indented even at the top level, as go-yaml writes it.
+  return yamlScalarLine(v, indent === "" ? "  " : indent) + "\n";
 }
 
 function isYamlValid(text: string): boolean {

@@ -211,8 +211,14 @@ function bfFromBigInt(b: bigint): BigFloat {
 export function bigFloatToValue(a: BigFloat): number | bigint {
   if (a.m === 0n) return 0;
   if (bfIsInt(a)) return normNum(bfTrunc(a));
-  const r = roundExact(a.neg, a.m, a.e, 53);
-  let v = Number(r.m) * 2 ** r.e;
+  let v: number;
+  if (a.e >= -1000 && a.e <= 900) {
+    // Number(bigint) rounds to nearest-even and scaling by a power of two is exact in this range.
+    v = Number(a.m) * 2 ** a.e;
+  } else {
+    const r = roundExact(a.neg, a.m, a.e, 53);
+    v = Number(r.m) * 2 ** r.e;
+  }
   if (!Number.isFinite(v) || v === 0) {
     // Outside float64's normal range: go through decimal text, which rounds correctly.
     v = Math.abs(Number(bigFloatToDecimalString(a, 25)));

@@ -867,6 +867,15 @@ function tokenizeAction(s: string, base: number, src: string): { t: string; pos:
   return out;
 }
 
+/** A Go interpreted string literal; escapes outside JSON's set are rejected. */
+function goStringLiteral(t: string, pos: number): string {
+  try {
+    return JSON.parse(t) as string;
+  } catch {
+    throw new TemplateError(`template: template:${pos}: unsupported escape in string literal ${t}`);
+  }
+}
+
 function parseTemplate(src: string): TNode[] {
   const items = lexTemplate(src);
   let idx = 0;
@@ -900,9 +909,10 @@ function parseTemplate(src: string): TNode[] {
         if (t === "(") {
           const inner = parseCmds(true);
           if (toks[k]?.t !== ")") throw fail(pos, "unclosed left paren");
+          if (inner[inner.length - 1].length === 0) throw fail(pos, "missing value for command");
           k++;
           cur.push({ k: "pipe", pipe: { decl: [], cmds: inner } });
-        } else if (t.startsWith('"')) cur.push({ k: "lit", v: JSON.parse(t) as string });
+        } else if (t.startsWith('"')) cur.push({ k: "lit", v: goStringLiteral(t, pos) });
         else if (t.startsWith("`")) cur.push({ k: "lit", v: t.slice(1, -1) });
         else if (t === "true" || t === "false") cur.push({ k: "lit", v: t === "true" });
         else if (t === "nil") cur.push({ k: "lit", v: null });

@@ -35,7 +35,8 @@ export interface BuiltinDef {
   readonly nondeterministic?: boolean;
 }
 
-export type TypeName = "null" | "boolean" | "number" | "string" | "array" | "object" | "set" | "any";
+export type TypeName =
+  "null" | "boolean" | "number" | "string" | "array" | "object" | "set" | "any";
 
 /** OPA `eval_builtin_error`; message is the text after the code, e.g. "div: divide by zero". */
 export class BuiltinError extends Error {

@@ -218,7 +218,10 @@ describe("Terraform JSON (CDKTF synth output)", () => {
     expect(f.source).toBe("vault_policy.tw-reports-read");
     expect(f.message).toMatch(/line 2, column \d+: Unterminated tuple/);
     expect(f.resource).toBe("vault_policy.tw-reports-read");
-    expect(f.line).toBeGreaterThan(1);
+    // placed at the resource's own key under "vault_policy"
+    const lines = fs.readFileSync(cfg, "utf8").split("\n");
+    expect(lines[f.line - 1].trim()).toBe('"tw-reports-read": {');
+    expect(lines.slice(0, f.line).some((l) => l.includes('"vault_policy": {'))).toBe(true);
   });
 
   it("values unknown before apply are reported, never passed as values", async () => {

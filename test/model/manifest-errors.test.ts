@@ -421,3 +421,16 @@ describe("ManifestError", () => {
     );
   });
 });
+
+describe("limits Vault would only report in the middle of `pulumi up`", () => {
+  it("scopes joined beyond 512 bytes of KV metadata", () => {
+    const scopes = Array.from({ length: 60 }, (_, i) => `scope-number-${i}`).join(", ");
+    const text = BASE.replace(
+      "provider: vault\n    paths:\n      - path: secret/data/app/config\n        capabilities: [read]\n",
+      `provider: stripe\n    scopes: [${scopes}]\n`,
+    );
+    expect(issuesOf(text)).toEqual([
+      `m.yaml:16:5: needs[0].scopes: joined with "," the scopes exceed Vault's 512-byte metadata value limit; split the need`,
+    ]);
+  });
+});

@@ -449,6 +449,49 @@ describe("glob", () => {
     expect(m("*a*a*a*a*a*a*a*a*a*a*b", null, "a".repeat(3000))).toBe(false);
     expect(Date.now() - t0).toBeLessThan(2000);
   });
+  it("agrees with an independent regular-expression model on random patterns", () => {
+    // Test-only reference: translate a generated glob to an anchored JS RegExp.
+    type G = { glob: string; re: string };
+    const delims = [".", "/"];
+    const notDelim = "[^./]";
+    const atom: fc.Arbitrary<G> = fc.oneof(
+      fc.constantFrom("a", "b", ".", "/").map((c) => ({ glob: c, re: c === "." ? "\\." : c })),
+      fc.constant({ glob: "*", re: `${notDelim}*` }),
+      fc.constant({ glob: "**", re: "[\\s\\S]*" }),
+      fc.constant({ glob: "?", re: notDelim }),
+      fc.constant({ glob: "[ab]", re: "[ab]" }),
+      fc.constant({ glob: "[!a]", re: "[^a]" }),
+      fc.constant({ glob: "[a-b]", re: "[a-b]" }),
+      fc.constant({ glob: "\\*", re: "\\*" }),
+    );
+    const isStar = (g: G): boolean => g.glob === "*" || g.glob === "**";
+    // Adjacent star atoms would lex differently ("*" then "*" is "**"), so keep them apart.
+    const seq = (a: fc.Arbitrary<G>): fc.Arbitrary<G> =>
+      fc
+        .array(a, { maxLength: 4 })
+        .filter((xs) => xs.every((x, i) => i === 0 || !(isStar(x) && isStar(xs[i - 1]))))
+        .map((xs) => ({
+          glob: xs.map((x) => x.glob).join(""),
+          re: xs.map((x) => x.re).join(""),
+        }));
+    const alt: fc.Arbitrary<G> = fc
+      .array(seq(atom), { minLength: 1, maxLength: 3 })
+      .map((alts) => ({
+        glob: "{" + alts.map((x) => x.glob).join(",") + "}",
+        re: "(?:" + alts.map((x) => x.re).join("|") + ")",
+      }));
+    const pattern = seq(fc.oneof(atom, atom, alt));
+    const input = fc
+      .array(fc.constantFrom("a", "b", ".", "/", "*"), { maxLength: 6 })
+      .map((cs) => cs.join(""));
+    fc.assert(
+      fc.property(pattern, input, (g, s) => {
+        const want = new RegExp(`^(?:${g.re})$`).test(s);
+        expect([g.glob, s, m(g.glob, delims, s)]).toEqual([g.glob, s, want]);
+      }),
+      { numRuns: 3000 },
+    );
+  });
   it("quote_meta", () => {
     expect(call("glob.quote_meta", "*.github.com")).toBe("\\*.github.com");
     expect(call("glob.quote_meta", "[a]{b,c}?\\")).toBe("\\[a\\]\\{b,c\\}\\?\\\\");

@@ -688,6 +688,51 @@ describe("io.jwt", () => {
     );
   });
 
+  it("io.jwt.encode_sign signs with the first JWK and round-trips through verification", () => {
+    const oct = v({ kty: "oct", k: Buffer.from("secret").toString("base64url") });
+    const token = call(
+      "io.jwt.encode_sign",
+      v({ typ: "JWT", alg: "HS256" }),
+      v({ sub: "a<b" }),
+      oct,
+    );
+    expect(String(token).split(".")[0]).toBe(
+      Buffer.from('{"alg":"HS256","typ":"JWT"}').toString("base64url"),
+    );
+    expect(String(token).split(".")[1]).toBe(
+      Buffer.from('{"sub":"a\\u003cb"}').toString("base64url"),
+    );
+    expect(call("io.jwt.verify_hs256", token as Value, "secret")).toBe(true);
+    expect(call("io.jwt.verify_hs256", token as Value, "other")).toBe(false);
+
+    const ec = generateKeyPairSync("ec", { namedCurve: "P-384" });
+    const raw = call(
+      "io.jwt.encode_sign_raw",
+      '{"alg":"ES384"}',
+      '{"n":1}',
+      JSON.stringify({ keys: [ec.privateKey.export({ format: "jwk" })] }),
+    ) as string;
+    expect(
+      call("io.jwt.verify_es384", raw, JSON.stringify(ec.publicKey.export({ format: "jwk" }))),
+    ).toBe(true);
+    expect(
+      errorOf(
+        "io.jwt.encode_sign_raw",
+        '{"alg":"none"}',
+        "{}",
+        JSON.stringify({ keys: [{ kty: "oct", k: "" }] }),
+      ).message,
+    ).toBe("io.jwt.encode_sign_raw: unknown JWS algorithm: none");
+    expect(
+      errorOf(
+        "io.jwt.encode_sign_raw",
+        '{"alg":"HS256"}',
+        "not json",
+        '{"kty":"oct","k":"c2VjcmV0"}',
+      ).message,
+    ).toBe("io.jwt.encode_sign_raw: type is JWT but payload is not JSON");
+  });
+
   it("verifies RS256 with a PEM public key and ES256 with a JWK set by kid", () => {
     const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const body = `${b64({ alg: "RS256" })}.${b64({ sub: "x" })}`;
