@@ -38,8 +38,9 @@ findings contains finding(
 	"name the exact paths the need uses, or put the wildcard below an application-specific prefix (e.g. secret/data/<app>/*)",
 	need_ref(need.name, sprintf(`paths[%d].path`, [i])),
 ) if {
+	rendered := rendered_policies
 	some need in input.needs
-	not need.policy_name in rendered_policies
+	not need.policy_name in rendered
 	some i, p in need.paths
 	regex.match(`[*+]`, p.path)
 	too_wide(p.path)
@@ -58,11 +59,13 @@ findings contains finding(
 	policy_extra(i, rule.path, "capabilities"),
 ) if {
 	declared
+	links := linked_need
+	levels := unconditional_capabilities
 	some i, policy in input.vault.policies
-	need := linked_need[i]
+	need := links[i]
 	not is_string(policy.parse_error)
+	allowed := object.get(levels, need.access, set())
 	some rule in policy.rules
-	allowed := object.get(unconditional_capabilities, need.access, set())
 	some cap in rule.capabilities
 	not cap in allowed
 	not justified_sudo(need, cap)
@@ -75,11 +78,13 @@ findings contains finding(
 	need_ref(need.name, sprintf(`paths[%d].capabilities`, [i])),
 ) if {
 	declared
+	rendered := rendered_policies
+	levels := unconditional_capabilities
 	some need in input.needs
-	not need.policy_name in rendered_policies
+	not need.policy_name in rendered
 	some i, p in need.paths
 	some cap in p.capabilities
-	not cap in object.get(unconditional_capabilities, need.access, set())
+	not cap in object.get(levels, need.access, set())
 	not justified_sudo(need, cap)
 }
 
@@ -92,12 +97,12 @@ findings contains finding(
 	{"need": need.name},
 ) if {
 	declared
+	links := linked_need
 	some i, policy in input.vault.policies
-	need := linked_need[i]
+	need := links[i]
 	not is_string(policy.parse_error)
 	some rule in policy.rules
-	not concat("|", [need.name, rule.path]) in covered_keys
-	not glob_covers(need, rule.path)
+	not need_covers(need, rule.path)
 }
 
 findings contains finding(
@@ -107,8 +112,9 @@ findings contains finding(
 	{},
 ) if {
 	declared
+	links := linked_need
 	some i, policy in input.vault.policies
-	not linked_need[i]
+	not links[i]
 	not is_string(policy.parse_error)
 	some rule in policy.rules
 	not any_need_covers(rule.path)

@@ -15,8 +15,9 @@ findings contains finding(
 	sprintf("set %s (at most %s)", [field, max_ttl_text]),
 	need_ref(need.name, field),
 ) if {
+	fields := need_ttl_fields
 	some need in input.needs
-	some key, field in need_ttl_fields
+	some key, field in fields
 	not is_number(need[key])
 }
 
@@ -26,10 +27,12 @@ findings contains finding(
 	sprintf("lower %s to %s or less", [field, max_ttl_text]),
 	need_ref(need.name, field),
 ) if {
+	fields := need_ttl_fields
+	limit := max_ttl
 	some need in input.needs
-	some key, field in need_ttl_fields
+	some key, field in fields
 	is_number(need[key])
-	need[key] > max_ttl
+	need[key] > limit
 }
 
 findings contains finding(
@@ -38,10 +41,12 @@ findings contains finding(
 	sprintf("lower %s to %s or less", [field, dur(provider.max_ttl_seconds)]),
 	need_ref(need.name, field),
 ) if {
+	fields := need_ttl_fields
+	providers := providers_by_name
 	some need in input.needs
-	provider := providers_by_name[need.provider]
+	provider := providers[need.provider]
 	is_number(provider.max_ttl_seconds)
-	some key, field in need_ttl_fields
+	some key, field in fields
 	is_number(need[key])
 	need[key] > provider.max_ttl_seconds
 }
@@ -73,10 +78,12 @@ findings contains finding(
 	sprintf("lower the token's %s to %s or less", [label, max_ttl_text]),
 	token_extra(token),
 ) if {
+	fields := token_ttl_fields
+	limit := max_ttl
 	some token in input.vault.tokens
-	some key, label in token_ttl_fields
+	some key, label in fields
 	is_number(token[key])
-	token[key] > max_ttl
+	token[key] > limit
 }
 
 findings contains finding(
@@ -96,10 +103,12 @@ findings contains finding(
 	sprintf("lower the role's %s to %s or less", [label, max_ttl_text]),
 	{},
 ) if {
+	fields := role_ttl_fields
+	limit := max_ttl
 	some role in input.vault.roles
-	some key, label in role_ttl_fields
+	some key, label in fields
 	is_number(role[key])
-	role[key] > max_ttl
+	role[key] > limit
 }
 
 # --- TW005 ----------------------------------------------------------------------------------
@@ -120,9 +129,10 @@ findings contains finding(
 	sprintf("set rotation to %s or less", [max_rotation_text]),
 	need_ref(need.name, "rotation"),
 ) if {
+	limit := max_rotation
 	some need in input.needs
 	is_number(need.rotation_seconds)
-	need.rotation_seconds > max_rotation
+	need.rotation_seconds > limit
 }
 
 findings contains finding(

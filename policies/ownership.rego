@@ -17,8 +17,9 @@ findings contains finding(
 	"set owner to the team or person answerable for this token (e.g. team-billing@example.com)",
 	need_ref(need.name, "owner"),
 ) if {
+	owned := owned_needs
 	some need in input.needs
-	not need.name in owned_needs
+	not need.name in owned
 }
 
 findings contains finding(
@@ -43,19 +44,8 @@ today := date_text(now_ns)
 
 review_horizon := date_text(now_ns + (max_need_lifetime * 1000000000))
 
-# Review dates that are real calendar days. Days 01–28 of years 1700–2259 always are, which a
-# regex tells cheaply; the rest go through Go's date parser (which also bounds the year).
-plainly_valid_review_dates := {n.name |
-	some n in input.needs
-	regex.match(`^(1[7-9][0-9]{2}|2[01][0-9]{2}|22[0-5][0-9])-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$`, n.expires)
-}
-
-valid_review_dates := plainly_valid_review_dates | {n.name |
-	some n in input.needs
-	not n.name in plainly_valid_review_dates
-	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, n.expires)
-	time.parse_ns("2006-01-02", n.expires)
-}
+# Review dates that are real YYYY-MM-DD calendar days (Go's parser also bounds the year).
+valid_review_dates := {n.name | some n in input.needs; time.parse_ns("2006-01-02", n.expires)}
 
 findings contains finding(
 	"TW007", "warn", need.name,
@@ -63,8 +53,9 @@ findings contains finding(
 	"add a justification saying what the token is used for, so reviewers can judge the grant",
 	need_ref(need.name, "justification"),
 ) if {
+	justified := justified_needs
 	some need in input.needs
-	not need.name in justified_needs
+	not need.name in justified
 }
 
 findings contains finding(
@@ -83,9 +74,10 @@ findings contains finding(
 	sprintf("set expires to a review date within %s, as YYYY-MM-DD", [max_need_lifetime_text]),
 	need_ref(need.name, "expires"),
 ) if {
+	valid := valid_review_dates
 	some need in input.needs
 	is_string(need.expires)
-	not need.name in valid_review_dates
+	not need.name in valid
 }
 
 findings contains finding(
@@ -94,9 +86,11 @@ findings contains finding(
 	"review the grant: remove the need if it is no longer used, or renew it with a new expires date",
 	need_ref(need.name, "expires"),
 ) if {
+	valid := valid_review_dates
+	first_open_day := today
 	some need in input.needs
-	need.name in valid_review_dates
-	need.expires < today
+	need.name in valid
+	need.expires < first_open_day
 }
 
 findings contains finding(
@@ -105,7 +99,9 @@ findings contains finding(
 	sprintf("set expires to a review date within %s", [max_need_lifetime_text]),
 	need_ref(need.name, "expires"),
 ) if {
+	valid := valid_review_dates
+	horizon := review_horizon
 	some need in input.needs
-	need.name in valid_review_dates
-	need.expires > review_horizon
+	need.name in valid
+	need.expires > horizon
 }

@@ -6,11 +6,6 @@ import rego.v1
 # Words that make a scope a write or admin scope ("charges:write", "admin:org", "repo.delete").
 write_scope_words := {"write", "admin", "delete", "create", "update", "manage", "modify", "edit", "full", "*"}
 
-write_scope(scope) if {
-	some word in regex.split(`[^a-z0-9*]+`, lower(scope))
-	word in write_scope_words
-}
-
 offered_scopes := {p.name: {s | some s in p.scopes} | some p in input.providers}
 
 findings contains finding(
@@ -20,9 +15,10 @@ findings contains finding(
 	need_ref(need.name, "provider"),
 ) if {
 	declared
+	providers := providers_by_name
 	some need in input.needs
 	count(need.scopes) > 0
-	not providers_by_name[need.provider]
+	not providers[need.provider]
 }
 
 findings contains finding(
@@ -32,8 +28,9 @@ findings contains finding(
 	need_ref(need.name, sprintf("scopes[%d]", [i])),
 ) if {
 	declared
+	offered_by := offered_scopes
 	some need in input.needs
-	offered := offered_scopes[need.provider]
+	offered := offered_by[need.provider]
 	some i, scope in need.scopes
 	not scope in offered
 }
@@ -45,8 +42,10 @@ findings contains finding(
 	need_ref(need.name, sprintf("scopes[%d]", [i])),
 ) if {
 	declared
+	words := write_scope_words
 	some need in input.needs
 	need.access == "read"
 	some i, scope in need.scopes
-	write_scope(scope)
+	some word in regex.split(`[^a-z0-9*]+`, lower(scope))
+	word in words
 }

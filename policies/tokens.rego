@@ -65,8 +65,9 @@ findings contains finding(
 	sprintf("make the token renewable with a short ttl, or cut its ttl to %s or less", [long_lived_token_text]),
 	token_extra(token),
 ) if {
+	threshold := long_lived_token
 	some token in input.vault.tokens
 	token.renewable == false
 	is_number(token.ttl_seconds)
-	token.ttl_seconds > long_lived_token
+	token.ttl_seconds > threshold
 }

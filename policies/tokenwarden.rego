@@ -98,20 +98,14 @@ providers_by_name := {p.name: p | some p in input.providers}
 
 rendered_policies := {p.name | some p in input.vault.policies}
 
-# "need|path" keys of what each need covers exactly: its declared paths, and the KV v2 API paths
-# of its stored token (a third-party need's policy reaches <mount>/data/<provider>/<need>, which
-# the need itself declares no path for).
-covered_keys := {concat("|", [n.name, p.path]) | some n in input.needs; some p in n.paths} | {
-concat("|", [secret_need(s), p]) |
-	some s in input.vault.secrets
-	some p in kv_api_paths(s.path)
-}
+# "need|entry" keys of the KV entries holding each need's token: a third-party need's policy
+# reaches <mount>/data/<provider>/<need>, which the need itself declares no path for.
+secret_entries := {concat("|", [secret_need(s), kv_entry_path(s.path)]) | some s in input.vault.secrets}
 
-# Every path some need covers exactly, whichever need it is.
-any_need_paths := {p.path | some n in input.needs; some p in n.paths} | {p |
-	some s in input.vault.secrets
-	some p in kv_api_paths(s.path)
-}
+any_secret_entries := {kv_entry_path(s.path) | some s in input.vault.secrets}
+
+# Every path some need declares, whichever need it is.
+any_need_paths := {p.path | some n in input.needs; some p in n.paths}
 
 # Declared need paths with a glob (`*` suffix or `+` segment): the only ones a lookup must scan.
 wildcard_need_paths := {p.path |
@@ -135,26 +129,28 @@ token_need(token) := token.need if {
 }
 
 # The need of each rendered policy, by position in input.vault.policies: named by the
-# normaliser (`need`), else found through the grant plan's policy name. Built once, in two
-# passes of plain lookups.
-linked_need := object.union(
-	{i: n | some i, p in input.vault.policies; not needs_by_name[p.need]; n := need_by_policy[p.name]},
-	{i: n | some i, p in input.vault.policies; n := needs_by_name[p.need]},
-)
+# normaliser (`need`), else found through the grant plan's policy name.
+linked_need[i] := n if {
+	some i, p in input.vault.policies
+	n := needs_by_name[p.need]
+}
+
+linked_need[i] := n if {
+	some i, p in input.vault.policies
+	not needs_by_name[p.need]
+	n := need_by_policy[p.name]
+}
 
 # KV v2 puts an API prefix between the mount and the secret's name.
 kv_api_prefixes := {"data", "metadata", "delete", "undelete", "destroy", "subkeys"}
 
-kv_entry_prefixes := {"data": 2, "metadata": 2}
-
-# The API paths a KV v2 entry is read and managed through, whether written as <mount>/<name> or
-# as <mount>/data/<name>.
-kv_api_paths(path) := {path, concat("/", [segs[0], "data", rest]), concat("/", [segs[0], "metadata", rest])} if {
+# A KV v2 entry <mount>/<name> is read through <mount>/data/<name> and managed through
+# <mount>/metadata/<name>: all three name the same entry. Other paths are their own entry.
+kv_entry_path(path) := concat("/", array.concat([segs[0]], array.slice(segs, 2, count(segs)))) if {
 	segs := split(path, "/")
-	skip := object.get(kv_entry_prefixes, segs[1], 1)
-	count(segs) > skip
-	rest := concat("/", array.slice(segs, skip, count(segs)))
-} else := {path}
+	count(segs) > 2
+	segs[1] in {"data", "metadata"}
+} else := path
 
 # --- Vault path semantics -------------------------------------------------------------------
 
@@ -199,18 +195,25 @@ segment_matches(p, _) if p == "+"
 
 segment_matches(p, x) if p == x
 
-# Whether one of a need's globbed paths covers `path` (exact matches are looked up in
-# covered_keys before this is called).
-glob_covers(need, path) if {
+# Whether a need covers `path`: one of its declared paths, the KV entry holding its token, or one
+# of its globs — tried in that order, stopping at the first that does.
+need_covers(need, path) if {
+	some p in need.paths
+	p.path == path
+} else := true if {
+	concat("|", [need.name, kv_entry_path(path)]) in secret_entries
+} else := true if {
 	some p in need.paths
 	regex.match(`[*+]`, p.path)
 	covers(p.path, path)
 }
 
-any_need_covers(path) if path in any_need_paths
-
+# Whether any declared need covers `path` (for a policy no need generated).
 any_need_covers(path) if {
-	not path in any_need_paths
+	path in any_need_paths
+} else := true if {
+	kv_entry_path(path) in any_secret_entries
+} else := true if {
 	some pattern in wildcard_need_paths
 	covers(pattern, path)
 }

@@ -890,7 +890,21 @@ function checkBodyCalls(body: Expr[], groups: Map<string, RuleGroup>, ctx: Compi
       default:
         break;
     }
-    for (const w of e.withs) checkCalls(w.value, groups, ctx, false);
+    for (const w of e.withs) {
+      checkCalls(w.value, groups, ctx, false);
+      const target = termPathName(w.target);
+      const root = target?.split(".")[0];
+      if (
+        target === undefined ||
+        (root !== "input" && root !== "data" && !BUILTINS[target] && target !== "print")
+      ) {
+        ctx.err(
+          "rego_type_error",
+          "with keyword target must reference existing input, data, or a function",
+          w.loc,
+        );
+      }
+    }
   }
 }
 

@@ -171,6 +171,23 @@ export class Evaluator {
       case "some":
         return k();
       case "somein":
+        if (b.key === null && b.value.kind === "var" && !isBoundVar(b.value.name, env)) {
+          // hot path: `some x in coll` binding a fresh variable to each member
+          const name = b.value.name;
+          return this.evalTerm(b.coll, env, (coll) => {
+            if (Array.isArray(coll)) {
+              for (let i = 0; i < coll.length; i++) {
+                this.step();
+                env.set(name, coll[i]);
+                const stop = k();
+                env.delete(name);
+                if (stop) return true;
+              }
+              return false;
+            }
+            return this.iterate(coll, (_key, val) => this.bind(name, val, env, k));
+          });
+        }
         return this.evalTerm(b.coll, env, (coll) =>
           this.iterate(coll, (key, val) =>
             this.unifyTermValue(b.value, val, env, () =>
@@ -206,7 +223,18 @@ export class Evaluator {
     env: Env,
     k: K,
   ): boolean {
-    return this.evalTerm(b.coll, env, (coll) => {
+    const sc = this.simple(b.coll, env);
+    if (sc !== NOT_SIMPLE) return sc === undefined ? false : this.joinOn(b, sc, env, k);
+    return this.evalTerm(b.coll, env, (coll) => this.joinOn(b, coll, env, k));
+  }
+
+  private joinOn(
+    b: { value: Term; coll: Term; path: Term[]; probe: Term; id: number },
+    coll: Value,
+    env: Env,
+    k: K,
+  ): boolean {
+    {
       if (!(Array.isArray(coll) || coll instanceof RObject || coll instanceof RSet)) return false;
       let byColl = this.joinIndexes.get(b.id);
       if (!byColl) {
@@ -240,16 +268,18 @@ export class Evaluator {
         byColl.set(coll, index);
       }
       const ix = index;
-      return this.evalTerm(b.probe, env, (probe) => {
+      const probeK = (probe: Value): boolean => {
         const list = ix.get(keyOf(probe));
         if (!list) return false;
         for (const val of list) {
-          this.step();
           if (this.unifyTermValue(b.value, val, env, k)) return true;
         }
         return false;
-      });
-    });
+      };
+      const sp = this.simple(b.probe, env);
+      if (sp !== NOT_SIMPLE) return sp === undefined ? false : probeK(sp);
+      return this.evalTerm(b.probe, env, probeK);
+    }
   }
 
   // ---- with ------------------------------------------------------------------------------------
@@ -439,6 +469,11 @@ export class Evaluator {
           else if (x.kind === "var") {
             key = env.get(x.name);
             if (key === undefined) return NOT_SIMPLE;
+          } else if (x.kind === "ref" || x.kind === "call") {
+            // a nested deterministic key, e.g. granted[need.name]
+            const kv = this.simple(x, env);
+            if (kv === NOT_SIMPLE || kv === undefined) return kv;
+            key = kv;
           } else return NOT_SIMPLE;
           const next: Value | undefined = lookup(cur!, key);
           if (next === undefined) {
@@ -956,6 +991,22 @@ export class Evaluator {
       isSet && g.rules.every((r) => r.dynKeys.length === 0) ? new RSet() : new RObject();
     for (const r of g.rules) {
       const env: Env = new Map();
+      if (isSet && r.dynKeys.length === 0) {
+        // plain partial set: add each head value, no key bookkeeping
+        const set = root as RSet;
+        const key = r.key!;
+        const add = (member: Value): boolean => {
+          set.add(member);
+          return false;
+        };
+        this.evalBody(r.body, 0, env, () => {
+          const m = this.simple(key, env);
+          if (m === NOT_SIMPLE) return this.evalTerm(key, env, add);
+          if (m !== undefined) set.add(m);
+          return false;
+        });
+        continue;
+      }
       this.evalBody(r.body, 0, env, () =>
         this.evalArgs(r.dynKeys, 0, r.dynKeys.length, [], env, (keys) => {
           if (isSet) {

@@ -237,7 +237,10 @@ function rank(v: Value): number {
 export function equal(a: Value, b: Value): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
-    // number vs bigint never compare equal under the normNum invariant
+    // A whole double beyond ±2^53 may equal a bigint: compare mathematically (loose equality
+    // between number and bigint is exact in JS).
+    if (typeof a === "bigint" && typeof b === "number") return a == b;
+    if (typeof a === "number" && typeof b === "bigint") return a == b;
     return false;
   }
   return compare(a, b) === 0;

@@ -78,7 +78,6 @@ export function renderSarif(report: Report): string {
           driver: {
             name: report.tool.name,
             version: report.tool.version,
-            informationUri: "https://github.com/tokenwarden/tokenwarden",
             rules,
           },
         },

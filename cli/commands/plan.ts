@@ -1,28 +1,74 @@
 /**
- * `tokenwarden plan <manifest> [--format text|json]`: runs the real Pulumi program (AccessNeeds)
- * under Pulumi's mock runtime — no engine, no Vault — and prints every resource `pulumi up` would
- * register, with its inputs as the SDK names them and secrets shown only as "[secret]".
- * Pulumi is loaded here and nowhere else in the CLI (the dispatcher loads this module on demand).
+ * `tokenwarden plan <manifest> [--format text|json] [--no-policy] [--policies <dir>]…
+ * [--now <RFC3339>]`: runs the real Pulumi program (AccessNeeds) under Pulumi's mock runtime — no
+ * engine, no Vault — and prints every resource `pulumi up` would register, with its inputs as the
+ * SDK names them and secrets shown only as "[secret]"; then the policy results under the need (or
+ * consumer) they concern, evaluated exactly as `tokenwarden check` evaluates the manifest.
+ *
+ * Exit code: like `pulumi preview --policy-pack`, where a mandatory violation fails the preview,
+ * any deny that is not waived exits 1 (the whole plan is still printed); 0 otherwise; 2 for bad
+ * input. Pulumi is loaded here and nowhere else in the CLI (the dispatcher loads this module on
+ * demand); the policy side adds only the Rego engine `check` uses, never the HCL parser or CDKTF.
  */
+import * as path from "node:path";
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
 import { InputError, UsageError } from "../errors";
-import { collectResources, type PlannedResource } from "../../components/mock-run";
-import { ManifestError, formatIssue } from "../../components/model";
+import {
+  collectResources,
+  type CollectedRun,
+  type CollectOptions,
+  type PlannedResource,
+} from "../../components/mock-run";
+import { TYPE_TOKENS } from "../../components/type-tokens";
+import {
+  ManifestError,
+  formatIssue,
+  loadManifest,
+  locateNearest,
+  type Manifest,
+} from "../../components/model";
+import { embeddedDeclaration, type EmbeddedDeclaration } from "../../policies/input/declaration";
+import { manifestToInput } from "../../policies/input/manifest";
+import {
+  evaluate,
+  loadPolicySet,
+  needOf,
+  PolicyLoadError,
+  sourceToNeed,
+} from "../../policies/evaluate";
+import type { Finding } from "../../policies/input/types";
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 export const run: Command = async (argv, io) => {
-  const args = parseArgs(argv, { format: { value: true }, "no-policy": {} });
+  const args = parseArgs(argv, {
+    format: { value: true },
+    "no-policy": {},
+    policies: { value: true, repeat: true },
+    now: { value: true },
+  });
   const format = formatFlag(args, ["text", "json"] as const, "text");
   if (args.positionals.length !== 1) {
     throw new UsageError(
       args.positionals.length === 0 ? "give the manifest to plan" : "plan takes one manifest",
     );
   }
+  const noPolicy = args.has("no-policy");
+  if (noPolicy && args.has("policies")) {
+    throw new UsageError("--policies has no effect with --no-policy; give one or the other");
+  }
+  const now = parseNow(args.get("now"));
   const file = args.positionals[0];
   if (io.interactive) io.err(`planning ${file} under the Pulumi mock runtime…\n`);
-  let resources: PlannedResource[];
+  let result: PlanResult;
   try {
-    resources = (await collectResources(file)).resources;
+    result = await planFile(file, {
+      now,
+      policy: noPolicy
+        ? false
+        : { extraDirs: args.all("policies").map((d) => path.resolve(io.cwd, d)) },
+    });
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     // Same lines as `tokenwarden validate`: one issue per line, then the count; nothing on stdout.
@@ -34,11 +80,210 @@ export const run: Command = async (argv, io) => {
     }
     return 2;
   }
-  io.out(format === "json" ? renderJson(resources) : renderText(resources));
-  return 0;
+  io.out(
+    format === "json"
+      ? renderJson(result.resources, result.policy, result.declaration)
+      : renderText(result.resources, result.policy ?? null, file),
+  );
+  return result.policy && hasDeny(result.policy) ? 1 : 0;
 };
 
-export function renderJson(resources: readonly PlannedResource[]): string {
+function parseNow(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  if (!RFC3339.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new UsageError(
+      `--now must be an RFC 3339 time such as 2026-01-31T12:00:00Z; got "${value}"`,
+    );
+  }
+  return new Date(value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planning with policy results
+
+/** A policy finding as `plan` shows it: the finding, and the resources it is shown under. */
+export interface PlanFinding {
+  readonly id: string;
+  readonly severity: "deny" | "warn";
+  readonly message: string;
+  readonly remediation: string;
+  /** As the rule reported it: a need or consumer name (the manifest is what plan judges). */
+  readonly source: string;
+  readonly need?: string;
+  readonly field?: string;
+  /** Line of the need (or the field at fault) in the manifest. */
+  readonly line?: number;
+  /** Set on waived findings: the reviewed exception that covers it. */
+  readonly waiver?: { readonly reason: string; readonly expires: string };
+  /** Names of the resources the finding is shown under (the need's or consumer's component). */
+  readonly resources: string[];
+  /** Their URNs, as in the plan's `resources` list. */
+  readonly urns: string[];
+}
+
+export interface PlanPolicyResults {
+  /** Findings after waivers: any deny here fails the plan. */
+  readonly findings: PlanFinding[];
+  readonly waived: PlanFinding[];
+  readonly notes: string[];
+}
+
+export interface PlanResult {
+  readonly manifest: Manifest;
+  readonly resources: PlannedResource[];
+  /** The program's top-level component, for callers that inspect its outputs. */
+  readonly component: CollectedRun["component"];
+  /** The manifest's declaration, as `check` reads it back from plan JSON (key `tokenwarden`). */
+  readonly declaration: EmbeddedDeclaration;
+  /** Absent with --no-policy. */
+  readonly policy?: PlanPolicyResults;
+}
+
+export interface PlanOptions {
+  /** The clock for review dates, waiver expiry and the mocked rotation clocks. */
+  readonly now: Date;
+  /** `false` skips policy evaluation; otherwise extra Rego dirs, as `check --policies`. */
+  readonly policy: false | { readonly extraDirs?: readonly string[] };
+  /** Passed to the mock run (tests hand in canary token values here). */
+  readonly collect?: Omit<CollectOptions, "now">;
+}
+
+/**
+ * Plans a manifest file: resources from the mock run, and the policy results of the very
+ * evaluation `check` runs on the manifest (manifestToInput → evaluate), attached to resources.
+ * Throws InputError (ManifestError for an invalid manifest) for anything a user must fix.
+ */
+export async function planFile(file: string, opts: PlanOptions): Promise<PlanResult> {
+  // Loaded here for the policy input and the declaration; the program loads its own copy (it
+  // takes a path), a parse that costs little next to the mock run itself.
+  const manifest = loadManifest(file);
+  let results: PlanPolicyResults | undefined;
+  if (opts.policy !== false) {
+    let set: ReturnType<typeof loadPolicySet>;
+    try {
+      set = loadPolicySet({ extraDirs: opts.policy.extraDirs ?? [] });
+    } catch (err) {
+      if (err instanceof PolicyLoadError) throw new InputError(err.message);
+      throw err;
+    }
+    results = await policyResults(manifest, set, opts.now);
+  }
+  const { resources, component } = await collectResources(file, {
+    ...opts.collect,
+    now: opts.now,
+  });
+  return {
+    manifest,
+    resources,
+    component,
+    declaration: embeddedDeclaration(manifest),
+    ...(results ? { policy: attachFindings(results, resources) } : {}),
+  };
+}
+
+/** Findings before they are attached to resources (resources/urns still empty). */
+async function policyResults(
+  manifest: Manifest,
+  set: ReturnType<typeof loadPolicySet>,
+  now: Date,
+): Promise<PlanPolicyResults> {
+  const input = manifestToInput(manifest, { now: now.toISOString() });
+  const evaluation = await evaluate(set, input);
+  const bySource = sourceToNeed(input);
+  const needIndex = new Map(manifest.needs.map((n, i) => [n.name, i]));
+  const consumerIndex = new Map(manifest.consumers.map((c, i) => [c.name, i]));
+  const toPlan = (f: Finding, waiver?: PlanFinding["waiver"]): PlanFinding => {
+    const need = needOf(f, input, bySource);
+    const at =
+      need !== undefined && needIndex.has(need)
+        ? ["needs", needIndex.get(need) as number, ...fieldSegments(f.field)]
+        : consumerIndex.has(f.source)
+          ? ["consumers", consumerIndex.get(f.source) as number]
+          : undefined;
+    const line = at ? locateNearest(manifest.source, at)?.line : undefined;
+    return {
+      id: f.id,
+      severity: f.severity,
+      message: f.message,
+      remediation: f.remediation,
+      source: f.source,
+      ...(need !== undefined ? { need } : {}),
+      ...(f.field !== undefined ? { field: f.field } : {}),
+      ...(line !== undefined ? { line } : {}),
+      ...(waiver ? { waiver } : {}),
+      resources: [],
+      urns: [],
+    };
+  };
+  return {
+    findings: evaluation.findings.map((f) => toPlan(f)).sort(byReadingOrder),
+    waived: evaluation.waived.map((f) => toPlan(f, f.waiver)).sort(byReadingOrder),
+    notes: evaluation.notes,
+  };
+}
+
+/** Denies first, then by rule id and message: the order a reviewer works through them. */
+function byReadingOrder(a: PlanFinding, b: PlanFinding): number {
+  if (a.severity !== b.severity) return a.severity === "deny" ? -1 : 1;
+  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
+  return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}
+
+/** "paths[0].capabilities" → ["paths", 0, "capabilities"] (a finding's field in the manifest). */
+function fieldSegments(field: string | undefined): (string | number)[] {
+  if (!field) return [];
+  return [...field.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) =>
+    m[2] !== undefined ? Number(m[2]) : m[1],
+  );
+}
+
+/**
+ * A finding on a need goes under that need's NeedGrant component, one on a consumer (its auth
+ * role) under the ConsumerRole, anything else (a provider, an organisation rule without a need)
+ * under the top-level AccessNeeds component.
+ */
+export function attachFindings(
+  results: PlanPolicyResults,
+  resources: readonly PlannedResource[],
+): PlanPolicyResults {
+  const needs = new Map<string, PlannedResource>();
+  const consumers = new Map<string, PlannedResource>();
+  let top: PlannedResource | undefined;
+  for (const r of resources) {
+    if (r.type === TYPE_TOKENS.NeedGrant) needs.set(r.name, r);
+    else if (r.type === TYPE_TOKENS.ConsumerRole) consumers.set(r.name, r);
+    else if (r.type === TYPE_TOKENS.AccessNeeds && r.parent === null) top ??= r;
+  }
+  const attach = (f: PlanFinding): PlanFinding => {
+    const at =
+      (f.need !== undefined ? needs.get(f.need) : undefined) ?? consumers.get(f.source) ?? top;
+    return { ...f, resources: at ? [at.name] : [], urns: at ? [at.urn] : [] };
+  };
+  return {
+    findings: results.findings.map(attach),
+    waived: results.waived.map(attach),
+    notes: results.notes,
+  };
+}
+
+export function hasDeny(results: PlanPolicyResults): boolean {
+  return results.findings.some((f) => f.severity === "deny");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+/**
+ * `{tokenwarden, resources, findings, waived, policy}`. The declaration comes first: `check`
+ * reads it back (and finds a need's line in this file by the first `"name"` after the key).
+ * Without policy evaluation there is no `findings` key at all, so "not evaluated" never reads as
+ * "clean".
+ */
+export function renderJson(
+  resources: readonly PlannedResource[],
+  policy?: PlanPolicyResults,
+  declaration?: EmbeddedDeclaration,
+): string {
   const list = resources.map(({ type, name, urn, parent, dependsOn, inputs }) => ({
     type,
     name,
@@ -47,24 +292,59 @@ export function renderJson(resources: readonly PlannedResource[]): string {
     dependsOn,
     inputs,
   }));
-  return JSON.stringify({ resources: list }, null, 2) + "\n";
+  const doc: Record<string, unknown> = {};
+  if (declaration) doc.tokenwarden = declaration;
+  doc.resources = list;
+  if (policy) {
+    doc.findings = policy.findings;
+    doc.waived = policy.waived;
+    doc.policy = { evaluated: true, ...summary(policy), notes: policy.notes };
+  } else if (declaration) {
+    doc.policy = { evaluated: false };
+  }
+  return JSON.stringify(doc, null, 2) + "\n";
+}
+
+function summary(p: PlanPolicyResults): { deny: number; warn: number; waived: number } {
+  const deny = p.findings.filter((f) => f.severity === "deny").length;
+  return { deny, warn: p.findings.length - deny, waived: p.waived.length };
 }
 
 const COMPONENT_LABELS: Readonly<Record<string, string>> = {
-  "tokenwarden:index:AccessNeeds": "access needs",
-  "tokenwarden:index:TokenStore": "token store",
-  "tokenwarden:index:ConsumerRole": "consumer",
-  "tokenwarden:index:NeedGrant": "need",
-  "tokenwarden:index:Rotation": "rotation",
+  [TYPE_TOKENS.AccessNeeds]: "access needs",
+  [TYPE_TOKENS.TokenStore]: "token store",
+  [TYPE_TOKENS.ConsumerRole]: "consumer",
+  [TYPE_TOKENS.NeedGrant]: "need",
+  [TYPE_TOKENS.Rotation]: "rotation",
 };
 
-/** A tree: consumers, their needs under them, each Vault object with its inputs. */
-export function renderText(resources: readonly PlannedResource[]): string {
+/**
+ * A tree: consumers, their needs under them, each Vault object with its inputs; each policy
+ * finding right under the need (or consumer) it concerns, and a policy summary at the end.
+ * `policy` null: evaluation was skipped (--no-policy); undefined: a resources-only listing.
+ */
+export function renderText(
+  resources: readonly PlannedResource[],
+  policy?: PlanPolicyResults | null,
+  manifestFile?: string,
+): string {
   const byParent = new Map<string | null, PlannedResource[]>();
   for (const r of resources) {
     const list = byParent.get(r.parent) ?? [];
     list.push(r);
     byParent.set(r.parent, list);
+  }
+  const findingsAt = new Map<string, string[]>();
+  if (policy) {
+    const add = (f: PlanFinding, mark: string) => {
+      for (const urn of f.urns) {
+        const list = findingsAt.get(urn) ?? [];
+        list.push(findingLine(f, mark, manifestFile));
+        findingsAt.set(urn, list);
+      }
+    };
+    for (const f of policy.findings) add(f, f.severity === "deny" ? "✗ deny" : "! warn");
+    for (const f of policy.waived) add(f, "~ waived");
   }
   const custom = resources.filter((r) => r.custom).length;
   const lines: string[] = [
@@ -78,7 +358,11 @@ export function renderText(resources: readonly PlannedResource[]): string {
       const last = i === kids.length - 1;
       const branch = parent === null ? "" : last ? "└─ " : "├─ ";
       const under = parent === null ? "" : last ? "   " : "│  ";
-      lines.push(`${indent}${branch}${label(r, byParent.get(r.urn) ?? [])}`);
+      const own = byParent.get(r.urn) ?? [];
+      lines.push(`${indent}${branch}${label(r, own)}`);
+      // Under the label, on the subtree's vertical bar when it has children.
+      const bar = own.length > 0 ? "│  " : "   ";
+      for (const f of findingsAt.get(r.urn) ?? []) lines.push(`${indent}${under}${bar}${f}`);
       if (r.custom) {
         for (const detail of describeInputs(r.inputs)) lines.push(`${indent}${under}    ${detail}`);
       }
@@ -86,7 +370,25 @@ export function renderText(resources: readonly PlannedResource[]): string {
     });
   };
   visit(null, "");
+  if (policy === null) {
+    lines.push("", "policy: not evaluated (--no-policy)");
+  } else if (policy) {
+    const { deny, warn, waived } = summary(policy);
+    lines.push("");
+    for (const note of policy.notes) lines.push(`note: ${note}`);
+    lines.push(
+      `policy: ${deny + warn} finding${deny + warn === 1 ? "" : "s"} (${deny} deny, ${warn} warn), ` +
+        `${waived} waived` +
+        (deny > 0 ? " — the plan fails: fix or waive each deny before `pulumi up`" : ""),
+    );
+  }
   return lines.join("\n") + "\n";
+}
+
+function findingLine(f: PlanFinding, mark: string, manifestFile: string | undefined): string {
+  const at = f.line !== undefined && manifestFile ? ` (${manifestFile}:${f.line})` : "";
+  const waiver = f.waiver ? ` [waived until ${f.waiver.expires}: ${f.waiver.reason}]` : "";
+  return `${mark} ${f.id} ${f.message}${waiver}${at}`;
 }
 
 const AUTH_KIND_BY_ROLE_TYPE: Readonly<Record<string, string>> = {

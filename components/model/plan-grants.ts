@@ -3,7 +3,7 @@
  * Pulumi components and the CDKTF constructs only render it (and so both provision the same thing).
  * Pure and deterministic: same manifest, same plan, in manifest order; no SDK imports.
  */
-import type { Capability, Consumer, Manifest, Need, Provider, Seconds } from "./types";
+import type { Consumer, Manifest, Need, Provider, Seconds } from "./types";
 import type {
   ConsumerPlan,
   GrantPlan,
@@ -55,15 +55,13 @@ export function planGrants(m: Manifest): GrantPlan {
     // for no declared reason.
     if (!needs || needs.length === 0) continue;
     const role = planRole(m, consumer, needs);
-    consumers.push({
-      consumer: consumer.name,
-      auth: consumer.auth,
-      ...(consumer.owner !== undefined ? { owner: consumer.owner } : {}),
-      role,
-      needs: needs.map((need) =>
-        planNeed(m, consumer, providerOf(providers, need), need, role.roleName),
-      ),
-    });
+    const cp: Building<ConsumerPlan> = { consumer: consumer.name, auth: consumer.auth };
+    if (consumer.owner !== undefined) cp.owner = consumer.owner;
+    cp.role = role;
+    cp.needs = needs.map((need) =>
+      planNeed(m, consumer, providerOf(providers, need), need, role.roleName),
+    );
+    consumers.push(cp as ConsumerPlan);
   }
 
   const anyThirdParty = m.needs.some((n) => providerOf(providers, n).kind !== "vault-token");
@@ -90,6 +88,8 @@ function providerOf(providers: Map<string, Provider>, need: Need): Provider {
   return p;
 }
 
+type Building<T> = { -readonly [K in keyof T]?: T[K] };
+
 function planNeed(
   m: Manifest,
   consumer: Consumer,
@@ -97,22 +97,22 @@ function planNeed(
   need: Need,
   roleName: string,
 ): NeedGrantPlan {
+  // Built field by field (no spreads of optional parts): a 10,000-need plan should not allocate
+  // twice what it returns. Assignment order is the key order consumers see in JSON.
   const policy = planPolicy(m, provider, need);
-  const rotation = planRotation(need.rotation);
-  return {
+  const plan: Building<NeedGrantPlan> = {
     need: need.name,
     consumer: consumer.name,
     provider: provider.name,
     providerKind: provider.kind,
     access: need.access,
-    ...(need.owner !== undefined ? { owner: need.owner } : {}),
-    policy,
-    ...(consumer.auth === "token"
-      ? { token: planToken(consumer, need, policy.name, roleName) }
-      : {}),
-    ...(provider.kind !== "vault-token" ? { kvEntry: planKvEntry(m, provider, need) } : {}),
-    ...(rotation ? { rotation } : {}),
   };
+  if (need.owner !== undefined) plan.owner = need.owner;
+  plan.policy = policy;
+  if (consumer.auth === "token") plan.token = planToken(consumer, need, policy.name, roleName);
+  if (provider.kind !== "vault-token") plan.kvEntry = planKvEntry(m, provider, need);
+  if (need.rotation !== undefined) plan.rotation = planRotation(need.rotation);
+  return plan as NeedGrantPlan;
 }
 
 /**
@@ -140,12 +140,15 @@ export function planPolicy(m: Manifest, provider: Provider, need: Need): PolicyP
 
 /** Deterministic HCL: one `path` block per rule, in rule order, separated by a blank line. */
 export function renderPolicyHcl(rules: readonly PolicyRule[]): string {
-  return rules
-    .map(
-      (r) =>
-        `path ${JSON.stringify(r.path)} {\n  capabilities = [${r.capabilities.map((c: Capability) => JSON.stringify(c)).join(", ")}]\n}\n`,
-    )
-    .join("\n");
+  let hcl = "";
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i];
+    let caps = "";
+    for (let k = 0; k < r.capabilities.length; k++)
+      caps += (k ? ', "' : '"') + r.capabilities[k] + '"';
+    hcl += `${i ? "\n" : ""}path ${JSON.stringify(r.path)} {\n  capabilities = [${caps}]\n}\n`;
+  }
+  return hcl;
 }
 
 /** Smallest defined value; 0 (Vault's "use the mount default") when none is set — the policy rules flag that. */

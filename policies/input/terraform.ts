@@ -90,11 +90,12 @@ export function isTerraformConfig(v: unknown): v is { resource?: Record<string, 
   return isRecord(v) && (isRecord(v.resource) || isRecord(v.terraform)) && !("format_version" in v);
 }
 
+/** `terraform show -json` of a plan (planned values, changes) or of state (`values`). */
 export function isTerraformPlan(v: unknown): boolean {
   return (
     isRecord(v) &&
     typeof v.format_version === "string" &&
-    ("planned_values" in v || "resource_changes" in v)
+    ("planned_values" in v || "resource_changes" in v || "values" in v)
   );
 }
 
@@ -178,7 +179,11 @@ export async function terraformPlanToInput(
       );
     }
   }
-  const pv = isRecord(plan.planned_values) ? plan.planned_values : {};
+  const pv = isRecord(plan.planned_values)
+    ? plan.planned_values
+    : isRecord(plan.values)
+      ? plan.values
+      : {};
   const outputs = isRecord(pv.outputs) ? pv.outputs : {};
   const out = outputs[DECLARATION_OUTPUT];
   const declared = isRecord(out) && out.value !== undefined ? out.value : undefined;
@@ -258,7 +263,9 @@ function plannedResources(
       if (isRecord(r)) out.push(r as never);
     for (const c of Array.isArray(mod.child_modules) ? mod.child_modules : []) walk(c);
   };
-  walk(isRecord(plan.planned_values) ? plan.planned_values.root_module : undefined);
+  // A plan's planned values, or the current values of `terraform show -json` on state.
+  const values = isRecord(plan.planned_values) ? plan.planned_values : plan.values;
+  walk(isRecord(values) ? values.root_module : undefined);
   return out;
 }
 

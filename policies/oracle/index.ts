@@ -15,7 +15,7 @@ import type {
   InputToken,
   PolicyInput,
 } from "../input/types";
-import { covers, isPattern, kvApiPaths, tooWide } from "./vault-paths";
+import { covers, isPattern, kvEntryPath, tooWide } from "./vault-paths";
 import { DAY_NS, reviewDateNs, rfc3339Ns } from "./time";
 
 type LimitKey =
@@ -110,26 +110,24 @@ export function oracleFindings(input: PolicyInput): Finding[] {
   const policyNeed = (p: InputPolicy): InputNeed | undefined =>
     (isStr(p.need) ? needsByName.get(p.need) : undefined) ?? needByPolicy.get(p.name);
 
-  const needPathKeys = new Set<string>();
   const anyNeedPaths = new Set<string>();
   const wildcardNeedPaths = new Set<string>();
   for (const n of needs) {
     for (const p of n.paths) {
-      needPathKeys.add(`${n.name}|${p.path}`);
       anyNeedPaths.add(p.path);
       if (isPattern(p.path)) wildcardNeedPaths.add(p.path);
     }
   }
-  for (const s of vault.secrets) {
-    for (const p of kvApiPaths(s.path)) {
-      needPathKeys.add(`${secretNeed(s)}|${p}`);
-      anyNeedPaths.add(p);
-    }
-  }
+  // A need's stored token covers every path naming the same KV entry (data/ and metadata/ alike).
+  const secretEntries = new Set(
+    vault.secrets.map((s) => `${secretNeed(s)}|${kvEntryPath(s.path)}`),
+  );
+  const anySecretEntries = new Set(vault.secrets.map((s) => kvEntryPath(s.path)));
   const needCovers = (n: InputNeed, path: string): boolean =>
-    needPathKeys.has(`${n.name}|${path}`) || n.paths.some((p) => covers(p.path, path));
+    n.paths.some((p) => covers(p.path, path)) ||
+    secretEntries.has(`${n.name}|${kvEntryPath(path)}`);
   const anyNeedCovers = (path: string): boolean => {
-    if (anyNeedPaths.has(path)) return true;
+    if (anyNeedPaths.has(path) || anySecretEntries.has(kvEntryPath(path))) return true;
     for (const p of wildcardNeedPaths) if (covers(p, path)) return true;
     return false;
   };

@@ -47,12 +47,14 @@ export function tooWide(path: string): boolean {
   return segs.length > d && (segs[d] === "*" || segs[d] === "+");
 }
 
-/** The API paths a KV v2 entry is reached through, written as `<mount>/<name>` or `<mount>/data/<name>`. */
-export function kvApiPaths(path: string): string[] {
+/**
+ * The KV v2 entry a path names: `<mount>/data/<name>` (read) and `<mount>/metadata/<name>`
+ * (manage) both name the entry `<mount>/<name>`; any other path is its own entry.
+ */
+export function kvEntryPath(path: string): string {
   const segs = path.split("/");
-  if (segs.length < 2) return [path];
-  const skip = segs[1] === "data" || segs[1] === "metadata" ? 2 : 1;
-  if (segs.length <= skip) return [path];
-  const rest = segs.slice(skip).join("/");
-  return [path, `${segs[0]}/data/${rest}`, `${segs[0]}/metadata/${rest}`];
+  if (segs.length > 2 && (segs[1] === "data" || segs[1] === "metadata")) {
+    return [segs[0], ...segs.slice(2)].join("/");
+  }
+  return path;
 }

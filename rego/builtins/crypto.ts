@@ -1,5 +1,5 @@
 /**
- * Digest and HMAC built-ins, plus JWT decoding and verification (io.jwt.*) on node:crypto.
+ * Digest and HMAC built-ins, plus JWT decoding, verification and signing (io.jwt.*) on node:crypto.
  * Strings are hashed as their UTF-8 bytes; digests are lower-case hex, as OPA prints them.
  * X.509 helpers (crypto.x509.*) are not part of this engine: OPA returns Go's own certificate
  * structures, which have no faithful equivalent here.

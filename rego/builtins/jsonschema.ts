@@ -8,6 +8,8 @@ import { RE2JS } from "re2js";
 import { BuiltinError, defineAll } from "./types";
 import { RObject, toJS, type Value } from "../value";
 import { parseJSON } from "./encoding";
+import { _internal as netInternal } from "./net";
+import { _internal as timeInternal } from "./time";
 
 const EMPTY_ENUM = "x-opa-empty-enum";
 
@@ -34,6 +36,45 @@ ajv.addKeyword({
     return false;
   },
 });
+
+// The formats gojsonschema checks by default, with the same notion of "valid" where it is Go's.
+const FORMATS: Record<string, (s: string) => boolean> = {
+  "date-time": (s) => parsesAs("2006-01-02T15:04:05Z07:00", s),
+  date: (s) => parsesAs("2006-01-02", s),
+  time: (s) => parsesAs("15:04:05Z07:00", s) || parsesAs("15:04:05", s),
+  ipv4: (s) => netInternal.parseIP(s) !== null && s.includes("."),
+  ipv6: (s) => netInternal.parseIP(s) !== null && s.includes(":"),
+  email: (s) => /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+$/.test(s),
+  hostname: (s) =>
+    s.length <= 255 &&
+    /^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9])(\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9]))*$/.test(
+      s,
+    ),
+  uuid: (s) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s),
+  uri: (s) => /^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]*$/.test(s),
+  "uri-reference": (s) => !/\s/.test(s),
+  "json-pointer": (s) => /^(\/([^~/]|~[01])*)*$/.test(s),
+  regex: (s) => {
+    try {
+      RE2JS.compile(s);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+};
+
+function parsesAs(layout: string, s: string): boolean {
+  try {
+    timeInternal.parseTime(layout, s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+for (const [name, validate] of Object.entries(FORMATS))
+  ajv.addFormat(name, { type: "string", validate });
 
 /** Plain JSON-able JS; big integers become JS numbers (validation only compares magnitudes). */
 function plain(x: unknown): unknown {
@@ -135,6 +176,20 @@ function prepare(schema: unknown): unknown {
     if (Array.isArray(out.enum) && out.enum.length === 0) {
       delete out.enum;
       out[EMPTY_ENUM] = true;
+    }
+    // Draft-04 spelling (gojsonschema accepts every draft): a boolean that moves the bound.
+    for (const [flag, bound] of [
+      ["exclusiveMaximum", "maximum"],
+      ["exclusiveMinimum", "minimum"],
+    ] as const) {
+      if (typeof out[flag] === "boolean") {
+        if (out[flag] === true && typeof out[bound] === "number") {
+          out[flag] = out[bound];
+          delete out[bound];
+        } else {
+          delete out[flag];
+        }
+      }
     }
     return out;
   });

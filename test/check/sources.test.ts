@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CANARY, NOW, REPO, fixture, tw } from "./helpers";
+import { CANARY, NOW, REPO, fixture, haveSarifSchema, sarifValidator, tw } from "./helpers";
 import { loadInput } from "../../policies/input/load";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tw-check-"));
@@ -281,6 +281,15 @@ describe("Terraform JSON (CDKTF synth output)", () => {
         const f = JSON.parse(r.out).findings.find((x: { id: string }) => x.id === "TW011");
         expect(f.source).toBe("vault_kv_secret_v2.leaked-entry");
       }
+      if (format === "sarif" && haveSarifSchema) {
+        // resource findings carry the Terraform address as a logical location
+        const log = JSON.parse(r.out);
+        expect(sarifValidator()(log)).toBe(true);
+        const res = log.runs[0].results.find((x: { ruleId: string }) => x.ruleId === "TW011");
+        expect(res.locations[0].logicalLocations[0].fullyQualifiedName).toBe(
+          "vault_kv_secret_v2.leaked-entry",
+        );
+      }
     }
   });
 });
@@ -381,6 +390,41 @@ describe("terraform show -json plans", () => {
     expect(ids).toContain("TW012");
     expect(ids).toContain("TW011");
     expect(r.out).not.toContain(CANARY);
+  });
+});
+
+describe("terraform show -json of state", () => {
+  it("reads the current values of the resources", async () => {
+    const state = {
+      format_version: "1.0",
+      terraform_version: "1.9.0",
+      values: {
+        outputs: { tokenwarden_declaration: { sensitive: false, value: declaration } },
+        root_module: {
+          resources: [
+            {
+              address: "vault_policy.tw-reports-read",
+              mode: "managed",
+              type: "vault_policy",
+              name: "tw-reports-read",
+              values: {
+                name: "tw-reports-read",
+                policy: 'path "secret/+/x" {\n  capabilities = ["read"]\n}\n',
+              },
+            },
+          ],
+        },
+      },
+    };
+    const file = write("state.json", state);
+    const loaded = await loadInput(file, { now: NOW });
+    expect(loaded.kind).toBe("terraform-plan");
+    expect(loaded.input.has_declaration).toBe(true);
+    expect(loaded.input.vault.policies[0].rules).toEqual([
+      { path: "secret/+/x", capabilities: ["read"] },
+    ]);
+    const r = await tw(["check", file, "--now", NOW, "--format", "json"]);
+    expect(JSON.parse(r.out).findings.map((f: { id: string }) => f.id)).toContain("TW001");
   });
 });
 

@@ -40,6 +40,14 @@ describe("prepared queries", () => {
     expect(rs[0].expressions[1].location).toEqual({ row: 1, col: 20 });
   });
 
+  it("reports false for a lone non-iterating query expression, as OPA's rego API does", () => {
+    const p = compile([{ file: "f.rego", source: "package f\ndefault allow := false" }]);
+    expect(p.prepare("data.f.allow").eval()[0].expressions[0].value).toBe(false);
+    expect(p.prepare("1 > 2").eval()[0].expressions[0].value).toBe(false);
+    // with more than one expression, false fails the query
+    expect(p.prepare("data.f.allow; true").eval()).toEqual([]);
+  });
+
   it("returns one result per solution and none when undefined", () => {
     const q = policy.prepare("some t in data.api.tags");
     expect(q.eval().map((r) => r.bindings)).toEqual([{ t: "a" }, { t: "b" }]);

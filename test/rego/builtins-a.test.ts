@@ -630,6 +630,57 @@ describe("strings.render_template", () => {
     expect(r("{{$x := .a}}{{$x}}{{$}}", { a: "A" })).toBe("Amap[a:A]");
     expect(r("{{.nothing}}", { nothing: null })).toBe("<no value>");
   });
+  it("answers any token soup with output or a Rego error, never a JS exception", () => {
+    const piece = fc.constantFrom(
+      "{{",
+      "}}",
+      "{{-",
+      " -}}",
+      ".a",
+      ".b.c",
+      ".",
+      "$",
+      "$x",
+      ":=",
+      "=",
+      ",",
+      "|",
+      "(",
+      ")",
+      "if",
+      "else",
+      "end",
+      "range",
+      "with",
+      "len",
+      "index",
+      "printf",
+      "eq",
+      '"s"',
+      "`r`",
+      "1",
+      "-2.5",
+      "nil",
+      "true",
+      " ",
+      "x",
+      "/*",
+      "*/",
+      '"\\q"',
+    );
+    const vars = obj({ a: [1, "two", obj({ k: null })], b: obj({ c: set(1, 2) }) });
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 14 }), (ps) => {
+        try {
+          const out = strings["strings.render_template"].impl([ps.join(""), vars], ctx());
+          expect(typeof out).toBe("string");
+        } catch (e) {
+          if (!(e instanceof BuiltinError)) throw e;
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
   it("fails on missing keys and malformed templates", () => {
     expect(error("strings.render_template", "{{.missing}}", obj({})).message).toContain(
       'map has no entry for key "missing"',
@@ -640,6 +691,9 @@ describe("strings.render_template", () => {
     expect(error("strings.render_template", "{{nosuchfn 1}}", obj({}))).toBeInstanceOf(
       BuiltinError,
     );
+    for (const bad of ['{{"\\x41"}}', "{{()}}", "{{(len}}", "{{.a | }}", "{{end}}"]) {
+      expect(error("strings.render_template", bad, obj({ a: 1 }))).toBeInstanceOf(BuiltinError);
+    }
     expect(error("strings.render_template", "x", "y").message).toBe(
       "strings.render_template: operand 2 must be object but got string",
     );

@@ -251,7 +251,18 @@ describe("encoding", () => {
       a: [1, 2.5, 123456789012345678901234n],
       b: "é",
     });
-    expect(errorOf("json.unmarshal", '{"a": 1,}').kind).toBe("builtin");
+    expect(errorOf("json.unmarshal", '{"a": 1,}')).toEqual({
+      kind: "builtin",
+      message: "json.unmarshal: invalid character '}' looking for beginning of object key string",
+    });
+    expect(errorOf("json.unmarshal", "trux").message).toBe(
+      "json.unmarshal: invalid character 'x' in literal true (expecting 'e')",
+    );
+    expect(errorOf("json.unmarshal", "{").message).toBe("json.unmarshal: unexpected EOF");
+    expect(errorOf("json.unmarshal", "[1] 2").message).toBe(
+      "json.unmarshal: error: invalid character '2' after top-level value",
+    );
+    expect(call("json.unmarshal", "1e30")).toBe(10n ** 30n);
     expect(call("json.is_valid", "plainstring")).toBe(false);
     expect(call("json.is_valid", '{"json": "ok"}')).toBe(true);
     expect(call("json.is_valid", 1)).toBe(false);
@@ -568,6 +579,29 @@ describe("jsonschema", () => {
         field: "a",
         type: "pattern",
       },
+    ]);
+  });
+
+  it("checks gojsonschema's default formats and draft-04 boolean exclusive bounds", () => {
+    const s = v({
+      properties: {
+        d: { format: "date-time" },
+        ip: { format: "ipv4" },
+        n: { type: "number", maximum: 5, exclusiveMaximum: true },
+      },
+    });
+    expect(
+      js("json.match_schema", v({ d: "2020-01-01T00:00:00Z", ip: "1.2.3.4", n: 4 }), s),
+    ).toEqual([true, []]);
+    const [ok, errors] = js("json.match_schema", v({ d: "2020-01-01", ip: "1.2.3", n: 5 }), s) as [
+      boolean,
+      { field: string; type: string; desc: string }[],
+    ];
+    expect(ok).toBe(false);
+    expect(errors.map((e) => [e.field, e.type, e.desc]).sort()).toEqual([
+      ["d", "format", "Does not match format 'date-time'"],
+      ["ip", "format", "Does not match format 'ipv4'"],
+      ["n", "number_lt", "Must be less than 5"],
     ]);
   });
 
