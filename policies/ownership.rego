@@ -4,10 +4,11 @@ package tokenwarden
 
 import rego.v1
 
-# Needs with a non-blank owner / justification, collected in one pass each.
-owned_needs := {n.name | some n in input.needs; trim_space(n.owner) != ""}
+# Needs with a non-blank owner / justification, collected in one pass each. (The type checks
+# first: a built-in's type error is undefined in Rego but costs an exception in an engine.)
+owned_needs := {n.name | some n in input.needs; is_string(n.owner); trim_space(n.owner) != ""}
 
-justified_needs := {n.name | some n in input.needs; trim_space(n.justification) != ""}
+justified_needs := {n.name | some n in input.needs; is_string(n.justification); trim_space(n.justification) != ""}
 
 # --- TW006 ----------------------------------------------------------------------------------
 
@@ -45,7 +46,7 @@ today := date_text(now_ns)
 review_horizon := date_text(now_ns + (max_need_lifetime * 1000000000))
 
 # Review dates that are real YYYY-MM-DD calendar days (Go's parser also bounds the year).
-valid_review_dates := {n.name | some n in input.needs; time.parse_ns("2006-01-02", n.expires)}
+valid_review_dates := {n.name | some n in input.needs; is_string(n.expires); time.parse_ns("2006-01-02", n.expires)}
 
 findings contains finding(
 	"TW007", "warn", need.name,

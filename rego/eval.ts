@@ -97,21 +97,59 @@ export class Evaluator {
 
   // ---- bodies and expressions --------------------------------------------------------------
   evalBody(body: Expr[], i: number, env: Env, k: K): boolean {
-    // run deterministic filter literals inline (no continuation closure per literal)
+    // Deterministic literals run inline, without a continuation closure each: filters whose
+    // value is known at once, and `x := <deterministic term>` / `x = …` binding a fresh var.
+    let inlineBound: string[] | undefined;
+    let ok = true;
     while (i < body.length) {
       const e = body[i];
       if (e.withs.length > 0 || e.qIndex !== undefined || e.body.kind !== "term") break;
       const t = e.body.term;
-      if (t.kind === "call" && (t.fn === "eq" || t.fn === "assign" || this.hasOutputArg(t))) break;
+      if (t.kind === "call" && (t.fn === "eq" || t.fn === "assign")) {
+        if (e.negated) break;
+        const [l, r] = t.args;
+        let name: string | undefined;
+        let rhs: Term | undefined;
+        if (l.kind === "var" && !isBoundVar(l.name, env)) {
+          name = l.name;
+          rhs = r;
+        } else if (r.kind === "var" && !isBoundVar(r.name, env)) {
+          name = r.name;
+          rhs = l;
+        }
+        if (name === undefined || rhs === undefined) break;
+        const v = this.simple(rhs, env);
+        if (v === NOT_SIMPLE) break;
+        this.step();
+        if (v === undefined) {
+          ok = false;
+          break;
+        }
+        env.set(name, v);
+        (inlineBound ??= []).push(name);
+        i++;
+        continue;
+      }
+      if (t.kind === "call" && this.hasOutputArg(t)) break;
       const v = this.simple(t, env);
       if (v === NOT_SIMPLE) break;
       this.step();
       const truthy = v !== undefined && v !== false;
-      if (truthy === e.negated) return false;
+      if (truthy === e.negated) {
+        ok = false;
+        break;
+      }
       i++;
     }
-    if (i === body.length) return k();
-    return this.evalExpr(body[i], env, () => this.evalBody(body, i + 1, env, k));
+    let result = false;
+    if (ok) {
+      result =
+        i === body.length
+          ? k()
+          : this.evalExpr(body[i], env, () => this.evalBody(body, i + 1, env, k));
+    }
+    if (inlineBound) for (const n of inlineBound) env.delete(n);
+    return result;
   }
 
   private evalExpr(e: Expr, env: Env, k: K): boolean {

@@ -239,8 +239,8 @@ export function equal(a: Value, b: Value): boolean {
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
     // A whole double beyond ±2^53 may equal a bigint: compare mathematically (loose equality
     // between number and bigint is exact in JS).
-    if (typeof a === "bigint" && typeof b === "number") return a == b;
-    if (typeof a === "number" && typeof b === "bigint") return a == b;
+    if (typeof a === "bigint" && typeof b === "number") return Number.isInteger(b) && a === BigInt(b);
+    if (typeof a === "number" && typeof b === "bigint") return Number.isInteger(a) && BigInt(a) === b;
     return false;
   }
   return compare(a, b) === 0;

@@ -213,22 +213,18 @@ function nodeStart(e: Event | undefined): number {
   return start;
 }
 
-interface CollectionIndex {
-  /** Sequences: event index of each item. Mappings: key text → [key event index, value event index]. */
-  readonly items?: number[];
-  readonly keys?: Map<string, [number, number]>;
-}
-
 /**
- * Locates fields by walking js-yaml events. Each collection on a located path is indexed once, so
- * many lookups in one 10,000-item sequence cost one pass over it, not one pass per lookup.
+ * Locates fields by walking js-yaml events. Each sequence on a located path is indexed once, so
+ * many lookups in one 10,000-item sequence cost one pass over it, not one pass per lookup; the
+ * small mappings inside are scanned without building anything.
  */
 class EventSource implements ManifestSource {
   private events: Event[] | undefined;
   private failed = false;
   private ends: Int32Array | undefined;
   private lines: LineTable | undefined;
-  private readonly index = new Map<number, CollectionIndex>();
+  /** Event index of each item, per sequence looked into. */
+  private readonly items = new Map<number, number[]>();
 
   constructor(
     readonly file: string,
@@ -298,44 +294,38 @@ class EventSource implements ManifestSource {
     const events = this.events as Event[];
     const e = events[at];
     if (!e) return undefined;
-    let idx = this.index.get(at);
-    if (!idx) {
-      idx = this.build(at);
-      this.index.set(at, idx);
-    }
-    if (e.type === EVENT_ID.SEQUENCE && typeof seg === "number") {
-      const item = idx.items?.[seg];
+    if (e.type === EVENT_ID.SEQUENCE) {
+      if (typeof seg !== "number") return undefined;
+      // Sequences (the 10,000 needs) are indexed once, so each lookup is O(1).
+      let items = this.items.get(at);
+      if (!items) {
+        items = [];
+        const end = this.endOf(at);
+        for (let k = at + 1; k < end; k = this.skip(k)) items.push(k);
+        this.items.set(at, items);
+      }
+      const item = items[seg];
       return item === undefined ? undefined : { valueAt: item };
     }
     if (e.type === EVENT_ID.MAPPING) {
-      const hit = idx.keys?.get(String(seg));
-      return hit ? { keyAt: hit[0], valueAt: hit[1] } : undefined;
+      // Mappings are small (a need has a dozen keys): scan them, comparing plain keys in place.
+      const key = String(seg);
+      const end = this.endOf(at);
+      for (let k = at + 1; k < end;) {
+        const keyEvent = events[k];
+        const valueAt = this.skip(k);
+        if (keyEvent.type === EVENT_ID.SCALAR && this.keyIs(keyEvent, key))
+          return { keyAt: k, valueAt };
+        k = this.skip(valueAt);
+      }
     }
     return undefined;
   }
 
-  private build(at: number): CollectionIndex {
-    const events = this.events as Event[];
-    const e = events[at];
-    const end = e.type === EVENT_ID.SEQUENCE || e.type === EVENT_ID.MAPPING ? this.endOf(at) : at;
-    if (e.type === EVENT_ID.SEQUENCE) {
-      const items: number[] = [];
-      for (let k = at + 1; k < end; k = this.skip(k)) items.push(k);
-      return { items };
+  private keyIs(e: ScalarEvent, key: string): boolean {
+    if (e.style === SCALAR_STYLE.PLAIN) {
+      return e.valueEnd - e.valueStart === key.length && this.text.startsWith(key, e.valueStart);
     }
-    if (e.type === EVENT_ID.MAPPING) {
-      const keys = new Map<string, [number, number]>();
-      for (let k = at + 1; k < end;) {
-        const keyEvent = events[k];
-        const valueAt = this.skip(k);
-        if (keyEvent.type === EVENT_ID.SCALAR) {
-          const key = getScalarValue(this.text, keyEvent as ScalarEvent);
-          if (!keys.has(key)) keys.set(key, [k, valueAt]);
-        }
-        k = this.skip(valueAt);
-      }
-      return { keys };
-    }
-    return {};
+    return getScalarValue(this.text, e) === key;
   }
 }

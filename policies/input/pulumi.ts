@@ -87,8 +87,9 @@ export function neutralFromPulumi(resources: readonly PulumiResourceLike[]): Neu
   for (const r of resources) {
     const type = PULUMI_VAULT_TYPES[r.type];
     if (!type) continue;
-    const { props, unknown, secret } = splitValues(r.props ?? {});
-    out.push({ type, source: r.urn, name: r.name, props, unknown, secret });
+    // Secret values ("[secret]") are left out like unknown ones: their content is never judged.
+    const { props, unknown } = splitValues(r.props ?? {});
+    out.push({ type, source: r.urn, name: r.name, props, unknown });
   }
   return out;
 }

@@ -28,8 +28,6 @@ export interface NeutralResource {
   readonly props: Readonly<Record<string, unknown>>;
   /** camelCase names of inputs whose values are not known yet. */
   readonly unknown: readonly string[];
-  /** camelCase names of inputs marked secret by the source (`[secret]`, sensitive). */
-  readonly secret?: readonly string[];
   /** Inputs holding a literal token value in plain configuration (source-specific check). */
   readonly plainTokenFields?: readonly string[];
 }

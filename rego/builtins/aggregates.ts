@@ -16,7 +16,7 @@ import {
   type BigFloat,
   defineSafe,
 } from "./numbers";
-import { elementError } from "./strings";
+import { elementError } from "./operands";
 
 function collection(name: string, v: Value): Value[] {
   if (Array.isArray(v)) return v;

@@ -6,7 +6,7 @@
  * JSON text follows Go's encoding/json: sorted keys, sets as sorted arrays, HTML-safe escapes,
  * big integers printed exactly.
  */
-import { parseAllDocuments } from "yaml";
+import type { parseAllDocuments as ParseAllDocuments } from "yaml";
 import { BuiltinError, BuiltinTypeError, defineAll, operandError } from "./types";
 import { RObject, RSet, fromJS, normNum, type Value } from "../value";
 
@@ -493,7 +493,10 @@ const YAML_OPTIONS = {
     ) as never,
 };
 
-function parseYAMLDocs(text: string): ReturnType<typeof parseAllDocuments> {
+function parseYAMLDocs(text: string): ReturnType<typeof ParseAllDocuments> {
+  // Loaded on first use: YAML built-ins are rare and the parser costs every CLI start.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parseAllDocuments } = require("yaml") as { parseAllDocuments: typeof ParseAllDocuments };
   return parseAllDocuments(text, YAML_OPTIONS);
 }
 

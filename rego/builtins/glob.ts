@@ -9,7 +9,7 @@
 import type { Value } from "../value";
 import { BuiltinError, operandError, type BuiltinContext } from "./types";
 import { BuiltinTypeErrorText, defineSafe } from "./numbers";
-import { elementError, str } from "./strings";
+import { elementError, str } from "./operands";
 
 type Node =
   | { kind: "text"; chars: string[] }

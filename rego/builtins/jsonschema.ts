@@ -3,7 +3,8 @@
  * "pattern" so policy- or input-supplied patterns match in linear time); results and messages
  * are reshaped into what OPA's gojsonschema reports: {error, type, field, desc} objects.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import type AjvClass from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { RE2JS } from "re2js";
 import { BuiltinError, defineAll } from "./types";
 import { RObject, toJS, type Value } from "../value";
@@ -19,23 +20,6 @@ function re2RegExp(pattern: string): { test: (s: string) => boolean } {
   return { test: (s: string) => re.matcher(s).find() };
 }
 re2RegExp.code = 'require("re2js").RE2JS';
-
-const ajv = new Ajv({
-  allErrors: true,
-  strict: false,
-  validateSchema: false,
-  logger: false,
-  code: { regExp: re2RegExp as never },
-});
-ajv.addKeyword({
-  keyword: EMPTY_ENUM,
-  schemaType: "boolean",
-  errors: true,
-  validate: function emptyEnum(this: unknown) {
-    (emptyEnum as unknown as { errors: unknown[] }).errors = [{ keyword: EMPTY_ENUM, params: {} }];
-    return false;
-  },
-});
 
 // The formats gojsonschema checks by default, with the same notion of "valid" where it is Go's.
 const FORMATS: Record<string, (s: string) => boolean> = {
@@ -73,8 +57,39 @@ function parsesAs(layout: string, s: string): boolean {
   }
 }
 
-for (const [name, validate] of Object.entries(FORMATS))
-  ajv.addFormat(name, { type: "string", validate });
+/**
+ * Ajv is loaded on the first schema built-in call: most policies never use one, and loading it
+ * costs every CLI start (`check` must start fast).
+ */
+let ajvInstance: AjvClass | undefined;
+function getAjv(): AjvClass {
+  if (ajvInstance) return ajvInstance;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Ajv = (require("ajv") as { default: typeof AjvClass }).default;
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: false,
+    validateSchema: false,
+    logger: false,
+    code: { regExp: re2RegExp as never },
+  });
+  ajv.addKeyword({
+    keyword: EMPTY_ENUM,
+    schemaType: "boolean",
+    errors: true,
+    validate: function emptyEnum(this: unknown) {
+      (emptyEnum as unknown as { errors: unknown[] }).errors = [
+        { keyword: EMPTY_ENUM, params: {} },
+      ];
+      return false;
+    },
+  });
+  for (const [name, validate] of Object.entries(FORMATS)) {
+    ajv.addFormat(name, { type: "string", validate });
+  }
+  ajvInstance = ajv;
+  return ajv;
+}
 
 /** Plain JSON-able JS; big integers become JS numbers (validation only compares magnitudes). */
 function plain(x: unknown): unknown {
@@ -162,8 +177,8 @@ function checkSchema(schema: unknown): void {
     throw new Error("schema is invalid");
   }
   const prepared = prepare(schema);
-  if (!ajv.validateSchema(prepared as object)) {
-    const e = (ajv.errors ?? [])[0];
+  if (!getAjv().validateSchema(prepared as object)) {
+    const e = (getAjv().errors ?? [])[0];
     if (e) throw new Error(`${e.instancePath || "(root)"} ${e.message ?? "is invalid"}`.trim());
   }
 }
@@ -204,7 +219,7 @@ function compile(schema: unknown): ValidateFunction {
   checkSchema(schema);
   let fn: ValidateFunction;
   try {
-    fn = ajv.compile(prepare(schema) as object);
+    fn = getAjv().compile(prepare(schema) as object);
   } catch (e) {
     throw new Error((e as Error).message, { cause: e });
   }

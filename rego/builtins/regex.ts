@@ -6,7 +6,7 @@ import { RE2JS } from "re2js";
 import type { Value } from "../value";
 import { BuiltinError, type BuiltinContext } from "./types";
 import { intOperand, defineSafe } from "./numbers";
-import { str } from "./strings";
+import { str } from "./operands";
 
 /** The parts of re2js's Go-style RE2 engine used here (indices are UTF-16 offsets). */
 interface GoRegexp {

@@ -2,7 +2,7 @@
 import { RSet, type Value } from "../value";
 import { operandError } from "./types";
 import { defineSafe } from "./numbers";
-import { elementError } from "./strings";
+import { elementError } from "./operands";
 
 function set(name: string, v: Value, pos: number): RSet {
   if (!(v instanceof RSet)) throw operandError(name, pos, "set", v);

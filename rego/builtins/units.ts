@@ -12,7 +12,7 @@ import {
   toBigFloat,
   defineSafe,
 } from "./numbers";
-import { str } from "./strings";
+import { str } from "./operands";
 
 /** Maximum digits in a scientific-notation exponent before OPA refuses the amount. */
 const MAX_EXPONENT_DIGITS = 6;

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { planFile, renderJson, renderText } from "../../cli/commands/plan";
+import { attachFindings, planFile, renderJson, renderText } from "../../cli/commands/plan";
 import { loadManifest } from "../../components/model";
 import { EXAMPLE, NOW, REPO, VIOLATIONS, WAIVERS, tokenwarden } from "./helpers";
 
@@ -188,7 +188,7 @@ describe("waivers and an organisation's rules", () => {
       const lines = r.out.split("\n");
       const top = lines.findIndex((l) => l.startsWith("access needs "));
       expect(lines[top + 1]).toBe(
-        "│  ! warn acme.tokens.warn every manifest should declare at least one kubernetes consumer",
+        "│  ! warn acme.tokens.warn declare a break-glass consumer for emergency access",
       );
       const denied = lines.filter((l) => l.includes("✗ deny acme.tokens.deny"));
       expect(denied.length).toBeGreaterThan(0);
@@ -200,6 +200,41 @@ describe("waivers and an organisation's rules", () => {
     } finally {
       fs.rmSync(file, { force: true });
     }
+  });
+});
+
+describe("where a finding without a need goes", () => {
+  it("a consumer's finding under the consumer, anything else under the top-level component", async () => {
+    const { resources } = await planFile(EXAMPLE, { now: new Date(NOW), policy: false });
+    const finding = (id: string, source: string) => ({
+      id,
+      severity: "deny" as const,
+      message: `${id} on ${source}`,
+      remediation: "",
+      source,
+      resources: [],
+      urns: [],
+    });
+    const attached = attachFindings(
+      {
+        findings: [finding("TW008", "billing-api"), finding("TW010", "stripe")],
+        waived: [],
+        notes: [],
+      },
+      resources,
+    );
+    const urnOf = (type: string, name: string) =>
+      resources.find((r) => r.type === type && r.name === name)?.urn;
+    expect(attached.findings.map((f) => f.urns[0])).toEqual([
+      urnOf("tokenwarden:index:ConsumerRole", "billing-api"),
+      urnOf("tokenwarden:index:AccessNeeds", "access-needs"),
+    ]);
+    const lines = renderText(resources, attached).split("\n");
+    const consumer = lines.findIndex((l) => l.endsWith("consumer billing-api (approle auth)"));
+    expect(lines[consumer + 1]).toBe("│  │  ✗ deny TW008 TW008 on billing-api");
+    expect(lines[lines.findIndex((l) => l === "access needs access-needs") + 1]).toBe(
+      "│  ✗ deny TW010 TW010 on stripe",
+    );
   });
 });
 

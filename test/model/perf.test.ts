@@ -22,15 +22,19 @@ describe("manifest loading cost", () => {
   const text = generateManifest({ needs: 5000, seed: 11, violations: true });
 
   it("loads a 5,000-need manifest within 2× a bare js-yaml parse of it (same process)", () => {
+    // Paired runs (parse, then load, back to back) and the median of their ratios: load spikes
+    // from other work on the machine then hit both halves of a pair, or only one pair.
+    const ratios: number[] = [];
     const parse: number[] = [];
     const load: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 9; i++) {
       parse.push(time(() => loadYaml(text)));
       load.push(time(() => parseManifestText(text, "big.yaml")));
+      ratios.push(load[i] / parse[i]);
     }
-    const ratio = best(load) / best(parse);
+    const ratio = [...ratios].sort((x, y) => x - y)[ratios.length >> 1];
     console.log(
-      `5,000 needs: js-yaml ${best(parse).toFixed(0)} ms, loadManifest ${best(load).toFixed(0)} ms, ratio ${ratio.toFixed(2)}`,
+      `5,000 needs: js-yaml best ${best(parse).toFixed(0)} ms, loadManifest best ${best(load).toFixed(0)} ms, median paired ratio ${ratio.toFixed(2)}`,
     );
     expect(ratio).toBeLessThan(2);
   });

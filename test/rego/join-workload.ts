@@ -77,13 +77,17 @@ export function handWritten(input: Workload): string[] {
   return [...out].sort();
 }
 
-/** Best of `runs` wall times in milliseconds. */
+/**
+ * Best of `runs` CPU times in milliseconds. CPU time, not wall time: on a loaded machine a long
+ * run is preempted more often than a short one, which would fake superlinear growth.
+ */
 export function bestOf(runs: number, f: () => unknown): number {
   let best = Infinity;
   for (let i = 0; i < runs; i++) {
-    const s = process.hrtime.bigint();
+    const s = process.cpuUsage();
     f();
-    best = Math.min(best, Number(process.hrtime.bigint() - s) / 1e6);
+    const d = process.cpuUsage(s);
+    best = Math.min(best, (d.user + d.system) / 1000);
   }
   return best;
 }

@@ -13,17 +13,18 @@ describe("evaluation speed (issue 3 workload)", () => {
   });
 
   it("grows linearly with the collection size (the join is hashed, not a nested loop)", () => {
-    const small = generate(2000);
+    const small = generate(1000);
     const large = generate(8000);
-    const e2 = bestOf(9, () => q.eval({ input: small }));
+    q.eval({ input: large });
+    const e1 = bestOf(15, () => q.eval({ input: small }));
     const e8 = bestOf(7, () => q.eval({ input: large }));
-    const h8 = bestOf(9, () => handWritten(large));
+    const h8 = bestOf(15, () => handWritten(large));
     console.log(
-      `rego join workload: engine 2k ${e2.toFixed(1)} ms, 8k ${e8.toFixed(1)} ms ` +
-        `(growth ${(e8 / e2).toFixed(1)}x for 4x data); hand-written 8k ${h8.toFixed(1)} ms ` +
+      `rego join workload (CPU time): engine 1k ${e1.toFixed(1)} ms, 8k ${e8.toFixed(1)} ms ` +
+        `(growth ${(e8 / e1).toFixed(1)}x for 8x data); hand-written 8k ${h8.toFixed(1)} ms ` +
         `(engine/hand ${(e8 / h8).toFixed(1)}x)`,
     );
-    // 4x the data: a nested-loop join costs ~16x, a hashed one ~4x (+ cache and GC effects)
-    expect(e8 / e2).toBeLessThan(12);
+    // 8x the data: a nested-loop join costs ~64x, a hashed one ~8x (+ cache and GC effects)
+    expect(e8 / e1).toBeLessThan(30);
   });
 });

@@ -1,0 +1,57 @@
+/**
+ * Operand helpers shared by the built-in families: OPA's operand type errors and conversions.
+ */
+import { RObject, RSet, isNumber, type Value } from "../value";
+import { BuiltinTypeError, operandError } from "./types";
+import { BuiltinTypeErrorText } from "./numbers";
+
+// ---------------------------------------------------------------------------------------------
+// Operand helpers shared with other families in this file set
+
+export function str(name: string, v: Value, pos: number): string {
+  if (typeof v !== "string") throw operandError(name, pos, "string", v);
+  return v;
+}
+
+function typeName(v: Value): string {
+  if (v === null) return "null";
+  if (typeof v === "boolean") return "boolean";
+  if (isNumber(v)) return "number";
+  if (typeof v === "string") return "string";
+  if (Array.isArray(v)) return "array";
+  return v instanceof RObject ? "object" : "set";
+}
+
+/** OPA's NewOperandElementErr: "operand 1 must be array of strings but got array containing number". */
+export function elementError(
+  name: string,
+  pos: number,
+  composite: Value,
+  got: Value,
+  expected: string,
+): BuiltinTypeError {
+  const t = typeName(composite);
+  return new BuiltinTypeErrorText(
+    name,
+    pos,
+    `must be ${t} of ${expected}s but got ${t} containing ${typeName(got)}`,
+  );
+}
+
+/** Strings of an array or set operand (sets in sorted order), OPA's StringSliceOperand. */
+export function stringSlice(name: string, v: Value, pos: number): string[] {
+  let items: Value[];
+  if (Array.isArray(v)) items = v;
+  else if (v instanceof RSet) items = v.sortedValues();
+  else throw operandError(name, pos, "one of {array, set}", v);
+  const out: string[] = [];
+  for (const x of items) {
+    if (typeof x !== "string") throw elementError(name, pos, v, x, "string");
+    out.push(x);
+  }
+  return out;
+}
+
+export function codePoints(s: string): string[] {
+  return Array.from(s);
+}
