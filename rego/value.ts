@@ -83,10 +83,11 @@ export class RObject {
   private readonly m = new Map<string, [Value, Value]>();
   /**
    * Lazily converted backing record (from `fromJS`): large input documents are wrapped, not
-   * copied, and a key is converted on first access. `complete` once every key is in `m`.
+   * copied. Scalars are read straight from it; composites are converted on first access and
+   * cached in `m`. `rec` is dropped once every key has been moved into `m`.
    */
   private rec: Record<string, unknown> | undefined;
-  private recSize = 0;
+  private recSize = -1;
 
   constructor(entries?: Iterable<[Value, Value]>) {
     if (entries) for (const [k, v] of entries) this.set(k, v);
@@ -99,11 +100,7 @@ export class RObject {
   /** Wraps a plain JSON object without converting it; values convert on first access. */
   static lazy(rec: Record<string, unknown>): RObject {
     const o = new RObject();
-    const keys = Object.keys(rec);
-    if (keys.length > 0) {
-      o.rec = rec;
-      o.recSize = keys.length;
-    }
+    o.rec = rec;
     return o;
   }
   /** Converts every remaining key of the lazy backing record. */
@@ -117,31 +114,35 @@ export class RObject {
     }
   }
   get size(): number {
-    if (this.rec !== undefined) return this.recSize;
+    if (this.rec !== undefined) {
+      if (this.recSize < 0) this.recSize = Object.keys(this.rec).length;
+      return this.recSize;
+    }
     return this.m.size;
   }
   get(k: Value): Value | undefined {
-    const hk = keyOf(k);
-    const e = this.m.get(hk);
-    if (e !== undefined) return e[1];
     const rec = this.rec;
-    if (
-      rec !== undefined &&
-      typeof k === "string" &&
-      Object.prototype.hasOwnProperty.call(rec, k)
-    ) {
-      const v = fromJS(rec[k]);
-      this.m.set(hk, [k, v]);
+    if (rec !== undefined && typeof k === "string") {
+      const raw = rawOwn(rec, k);
+      if (raw === undefined) return undefined;
+      // Scalars need no conversion (JSON numbers are already safe or float); composites are
+      // converted once and cached so repeated reads see the same value object.
+      if (raw === null || typeof raw !== "object") {
+        return typeof raw === "bigint" ? normNum(raw) : (raw as Value);
+      }
+      const e = this.m.get(keyOf(k));
+      if (e !== undefined) return e[1];
+      const v = fromJS(raw);
+      this.m.set(keyOf(k), [k, v]);
       return v;
     }
-    return undefined;
+    const e = this.m.get(keyOf(k));
+    return e === undefined ? undefined : e[1];
   }
   has(k: Value): boolean {
-    if (this.m.has(keyOf(k))) return true;
     const rec = this.rec;
-    return (
-      rec !== undefined && typeof k === "string" && Object.prototype.hasOwnProperty.call(rec, k)
-    );
+    if (rec !== undefined && typeof k === "string") return rawOwn(rec, k) !== undefined;
+    return this.m.has(keyOf(k));
   }
   set(k: Value, v: Value): void {
     this.complete();
@@ -164,6 +165,16 @@ export class RObject {
     this.complete();
     return [...this.m.values()].sort((a, b) => compare(a[0], b[0]));
   }
+}
+
+/** An own property of a parsed JSON record, or undefined (never a prototype member). */
+function rawOwn(rec: Record<string, unknown>, k: string): unknown {
+  const v = rec[k];
+  if (v === undefined) return undefined;
+  // JSON holds no functions: a function here is an Object.prototype member such as "toString".
+  if (typeof v === "function") return undefined;
+  if (k === "__proto__" && !Object.prototype.hasOwnProperty.call(rec, k)) return undefined;
+  return v;
 }
 
 /** Rego's total order: null < boolean < number < string < array < object < set. */
@@ -239,8 +250,10 @@ export function equal(a: Value, b: Value): boolean {
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
     // A whole double beyond ±2^53 may equal a bigint: compare mathematically (loose equality
     // between number and bigint is exact in JS).
-    if (typeof a === "bigint" && typeof b === "number") return Number.isInteger(b) && a === BigInt(b);
-    if (typeof a === "number" && typeof b === "bigint") return Number.isInteger(a) && BigInt(a) === b;
+    if (typeof a === "bigint" && typeof b === "number")
+      return Number.isInteger(b) && a === BigInt(b);
+    if (typeof a === "number" && typeof b === "bigint")
+      return Number.isInteger(a) && BigInt(a) === b;
     return false;
   }
   return compare(a, b) === 0;

@@ -29,15 +29,8 @@ import {
   type Manifest,
 } from "../../components/model";
 import { embeddedDeclaration, type EmbeddedDeclaration } from "../../policies/input/declaration";
-import { manifestToInput } from "../../policies/input/manifest";
-import {
-  evaluate,
-  loadPolicySet,
-  needOf,
-  PolicyLoadError,
-  sourceToNeed,
-} from "../../policies/evaluate";
 import type { Finding } from "../../policies/input/types";
+import type { PolicySet } from "../../policies/evaluate";
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -159,11 +152,13 @@ export async function planFile(file: string, opts: PlanOptions): Promise<PlanRes
   const manifest = loadManifest(file);
   let results: PlanPolicyResults | undefined;
   if (opts.policy !== false) {
-    let set: ReturnType<typeof loadPolicySet>;
+    // The Rego engine loads only when policies are evaluated: --no-policy pays nothing for it.
+    const policies = await import("../../policies/evaluate");
+    let set: PolicySet;
     try {
-      set = loadPolicySet({ extraDirs: opts.policy.extraDirs ?? [] });
+      set = policies.loadPolicySet({ extraDirs: opts.policy.extraDirs ?? [] });
     } catch (err) {
-      if (err instanceof PolicyLoadError) throw new InputError(err.message);
+      if (err instanceof policies.PolicyLoadError) throw new InputError(err.message);
       throw err;
     }
     results = await policyResults(manifest, set, opts.now);
@@ -184,9 +179,11 @@ export async function planFile(file: string, opts: PlanOptions): Promise<PlanRes
 /** Findings before they are attached to resources (resources/urns still empty). */
 async function policyResults(
   manifest: Manifest,
-  set: ReturnType<typeof loadPolicySet>,
+  set: PolicySet,
   now: Date,
 ): Promise<PlanPolicyResults> {
+  const { evaluate, needOf, sourceToNeed } = await import("../../policies/evaluate");
+  const { manifestToInput } = await import("../../policies/input/manifest");
   const input = manifestToInput(manifest, { now: now.toISOString() });
   const evaluation = await evaluate(set, input);
   const bySource = sourceToNeed(input);

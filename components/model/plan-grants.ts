@@ -164,12 +164,16 @@ function minDefined(values: readonly (Seconds | undefined)[]): Seconds {
  * every need of the consumer, so it may live no longer than the shortest-lived one allows.
  */
 function planRole(m: Manifest, consumer: Consumer, needs: readonly Need[]): RolePlan {
+  const tokenMaxTtl = minDefined(needs.map((n) => n.maxTtl));
+  let tokenTtl = minDefined(needs.map((n) => n.ttl));
+  // One need may set only a ttl and another only a maxTtl: never plan a ttl above the max.
+  if (tokenMaxTtl > 0 && tokenTtl > tokenMaxTtl) tokenTtl = tokenMaxTtl;
   const base = {
     consumer: consumer.name,
     roleName: consumer.name,
     tokenPolicies: needs.map((n) => policyName(n.name)).sort(),
-    tokenTtl: minDefined(needs.map((n) => n.ttl)),
-    tokenMaxTtl: minDefined(needs.map((n) => n.maxTtl)),
+    tokenTtl,
+    tokenMaxTtl,
   };
   switch (consumer.auth) {
     case "approle":

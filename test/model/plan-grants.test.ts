@@ -222,6 +222,16 @@ describe("roles per auth kind", () => {
     ]);
   });
 
+  it("a role's ttl never exceeds its max ttl, even when they come from different needs", () => {
+    const p = plan(
+      "  - { name: c, auth: approle }\n",
+      `  - { name: a, consumer: c, provider: vault, access: read, paths: [{ path: a }], ttl: 10h }
+  - { name: b, consumer: c, provider: vault, access: read, paths: [{ path: b }], maxTtl: 2h }
+`,
+    );
+    expect(p.consumers[0].role).toMatchObject({ tokenTtl: 7200, tokenMaxTtl: 7200 });
+  });
+
   it("roles get TTL 0 (Vault default) when no need sets one; only token consumers get tokens", () => {
     const p = plan(
       "  - { name: c, auth: approle }\n",
