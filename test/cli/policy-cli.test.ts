@@ -110,4 +110,15 @@ describe("tokenwarden policy test", () => {
     expect(c.out()).not.toContain("test_passes: PASS"); // passing tests only with -v
     expect(c.out()).toMatch(/^1 passed, 1 failed$/m);
   });
+
+  it("passes the project's own policy unit tests (policies/*_test.rego)", async () => {
+    const c = capture();
+    const code = await main(["policy", "test", "policies"], c.io);
+    expect(c.err()).toBe("");
+    const summary = /^(\d+) passed, (\d+) failed$/m.exec(c.out());
+    expect(summary).not.toBeNull();
+    expect(Number(summary![1])).toBeGreaterThanOrEqual(40);
+    expect(summary![2]).toBe("0");
+    expect(code).toBe(0);
+  });
 });

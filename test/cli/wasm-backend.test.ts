@@ -11,6 +11,8 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { readTar, readBundle, wrap, loadWasmBundle } from "../../rego/wasm";
 import { compile } from "../../rego";
+import { loadManifest } from "../../components/model";
+import { manifestToInput } from "../../policies/input/manifest";
 
 function tarEntry(name: string, body: Buffer): Buffer {
   const h = Buffer.alloc(512);
@@ -110,6 +112,46 @@ describe("opa-wasm backend", () => {
         expect(theirs.eval({ input, data })[0].expressions[0].value).toEqual(
           ours.eval({ input, data })[0].expressions[0].value,
         );
+      }
+    },
+  );
+
+  it.skipIf(!haveOpa)(
+    "agrees with our engine on the project's policies (needs `opa` on PATH)",
+    async () => {
+      const root = path.resolve(__dirname, "../..");
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tw-opa-"));
+      const regoFiles = fs
+        .readdirSync(path.join(root, "policies"))
+        .filter((f) => f.endsWith(".rego") && !f.endsWith("_test.rego"))
+        .map((f) => path.join(root, "policies", f));
+      const out = path.join(dir, "policies.tar.gz");
+      execFileSync("opa", [
+        "build",
+        "-t",
+        "wasm",
+        "-e",
+        "tokenwarden/findings",
+        "-o",
+        out,
+        ...regoFiles,
+        path.join(root, "policies/data.json"),
+      ]);
+      const theirs = (await loadWasmBundle(out)).prepare("tokenwarden/findings");
+      const ours = compile(
+        regoFiles.map((f) => ({ file: f, source: fs.readFileSync(f, "utf8") })),
+      ).prepare("data.tokenwarden.findings");
+      const data = JSON.parse(fs.readFileSync(path.join(root, "policies/data.json"), "utf8"));
+      for (const manifest of [
+        "examples/access-needs.yaml",
+        "examples/violations/access-needs.yaml",
+      ]) {
+        const input = manifestToInput(loadManifest(path.join(root, manifest)), {
+          now: "2026-11-30T12:00:00Z",
+        });
+        const a = theirs.eval({ input })[0]?.expressions[0]?.value;
+        const b = ours.eval({ input, data })[0]?.expressions[0]?.value;
+        expect(a).toEqual(b);
       }
     },
   );
