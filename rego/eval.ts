@@ -547,34 +547,68 @@ export class Evaluator {
     }
   }
 
+  /**
+   * Where a `data.…` ref with only constant keys stops in the rule tree: a rule group (whose value
+   * is cached per scope) or a base document. Resolved once per evaluation, not per reference.
+   */
+  private readonly dataRefCache = new Map<
+    Term[],
+    { g: RuleGroup; v?: undefined; i: number } | { g?: undefined; v: Value; i: number } | null
+  >();
+
   /** Walk `data.…` through the rule tree while keys are known; stops at the first rule value. */
   private simpleData(
     ts: Term[],
     env: Env,
   ): { v: Value; i: number } | undefined | typeof NOT_SIMPLE {
     if (this.st.dataOverrides.length > 0) return NOT_SIMPLE;
+    const hit = this.dataRefCache.get(ts);
+    if (hit !== undefined) {
+      if (hit === null) return NOT_SIMPLE;
+      if (hit.g === undefined) return hit;
+      const v = this.evalGroup(hit.g);
+      return v === undefined ? undefined : { v, i: hit.i };
+    }
     let node = this.prog.root;
     let base: Value | undefined = this.baseData;
+    let constant = true;
     for (let i = 1; i < ts.length; i++) {
       if (node.group && node.children.size === 0) {
-        if (node.group.kind === "function" || base !== undefined) return NOT_SIMPLE;
+        if (node.group.kind === "function" || base !== undefined) {
+          if (constant) this.dataRefCache.set(ts, null);
+          return NOT_SIMPLE;
+        }
+        if (constant) this.dataRefCache.set(ts, { g: node.group, i });
         const v = this.evalGroup(node.group);
         return v === undefined ? undefined : { v, i };
       }
       const x = ts[i];
       let key: Value | undefined;
       if (x.kind === "scalar") key = x.value;
-      else if (x.kind === "var") key = env.get(x.name);
-      if (typeof key !== "string") return NOT_SIMPLE;
+      else if (x.kind === "var") {
+        key = env.get(x.name);
+        constant = false;
+      }
+      if (typeof key !== "string") {
+        if (constant) this.dataRefCache.set(ts, null);
+        return NOT_SIMPLE;
+      }
       const child = node.children.get(key);
       const bchild: Value | undefined = base instanceof RObject ? base.get(key) : undefined;
       if (!child) {
-        if (node.group || bchild === undefined) return NOT_SIMPLE;
+        if (node.group || bchild === undefined) {
+          if (constant) this.dataRefCache.set(ts, null);
+          return NOT_SIMPLE;
+        }
         // plain base document from here on (JSON keys: integer lookups need the slow path)
         for (let j = i + 1; j < ts.length; j++)
-          if (ts[j].kind !== "scalar" || typeof (ts[j] as { value: Value }).value !== "string")
+          if (ts[j].kind !== "scalar" || typeof (ts[j] as { value: Value }).value !== "string") {
+            if (constant) this.dataRefCache.set(ts, null);
             return NOT_SIMPLE;
-        return { v: bchild, i: i + 1 };
+          }
+        const r = { v: bchild, i: i + 1 };
+        if (constant) this.dataRefCache.set(ts, r);
+        return r;
       }
       node = child;
       base = bchild;
@@ -585,9 +619,11 @@ export class Evaluator {
       base === undefined &&
       node.group.kind !== "function"
     ) {
+      if (constant) this.dataRefCache.set(ts, { g: node.group, i: ts.length });
       const v = this.evalGroup(node.group);
       return v === undefined ? undefined : { v, i: ts.length };
     }
+    if (constant) this.dataRefCache.set(ts, null);
     return NOT_SIMPLE;
   }
 
@@ -964,11 +1000,13 @@ export class Evaluator {
 
   private evalComplete(g: RuleGroup): Value | undefined {
     let result: Value | undefined;
+    const firstWins = !this.strict && sameConstantValue(g);
     for (const r of g.rules) {
       const v = this.evalRuleChain(r, g, new Map());
       if (v === undefined) continue;
       if (result !== undefined && !equal(result, v)) throw this.completeConflict(g, r.loc);
       result = v;
+      if (firstWins) break;
     }
     if (result === undefined && g.defaultRule) {
       this.evalTerm(g.defaultRule.value, new Map(), (v) => {
@@ -1100,6 +1138,9 @@ export class Evaluator {
     return BUILTINS[name]?.arity;
   }
 
+  /** Name → user function (rule group) or built-in, resolved once per evaluation. */
+  private readonly fnTargets = new Map<string, RuleGroup | BuiltinDef | null>();
+
   callFunction(name: string, args: Value[], loc: Loc, noOverride = false): Value | undefined {
     if (!noOverride && this.st.fnOverrides.size > 0) {
       const ov = this.st.fnOverrides.get(name);
@@ -1115,15 +1156,23 @@ export class Evaluator {
         }
       }
     }
-    const g = this.prog.groups.get(name);
-    if (g) {
-      if (g.kind !== "function") {
+    let target = this.fnTargets.get(name);
+    if (target === undefined) {
+      target = this.prog.groups.get(name) ?? BUILTINS[name] ?? null;
+      this.fnTargets.set(name, target);
+    }
+    if (target !== null && "rules" in target) {
+      if (target.kind !== "function") {
         return undefined;
       }
-      return this.evalFunction(g, args);
+      return this.evalFunction(target, args);
     }
-    const bi: BuiltinDef | undefined = BUILTINS[name];
+    const bi: BuiltinDef | undefined = target ?? undefined;
     if (!bi) throw regoError("eval_type_error", `undefined function ${name}`, loc);
+    // Built-in errors are mostly swallowed (undefined in non-strict mode): capturing a stack
+    // trace for each would dominate the cost of a failed call.
+    const stl = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     try {
       return bi.impl(args, this.ctx);
     } catch (err) {
@@ -1139,6 +1188,8 @@ export class Evaluator {
           loc,
         );
       return undefined;
+    } finally {
+      Error.stackTraceLimit = stl;
     }
   }
 
@@ -1147,11 +1198,14 @@ export class Evaluator {
     this.ruleStack.push(g.name);
     try {
       let result: Value | undefined;
+      const firstWins = !this.strict && sameConstantValue(g);
       for (const r of g.rules) {
         const v = this.evalRuleChain(r, g, new Map(), args);
         if (v === undefined) continue;
         if (result !== undefined && !equal(result, v)) throw this.fnConflict(g, r.loc);
         result = v;
+        // every definition yields the same constant: the others cannot change the result
+        if (firstWins) break;
       }
       if (result === undefined && g.defaultRule) {
         this.evalTerm(g.defaultRule.value, new Map(), (v) => {
@@ -1164,6 +1218,27 @@ export class Evaluator {
       this.ruleStack.pop();
     }
   }
+}
+
+const sameConstCache = new WeakMap<RuleGroup, boolean>();
+/** All definitions of a function have one constant value and no else (e.g. boolean helpers). */
+function sameConstantValue(g: RuleGroup): boolean {
+  let r = sameConstCache.get(g);
+  if (r === undefined) {
+    const first = g.rules[0]?.value;
+    r =
+      first !== undefined &&
+      first.kind === "scalar" &&
+      g.rules.every(
+        (x) =>
+          x.elseRule === undefined &&
+          x.constValue &&
+          x.value.kind === "scalar" &&
+          equal(x.value.value, first.value),
+      );
+    sameConstCache.set(g, r);
+  }
+  return r;
 }
 
 function isBoundVar(name: string, env: Env): boolean {

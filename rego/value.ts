@@ -80,7 +80,8 @@ export class RSet {
 }
 
 export class RObject {
-  private readonly m = new Map<string, [Value, Value]>();
+  /** Created on first need: lazily wrapped records that are only read never allocate it. */
+  private mm: Map<string, [Value, Value]> | undefined;
   /**
    * Lazily converted backing record (from `fromJS`): large input documents are wrapped, not
    * copied. Scalars are read straight from it; composites are converted on first access and
@@ -90,7 +91,12 @@ export class RObject {
   private recSize = -1;
 
   constructor(entries?: Iterable<[Value, Value]>) {
+    this.mm = undefined;
+    this.rec = undefined;
     if (entries) for (const [k, v] of entries) this.set(k, v);
+  }
+  private get m(): Map<string, [Value, Value]> {
+    return (this.mm ??= new Map());
   }
   static fromRecord(rec: Record<string, Value>): RObject {
     const o = new RObject();
@@ -108,9 +114,10 @@ export class RObject {
     const rec = this.rec;
     if (rec === undefined) return;
     this.rec = undefined;
+    const m = this.m;
     for (const k of Object.keys(rec)) {
       const hk = keyOf(k);
-      if (!this.m.has(hk)) this.m.set(hk, [k, fromJS(rec[k])]);
+      if (!m.has(hk)) m.set(hk, [k, fromJS(rec[k])]);
     }
   }
   get size(): number {
@@ -118,7 +125,7 @@ export class RObject {
       if (this.recSize < 0) this.recSize = Object.keys(this.rec).length;
       return this.recSize;
     }
-    return this.m.size;
+    return this.mm === undefined ? 0 : this.mm.size;
   }
   get(k: Value): Value | undefined {
     const rec = this.rec;
@@ -130,19 +137,22 @@ export class RObject {
       if (raw === null || typeof raw !== "object") {
         return typeof raw === "bigint" ? normNum(raw) : (raw as Value);
       }
-      const e = this.m.get(keyOf(k));
+      const hk = keyOf(k);
+      const m = this.m;
+      const e = m.get(hk);
       if (e !== undefined) return e[1];
       const v = fromJS(raw);
-      this.m.set(keyOf(k), [k, v]);
+      m.set(hk, [k, v]);
       return v;
     }
-    const e = this.m.get(keyOf(k));
+    if (this.mm === undefined) return undefined;
+    const e = this.mm.get(keyOf(k));
     return e === undefined ? undefined : e[1];
   }
   has(k: Value): boolean {
     const rec = this.rec;
     if (rec !== undefined && typeof k === "string") return rawOwn(rec, k) !== undefined;
-    return this.m.has(keyOf(k));
+    return this.mm !== undefined && this.mm.has(keyOf(k));
   }
   set(k: Value, v: Value): void {
     this.complete();
@@ -150,7 +160,7 @@ export class RObject {
   }
   delete(k: Value): void {
     this.complete();
-    this.m.delete(keyOf(k));
+    this.mm?.delete(keyOf(k));
   }
   keys(): Value[] {
     this.complete();
@@ -163,8 +173,23 @@ export class RObject {
   }
   sortedEntries(): [Value, Value][] {
     this.complete();
-    return [...this.m.values()].sort((a, b) => compare(a[0], b[0]));
+    const es = [...this.m.values()];
+    let allStrings = true;
+    for (let i = 0; i < es.length; i++) {
+      if (typeof es[i][0] !== "string") {
+        allStrings = false;
+        break;
+      }
+    }
+    if (allStrings) return es.sort(byStringKey);
+    return es.sort((a, b) => compare(a[0], b[0]));
   }
+}
+
+function byStringKey(a: [Value, Value], b: [Value, Value]): number {
+  const x = a[0] as string;
+  const y = b[0] as string;
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** An own property of a parsed JSON record, or undefined (never a prototype member). */

@@ -116,10 +116,16 @@ describe("check parity: manifest, plan JSON, synth output", () => {
     ).toBe(true);
   });
 
-  for (const seed of [1, 2, 3, 4]) {
-    it(`a generated manifest with violations (seed ${seed})`, async () => {
+  for (const [seed, needs] of [
+    [1, 40],
+    [2, 40],
+    [3, 40],
+    [4, 40],
+    [5, 150],
+  ]) {
+    it(`a generated manifest with violations (seed ${seed}, ${needs} needs)`, async () => {
       const file = path.join(tmp, `generated-${seed}.yaml`);
-      fs.writeFileSync(file, generateManifest({ needs: 40, seed, violations: true }));
+      fs.writeFileSync(file, generateManifest({ needs, seed, violations: true }));
       const sides = await expectParity(file, `generated-${seed}`);
       expect(sides.manifest.findings.length).toBeGreaterThan(0);
     });

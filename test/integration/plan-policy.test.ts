@@ -6,6 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
@@ -177,7 +178,8 @@ describe("waivers and an organisation's rules", () => {
 
   it("--policies adds the organisation's rules: under the need they name, else at the top", async () => {
     const org = path.join(__dirname, "fixtures", "org");
-    const file = path.join(__dirname, "fixtures", "other-owner.yaml");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tw-integration-org-"));
+    const file = path.join(dir, "other-owner.yaml");
     const text = fs
       .readFileSync(path.resolve(REPO, EXAMPLE), "utf8")
       .replaceAll("owner: web@example.com", "owner: web@elsewhere.test");
@@ -198,7 +200,7 @@ describe("waivers and an organisation's rules", () => {
         );
       }
     } finally {
-      fs.rmSync(file, { force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
