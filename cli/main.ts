@@ -20,8 +20,9 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   },
   plan: {
     summary:
-      "offline preview: every Vault resource `pulumi up` would register, with policy results",
-    usage: "tokenwarden plan <access-needs.yaml> [--format text|json] [--no-policy]",
+      "offline preview: every Vault resource `pulumi up` would register, with policy results under each need; exit 1 on any deny",
+    usage:
+      "tokenwarden plan <access-needs.yaml> [--format text|json] [--no-policy] [--policies <dir>]… [--now <RFC3339>]\n       exits 1 on a policy deny, as `pulumi preview --policy-pack` fails on a mandatory policy; --no-policy lists resources only",
     load: () => import("./commands/plan").then((m) => m.run),
   },
   synth: {

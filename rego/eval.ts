@@ -148,7 +148,7 @@ export class Evaluator {
           ? k()
           : this.evalExpr(body[i], env, () => this.evalBody(body, i + 1, env, k));
     }
-    if (inlineBound) for (const n of inlineBound) env.delete(n);
+    if (inlineBound) for (const n of inlineBound) unbind(env, n);
     return result;
   }
 
@@ -175,6 +175,7 @@ export class Evaluator {
         const t = b.term;
         if (t.kind === "call") {
           if (t.fn === "eq" || t.fn === "assign") {
+            if (e.qIndex === undefined) return this.unify(t.args[0], t.args[1], env, k);
             return this.unify(t.args[0], t.args[1], env, () => {
               if (e.qIndex !== undefined) this.qvals[e.qIndex] = true;
               return k();
@@ -193,6 +194,7 @@ export class Evaluator {
                   }),
                 );
               }
+              if (e.qIndex === undefined) return this.unifyTermValue(out, r, env, k);
               return this.unifyTermValue(out, r, env, () => {
                 if (e.qIndex !== undefined) this.qvals[e.qIndex] = true;
                 return k();
@@ -218,7 +220,7 @@ export class Evaluator {
                 this.step();
                 env.set(name, coll[i]);
                 const stop = k();
-                env.delete(name);
+                unbind(env, name);
                 if (stop) return true;
               }
               return false;
@@ -371,10 +373,10 @@ export class Evaluator {
   /** A `with` value: a function name (replacement) or any term's value. */
   private evalWithValue(w: With, env: Env, k: (v: Value, fn?: string) => boolean): boolean {
     const vn = termPathName(w.value);
-    if (vn !== undefined && !(w.value.kind === "var" && env.has(w.value.name))) {
+    if (vn !== undefined && !(w.value.kind === "var" && env.get(w.value.name) !== undefined)) {
       const g = this.prog.groups.get(vn);
       if (g?.kind === "function") return k(null, vn);
-      if (!g && w.value.kind === "var" && BUILTINS[vn] && !env.has(vn)) return k(null, vn);
+      if (!g && w.value.kind === "var" && BUILTINS[vn] && env.get(vn) === undefined) return k(null, vn);
       if (!g && w.value.kind === "ref" && BUILTINS[vn]) return k(null, vn);
     }
     return this.evalTerm(w.value, env, (v) => k(v));
@@ -427,7 +429,7 @@ export class Evaluator {
     this.step();
     env.set(name, v);
     const r = k();
-    env.delete(name);
+    unbind(env, name);
     return r;
   }
 
@@ -827,12 +829,8 @@ export class Evaluator {
         for (const [key, val] of v.entries()) if (cb(key, val)) return true;
         return false;
       }
-      let es = this.sortedCache.get(v) as [Value, Value][] | undefined;
-      if (!es) {
-        es = v.sortedEntries();
-        this.sortedCache.set(v, es);
-      }
-      for (const [key, val] of es) if (cb(key, val)) return true;
+      const es = v.sortedView();
+      for (let i = 0; i < es.length; i++) if (cb(es[i][0], es[i][1])) return true;
       return false;
     }
     if (v instanceof RSet) {
@@ -1241,8 +1239,17 @@ function sameConstantValue(g: RuleGroup): boolean {
   return r;
 }
 
+/**
+ * Unbinding stores `undefined` instead of deleting: a Map shrinks (reallocates its table) on
+ * delete, which made binding churn the largest source of garbage. A var is bound iff its value
+ * is not undefined (no Rego value is).
+ */
+function unbind(env: Env, name: string): void {
+  env.set(name, undefined as unknown as Value);
+}
+
 function isBoundVar(name: string, env: Env): boolean {
-  return env.has(name) || name === "input" || name === "data";
+  return env.get(name) !== undefined || name === "input" || name === "data";
 }
 
 /** A pattern term with an unbound var in a pattern position. */

@@ -34,7 +34,7 @@ function canon(v: Value): string {
   if (Array.isArray(v)) return "[" + v.map(canon).join(",") + "]";
   if (v instanceof RSet) return "<" + v.sortedValues().map(canon).join(",") + ">";
   const parts: string[] = [];
-  for (const [k, val] of v.sortedEntries()) parts.push(canon(k) + ":" + canon(val));
+  for (const [k, val] of v.sortedView()) parts.push(canon(k) + ":" + canon(val));
   return "{" + parts.join(",") + "}";
 }
 
@@ -75,7 +75,10 @@ export class RSet {
     return this.m.values();
   }
   sortedValues(): Value[] {
-    return [...this.m.values()].sort(compare);
+    const vs = [...this.m.values()];
+    for (let i = 0; i < vs.length; i++) if (typeof vs[i] !== "string") return vs.sort(compare);
+    // default sort orders strings by UTF-16 code units, exactly as `<` does
+    return vs.sort();
   }
 }
 
@@ -89,10 +92,13 @@ export class RObject {
    */
   private rec: Record<string, unknown> | undefined;
   private recSize = -1;
+  /** Entries in key order, kept until the next write: comparisons and sorting reuse it. */
+  private sorted: [Value, Value][] | undefined;
 
   constructor(entries?: Iterable<[Value, Value]>) {
     this.mm = undefined;
     this.rec = undefined;
+    this.sorted = undefined;
     if (entries) for (const [k, v] of entries) this.set(k, v);
   }
   private get m(): Map<string, [Value, Value]> {
@@ -156,10 +162,12 @@ export class RObject {
   }
   set(k: Value, v: Value): void {
     this.complete();
+    this.sorted = undefined;
     this.m.set(keyOf(k), [k, v]);
   }
   delete(k: Value): void {
     this.complete();
+    this.sorted = undefined;
     this.mm?.delete(keyOf(k));
   }
   keys(): Value[] {
@@ -172,8 +180,14 @@ export class RObject {
     return this.m.values();
   }
   sortedEntries(): [Value, Value][] {
+    return this.sortedView().slice();
+  }
+  /** Shared sorted entries: callers must not modify the array. */
+  sortedView(): readonly [Value, Value][] {
+    if (this.sorted !== undefined) return this.sorted;
     this.complete();
     const es = [...this.m.values()];
+    this.sorted = es;
     let allStrings = true;
     for (let i = 0; i < es.length; i++) {
       if (typeof es[i][0] !== "string") {
@@ -231,8 +245,8 @@ export function compare(a: Value, b: Value): number {
       return x.length - y.length < 0 ? -1 : x.length === y.length ? 0 : 1;
     }
     case 5: {
-      const x = (a as RObject).sortedEntries();
-      const y = (b as RObject).sortedEntries();
+      const x = (a as RObject).sortedView();
+      const y = (b as RObject).sortedView();
       const n = Math.min(x.length, y.length);
       for (let i = 0; i < n; i++) {
         const ck = compare(x[i][0], y[i][0]);
@@ -329,7 +343,7 @@ export function toJS(v: Value): unknown {
   if (Array.isArray(v)) return v.map(toJS);
   if (v instanceof RSet) return v.sortedValues().map(toJS);
   const out: Record<string, unknown> = {};
-  for (const [k, val] of v.sortedEntries()) {
+  for (const [k, val] of v.sortedView()) {
     out[typeof k === "string" ? k : toJSONText(k)] = toJS(val);
   }
   return out;
@@ -351,7 +365,7 @@ export function toJSONText(v: Value): string {
   if (Array.isArray(v)) return "[" + v.map(toJSONText).join(",") + "]";
   if (v instanceof RSet) return "[" + v.sortedValues().map(toJSONText).join(",") + "]";
   const parts: string[] = [];
-  for (const [k, val] of v.sortedEntries()) {
+  for (const [k, val] of v.sortedView()) {
     parts.push(JSON.stringify(typeof k === "string" ? k : toJSONText(k)) + ":" + toJSONText(val));
   }
   return "{" + parts.join(",") + "}";

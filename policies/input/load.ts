@@ -195,6 +195,16 @@ function resourceInput(
  * One pass over a JSON text: where each object key and each `address`/`urn`/`name` value occurs.
  * Built on the first finding only; each lookup after that is a map access or a binary search.
  */
+/** Offset of `anchor` used as an object key (not as a value such as `"managed_by": "tokenwarden"`). */
+function keyOffset(text: string, anchor: string): number {
+  for (let i = text.indexOf(anchor); i >= 0; i = text.indexOf(anchor, i + 1)) {
+    let j = i + anchor.length;
+    while (j < text.length && /\s/.test(text[j])) j++;
+    if (text[j] === ":") return i;
+  }
+  return -1;
+}
+
 class TextIndex {
   private readonly starts: number[] = [0];
   /** Offsets of every occurrence of each object key, ascending. */
@@ -207,7 +217,7 @@ class TextIndex {
 
   constructor(text: string, anchor: string) {
     for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.starts.push(i + 1);
-    const anchorAt = text.indexOf(anchor);
+    const anchorAt = keyOffset(text, anchor);
     const keyRe = /"((?:[^"\\]|\\.)*)"\s*:/g;
     for (let m = keyRe.exec(text); m; m = keyRe.exec(text)) {
       const list = this.keyAt.get(m[1]);

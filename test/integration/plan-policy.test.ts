@@ -268,7 +268,7 @@ describe("secrets stay out of plan output that carries findings", () => {
     expect(text).toContain("✗ deny TW001");
     expect(text).toContain("dataJson: [secret]");
     for (const out of [text, json]) expect(out).not.toContain("CANARY");
-    expect(pulumi.isSecret(kv.dataJson)).resolves.toBe(true);
+    await expect(pulumi.isSecret(kv.dataJson)).resolves.toBe(true);
   });
 });
 
