@@ -19,8 +19,11 @@ export interface GenerateOptions {
   readonly violationRate?: number;
 }
 
-/** mulberry32: small, fast, and the same sequence on every platform for a seed. */
-function rng(seed: number): () => number {
+/**
+ * mulberry32: small, fast, and the same sequence in [0, 1) on every platform for a seed (also what
+ * the random policy inputs of the differential tests draw from).
+ */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -91,7 +94,7 @@ function pad(n: number, width: number): string {
 /** YAML text of a generated manifest. */
 export function generateManifest(opts: GenerateOptions): string {
   const n = Math.max(0, Math.floor(opts.needs));
-  const rand = rng(opts.seed ?? 1);
+  const rand = seededRandom(opts.seed ?? 1);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   const violationRate = opts.violations ? (opts.violationRate ?? 0.3) : 0;
 

@@ -276,6 +276,28 @@ export async function evaluate(set: PolicySet, input: PolicyInput): Promise<Eval
   return applyWaivers(findings, input, notes);
 }
 
+/** What every report of a finding carries, whatever its format: the rule's verdict and its need. */
+export interface FindingSummary {
+  readonly severity: Finding["severity"];
+  readonly message: string;
+  readonly remediation: string;
+  readonly source: string;
+  readonly need?: string;
+  readonly field?: string;
+}
+
+/** `f` as reports show it, with `need` (from {@link needOf}) when one is known. */
+export function summarizeFinding(f: Finding, need: string | undefined): FindingSummary {
+  return {
+    severity: f.severity,
+    message: f.message,
+    remediation: f.remediation,
+    source: f.source,
+    ...(need !== undefined ? { need } : {}),
+    ...(f.field !== undefined ? { field: f.field } : {}),
+  };
+}
+
 /** The need a finding concerns: named by the rule, or the item its source points at. */
 export function needOf(
   f: Finding,

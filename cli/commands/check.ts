@@ -15,6 +15,7 @@ import {
   needOf,
   PolicyLoadError,
   sourceToNeed,
+  summarizeFinding,
 } from "../../policies/evaluate";
 import { loadInput, type LoadedInput } from "../../policies/input/load";
 import type { Finding } from "../../policies/input/types";
@@ -87,12 +88,7 @@ function toResult(loaded: LoadedInput, f: Finding, bySource: Map<string, string>
   const need = needOf(f, loaded.input, bySource);
   return {
     ruleId: f.id,
-    severity: f.severity,
-    message: f.message,
-    remediation: f.remediation,
-    source: f.source,
-    ...(need !== undefined ? { need } : {}),
-    ...(f.field !== undefined ? { field: f.field } : {}),
+    ...summarizeFinding(f, need),
     location: {
       file: loaded.reportFile,
       ...(at.line !== undefined ? { line: at.line } : {}),

@@ -30,7 +30,7 @@ import {
 } from "../../components/model";
 import { embeddedDeclaration, type EmbeddedDeclaration } from "../../policies/input/declaration";
 import type { Finding } from "../../policies/input/types";
-import type { PolicySet } from "../../policies/evaluate";
+import type { FindingSummary, PolicySet } from "../../policies/evaluate";
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -95,15 +95,10 @@ function parseNow(value: string | undefined): Date {
 // Planning with policy results
 
 /** A policy finding as `plan` shows it: the finding, and the resources it is shown under. */
-export interface PlanFinding {
+export interface PlanFinding extends FindingSummary {
   readonly id: string;
-  readonly severity: "deny" | "warn";
-  readonly message: string;
-  readonly remediation: string;
   /** As the rule reported it: a need or consumer name (the manifest is what plan judges). */
   readonly source: string;
-  readonly need?: string;
-  readonly field?: string;
   /** Line of the need (or the field at fault) in the manifest. */
   readonly line?: number;
   /** Set on waived findings: the reviewed exception that covers it. */
@@ -182,7 +177,8 @@ async function policyResults(
   set: PolicySet,
   now: Date,
 ): Promise<PlanPolicyResults> {
-  const { evaluate, needOf, sourceToNeed } = await import("../../policies/evaluate");
+  const { evaluate, needOf, sourceToNeed, summarizeFinding } =
+    await import("../../policies/evaluate");
   const { manifestToInput } = await import("../../policies/input/manifest");
   const input = manifestToInput(manifest, { now: now.toISOString() });
   const evaluation = await evaluate(set, input);
@@ -200,12 +196,7 @@ async function policyResults(
     const line = at ? locateNearest(manifest.source, at)?.line : undefined;
     return {
       id: f.id,
-      severity: f.severity,
-      message: f.message,
-      remediation: f.remediation,
-      source: f.source,
-      ...(need !== undefined ? { need } : {}),
-      ...(f.field !== undefined ? { field: f.field } : {}),
+      ...summarizeFinding(f, need),
       ...(line !== undefined ? { line } : {}),
       ...(waiver ? { waiver } : {}),
       resources: [],

@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError } from "../../cli/errors";
 import { locateNearest, parseManifestText, type Manifest } from "../../components/model";
+import { LineTable } from "../../components/model/source";
 import { DeclarationError } from "./declaration";
 import { manifestToInput } from "./manifest";
 import { isPlanJson, planJsonToInput } from "./pulumi";
@@ -206,7 +207,7 @@ function keyOffset(text: string, anchor: string): number {
 }
 
 class TextIndex {
-  private readonly starts: number[] = [0];
+  private readonly lines: LineTable;
   /** Offsets of every occurrence of each object key, ascending. */
   private readonly keyAt = new Map<string, number[]>();
   /** First `"address": …` or `"urn": …` value. */
@@ -216,7 +217,7 @@ class TextIndex {
   private readonly declAt = new Map<string, number>();
 
   constructor(text: string, anchor: string) {
-    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.starts.push(i + 1);
+    this.lines = new LineTable(text);
     const anchorAt = keyOffset(text, anchor);
     const keyRe = /"((?:[^"\\]|\\.)*)"\s*:/g;
     for (let m = keyRe.exec(text); m; m = keyRe.exec(text)) {
@@ -260,14 +261,7 @@ class TextIndex {
   }
 
   private line(offset: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
+    return this.lines.position(offset).line;
   }
 }
 

@@ -17,14 +17,10 @@ import {
   verify as cryptoVerify,
   type KeyObject,
 } from "node:crypto";
-import { BuiltinError, BuiltinTypeError, defineAll, operandError, type BuiltinDef } from "./types";
+import { BuiltinTypeError, defineAll, operandError, type BuiltinDef } from "./types";
+import { namedErrors, str } from "./operands";
 import { RObject, typeName, type Value } from "../value";
 import { marshalJSON, parseJSON } from "./encoding";
-
-function str(name: string, pos: number, v: Value): string {
-  if (typeof v !== "string") throw operandError(name, pos, "string", v);
-  return v;
-}
 
 function digest(name: string, algo: string): BuiltinDef {
   return {
@@ -33,7 +29,7 @@ function digest(name: string, algo: string): BuiltinDef {
     args: [["string"]],
     impl: ([s]) =>
       createHash(algo)
-        .update(str(name, 1, s), "utf8")
+        .update(str(name, s, 1), "utf8")
         .digest("hex"),
   };
 }
@@ -44,8 +40,8 @@ function hmac(name: string, algo: string): BuiltinDef {
     arity: 2,
     args: [["string"], ["string"]],
     impl: ([x, key]) =>
-      createHmac(algo, Buffer.from(str(name, 2, key), "utf8"))
-        .update(str(name, 1, x), "utf8")
+      createHmac(algo, Buffer.from(str(name, key, 2), "utf8"))
+        .update(str(name, x, 1), "utf8")
         .digest("hex"),
   };
 }
@@ -112,7 +108,11 @@ interface VerificationKey {
   readonly kid: string;
 }
 
-const JWT_ALGS = new Set([
+/** The JWS algorithms OPA signs and verifies with; each has its own `io.jwt.verify_<alg>`. */
+const JWT_ALG_NAMES = [
+  "HS256",
+  "HS384",
+  "HS512",
   "RS256",
   "RS384",
   "RS512",
@@ -122,11 +122,9 @@ const JWT_ALGS = new Set([
   "ES256",
   "ES384",
   "ES512",
-  "HS256",
-  "HS384",
-  "HS512",
   "EdDSA",
-]);
+] as const;
+const JWT_ALGS: ReadonlySet<string> = new Set(JWT_ALG_NAMES);
 
 /** Public keys from a PEM certificate / public key, or from a JWK or JWK set (JSON). */
 function keysFromCertOrJWK(text: string): VerificationKey[] {
@@ -223,7 +221,7 @@ function verifyWith(alg: string): BuiltinDef {
     arity: 2,
     args: [["string"], ["string"]],
     impl: ([jwt, key]) =>
-      wrapJWT(name, () => {
+      namedErrors(name, () => {
         const t = splitJWT(jwt);
         if (typeof key !== "string") throw operandError(name, 2, "string", key);
         const sig = b64urlBytes(t.signature, "signature");
@@ -241,18 +239,6 @@ function verifyWith(alg: string): BuiltinDef {
         );
       }),
   };
-}
-
-function wrapJWT<T>(name: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof BuiltinTypeError) {
-      throw e.message.startsWith(name) ? e : new BuiltinTypeError(`${name}: ${e.message}`);
-    }
-    if (e instanceof BuiltinError) throw e;
-    throw new BuiltinError(`${name}: ${(e as Error).message}`);
-  }
 }
 
 interface Constraints {
@@ -443,7 +429,7 @@ export const builtins = defineAll([
     name: "io.jwt.decode",
     arity: 1,
     args: [["string"]],
-    impl: ([jwt]) => wrapJWT("io.jwt.decode", () => decodeJWT(jwt)),
+    impl: ([jwt]) => namedErrors("io.jwt.decode", () => decodeJWT(jwt)),
   },
   {
     name: "io.jwt.encode_sign",
@@ -451,7 +437,7 @@ export const builtins = defineAll([
     args: [["object"], ["object"], ["object"]],
     nondeterministic: true,
     impl: ([headers, payload, key]) =>
-      wrapJWT("io.jwt.encode_sign", () =>
+      namedErrors("io.jwt.encode_sign", () =>
         encodeSign(marshalJSON(headers), marshalJSON(payload), marshalJSON(key)),
       ),
   },
@@ -461,7 +447,7 @@ export const builtins = defineAll([
     args: [["string"], ["string"], ["string"]],
     nondeterministic: true,
     impl: ([headers, payload, key]) =>
-      wrapJWT("io.jwt.encode_sign_raw", () => {
+      namedErrors("io.jwt.encode_sign_raw", () => {
         if (typeof key !== "string") throw operandError("io.jwt.encode_sign_raw", 3, "string", key);
         if (typeof headers !== "string") {
           throw operandError("io.jwt.encode_sign_raw", 1, "string", headers);
@@ -477,23 +463,9 @@ export const builtins = defineAll([
     arity: 2,
     args: [["string"], ["object"]],
     impl: ([jwt, constraints], ctx) =>
-      wrapJWT("io.jwt.decode_verify", () => decodeVerify(jwt, constraints, ctx.nowNs)),
+      namedErrors("io.jwt.decode_verify", () => decodeVerify(jwt, constraints, ctx.nowNs)),
   },
-  ...[
-    "HS256",
-    "HS384",
-    "HS512",
-    "RS256",
-    "RS384",
-    "RS512",
-    "PS256",
-    "PS384",
-    "PS512",
-    "ES256",
-    "ES384",
-    "ES512",
-    "EdDSA",
-  ].map(verifyWith),
+  ...JWT_ALG_NAMES.map(verifyWith),
   digest("crypto.md5", "md5"),
   digest("crypto.sha1", "sha1"),
   digest("crypto.sha256", "sha256"),
@@ -506,8 +478,8 @@ export const builtins = defineAll([
     arity: 2,
     args: [["string"], ["string"]],
     impl: ([a, b]) => {
-      const x = Buffer.from(str("crypto.hmac.equal", 1, a), "utf8");
-      const y = Buffer.from(str("crypto.hmac.equal", 2, b), "utf8");
+      const x = Buffer.from(str("crypto.hmac.equal", a, 1), "utf8");
+      const y = Buffer.from(str("crypto.hmac.equal", b, 2), "utf8");
       // Constant time for equal lengths, like Go's hmac.Equal.
       return x.length === y.length && timingSafeEqual(x, y);
     },

@@ -8,12 +8,8 @@
  */
 import type { parseAllDocuments as ParseAllDocuments } from "yaml";
 import { BuiltinError, BuiltinTypeError, defineAll, operandError } from "./types";
+import { str } from "./operands";
 import { RObject, RSet, fromJS, normNum, type Value } from "../value";
-
-function str(name: string, pos: number, v: Value): string {
-  if (typeof v !== "string") throw operandError(name, pos, "string", v);
-  return v;
-}
 
 const utf8 = new TextDecoder("utf-8");
 const bytesToString = (b: Uint8Array): string => utf8.decode(b);
@@ -706,14 +702,14 @@ export const builtins = defineAll([
     name: "base64.encode",
     arity: 1,
     args: [["string"]],
-    impl: ([s]) => b64encode(stringToBytes(str("base64.encode", 1, s)), STD, true),
+    impl: ([s]) => b64encode(stringToBytes(str("base64.encode", s, 1)), STD, true),
   },
   {
     name: "base64.decode",
     arity: 1,
     args: [["string"]],
     impl: ([s]) =>
-      wrap("base64.decode", () => bytesToString(b64decode(str("base64.decode", 1, s), STD))),
+      wrap("base64.decode", () => bytesToString(b64decode(str("base64.decode", s, 1), STD))),
   },
   {
     name: "base64.is_valid",
@@ -733,13 +729,13 @@ export const builtins = defineAll([
     name: "base64url.encode",
     arity: 1,
     args: [["string"]],
-    impl: ([s]) => b64encode(stringToBytes(str("base64url.encode", 1, s)), URL, true),
+    impl: ([s]) => b64encode(stringToBytes(str("base64url.encode", s, 1)), URL, true),
   },
   {
     name: "base64url.encode_no_pad",
     arity: 1,
     args: [["string"]],
-    impl: ([s]) => b64encode(stringToBytes(str("base64url.encode_no_pad", 1, s)), URL, false),
+    impl: ([s]) => b64encode(stringToBytes(str("base64url.encode_no_pad", s, 1)), URL, false),
   },
   {
     name: "base64url.decode",
@@ -747,7 +743,7 @@ export const builtins = defineAll([
     args: [["string"]],
     impl: ([s]) =>
       wrap("base64url.decode", () => {
-        let t = str("base64url.decode", 1, s);
+        let t = str("base64url.decode", s, 1);
         // RFC 7515 appendix C: restore the padding some encoders leave out.
         if (!t.endsWith("=")) {
           const r = t.length % 4;
@@ -763,7 +759,7 @@ export const builtins = defineAll([
     arity: 1,
     args: [["string"]],
     impl: ([s]) =>
-      [...stringToBytes(str("hex.encode", 1, s))]
+      [...stringToBytes(str("hex.encode", s, 1))]
         .map((b) => b.toString(16).padStart(2, "0"))
         .join(""),
   },
@@ -771,19 +767,19 @@ export const builtins = defineAll([
     name: "hex.decode",
     arity: 1,
     args: [["string"]],
-    impl: ([s]) => wrap("hex.decode", () => bytesToString(hexDecode(str("hex.decode", 1, s)))),
+    impl: ([s]) => wrap("hex.decode", () => bytesToString(hexDecode(str("hex.decode", s, 1)))),
   },
   {
     name: "urlquery.encode",
     arity: 1,
     args: [["string"]],
-    impl: ([s]) => queryEscape(str("urlquery.encode", 1, s)),
+    impl: ([s]) => queryEscape(str("urlquery.encode", s, 1)),
   },
   {
     name: "urlquery.decode",
     arity: 1,
     args: [["string"]],
-    impl: ([s]) => wrap("urlquery.decode", () => queryUnescape(str("urlquery.decode", 1, s))),
+    impl: ([s]) => wrap("urlquery.decode", () => queryUnescape(str("urlquery.decode", s, 1))),
   },
   {
     name: "urlquery.encode_object",
@@ -816,7 +812,7 @@ export const builtins = defineAll([
     arity: 1,
     args: [["string"]],
     impl: ([s]) =>
-      wrap("urlquery.decode_object", () => parseQuery(str("urlquery.decode_object", 1, s))),
+      wrap("urlquery.decode_object", () => parseQuery(str("urlquery.decode_object", s, 1))),
   },
   {
     name: "json.marshal",
@@ -865,7 +861,7 @@ export const builtins = defineAll([
     name: "json.unmarshal",
     arity: 1,
     args: [["string"]],
-    impl: ([s]) => wrap("json.unmarshal", () => parseJSON(str("json.unmarshal", 1, s))),
+    impl: ([s]) => wrap("json.unmarshal", () => parseJSON(str("json.unmarshal", s, 1))),
   },
   {
     name: "json.is_valid",
@@ -891,7 +887,7 @@ export const builtins = defineAll([
     name: "yaml.unmarshal",
     arity: 1,
     args: [["string"]],
-    impl: ([s]) => wrap("yaml.unmarshal", () => yamlToValue(str("yaml.unmarshal", 1, s))),
+    impl: ([s]) => wrap("yaml.unmarshal", () => yamlToValue(str("yaml.unmarshal", s, 1))),
   },
   {
     name: "yaml.is_valid",

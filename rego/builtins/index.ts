@@ -11,7 +11,7 @@ import { builtins as numbers } from "./numbers";
 import { builtins as aggregates } from "./aggregates";
 import { builtins as arrays } from "./arrays";
 import { builtins as sets } from "./sets";
-import { builtins as typesFamily } from "./typecheck";
+import { builtins as typecheck } from "./typecheck";
 import { builtins as units } from "./units";
 import { builtins as objects } from "./objects";
 import { builtins as encoding } from "./encoding";
@@ -23,24 +23,38 @@ import { builtins as jsonschema } from "./jsonschema";
 import { builtins as graph } from "./graph";
 import { builtins as crypto } from "./crypto";
 
-export const BUILTINS: Readonly<Record<string, BuiltinDef>> = Object.freeze({
-  ...core,
-  ...strings,
-  ...regex,
-  ...glob,
-  ...numbers,
-  ...aggregates,
-  ...arrays,
-  ...sets,
-  ...typesFamily,
-  ...units,
-  ...objects,
-  ...encoding,
-  ...time,
-  ...semver,
-  ...net,
-  ...uuid,
-  ...jsonschema,
-  ...graph,
-  ...crypto,
-});
+/** Each family's built-ins, under the name of the file that defines them. */
+export const FAMILIES = {
+  core,
+  strings,
+  regex,
+  glob,
+  numbers,
+  aggregates,
+  arrays,
+  sets,
+  typecheck,
+  units,
+  objects,
+  encoding,
+  time,
+  semver,
+  net,
+  uuid,
+  jsonschema,
+  graph,
+  crypto,
+} as const satisfies Record<string, Readonly<Record<string, BuiltinDef>>>;
+
+export type FamilyName = keyof typeof FAMILIES;
+
+/** The built-ins of the named families, merged in the order given. */
+export function builtinsOf(...families: readonly FamilyName[]): Record<string, BuiltinDef> {
+  const merged: Record<string, BuiltinDef> = {};
+  for (const name of families) Object.assign(merged, FAMILIES[name]);
+  return merged;
+}
+
+export const BUILTINS: Readonly<Record<string, BuiltinDef>> = Object.freeze(
+  builtinsOf(...(Object.keys(FAMILIES) as FamilyName[])),
+);

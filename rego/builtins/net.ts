@@ -4,7 +4,8 @@
  * matching, results printed the way Go's IP.String and IPNet.String print them.
  * DNS (net.lookup_ip_addr) is deliberately absent: policies never reach the network.
  */
-import { BuiltinError, defineAll, operandError } from "./types";
+import { BuiltinError, defineAll } from "./types";
+import { str } from "./operands";
 import { RObject, RSet, type Value } from "../value";
 
 /** An address: `bits` is 32 (IPv4, including IPv4-mapped IPv6) or 128. */
@@ -149,13 +150,8 @@ function netString(n: Net): string {
   return `${ipString(n.ip)}/${n.prefix}`;
 }
 
-function str(name: string, pos: number, v: Value): string {
-  if (typeof v !== "string") throw operandError(name, pos, "string", v);
-  return v;
-}
-
 function cidrArg(name: string, pos: number, v: Value): Net {
-  const s = str(name, pos, v);
+  const s = str(name, v, pos);
   const n = parseCIDR(s);
   if (n === null) throw new BuiltinError(`${name}: invalid CIDR address: ${s}`);
   return n;
@@ -164,7 +160,7 @@ function cidrArg(name: string, pos: number, v: Value): Net {
 function cidrContains(name: string, a: Value, b: Value): boolean {
   const netA = cidrArg(name, 1, a);
   // OPA reports a non-string second operand as "operand 1".
-  const bs = str(name, 1, b);
+  const bs = str(name, b, 1);
   const ip = parseIP(bs);
   if (ip !== null) return contains(netA, ip);
   const netB = parseCIDR(bs);

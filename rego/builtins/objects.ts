@@ -31,6 +31,15 @@ function keysParam(name: string, v: Value): RSet {
   throw operandError(name, 2, "one of {object, set, array}", v);
 }
 
+/** `object.filter` (`listed`: keep the listed keys) and `object.remove` (keep the others). */
+function selectKeys(name: string, obj: Value, keys: Value, listed: boolean): RObject {
+  const o = objectArg(name, 1, obj);
+  const chosen = keysParam(name, keys);
+  const out = new RObject();
+  for (const [k, v] of o.entries()) if (chosen.has(k) === listed) out.set(k, v);
+  return out;
+}
+
 /** Recursive merge; on conflict the right side wins unless both sides are objects. */
 function mergeWithOverwrite(a: RObject, b: RObject): RObject {
   const out = new RObject(a.entries());
@@ -418,25 +427,13 @@ export const builtins = defineAll([
     name: "object.remove",
     arity: 2,
     args: [["object"], ["object", "set", "array"]],
-    impl: ([obj, keys]) => {
-      const o = objectArg("object.remove", 1, obj);
-      const drop = keysParam("object.remove", keys);
-      const out = new RObject();
-      for (const [k, v] of o.entries()) if (!drop.has(k)) out.set(k, v);
-      return out;
-    },
+    impl: ([obj, keys]) => selectKeys("object.remove", obj, keys, false),
   },
   {
     name: "object.filter",
     arity: 2,
     args: [["object"], ["object", "set", "array"]],
-    impl: ([obj, keys]) => {
-      const o = objectArg("object.filter", 1, obj);
-      const keep = keysParam("object.filter", keys);
-      const out = new RObject();
-      for (const [k, v] of o.entries()) if (keep.has(k)) out.set(k, v);
-      return out;
-    },
+    impl: ([obj, keys]) => selectKeys("object.filter", obj, keys, true),
   },
   {
     name: "object.subset",

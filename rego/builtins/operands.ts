@@ -2,7 +2,7 @@
  * Operand helpers shared by the built-in families: OPA's operand type errors and conversions.
  */
 import { RObject, RSet, isNumber, type Value } from "../value";
-import { BuiltinTypeError, operandError } from "./types";
+import { BuiltinError, BuiltinTypeError, operandError } from "./types";
 import { BuiltinTypeErrorText } from "./numbers";
 
 // ---------------------------------------------------------------------------------------------
@@ -20,6 +20,22 @@ function typeName(v: Value): string {
   if (typeof v === "string") return "string";
   if (Array.isArray(v)) return "array";
   return v instanceof RObject ? "object" : "set";
+}
+
+/**
+ * Runs a built-in's body so that every failure names the built-in, as OPA's messages do: a type
+ * error gets the `name: ` prefix unless it has it, any other error becomes a BuiltinError.
+ */
+export function namedErrors<T>(name: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof BuiltinTypeError) {
+      throw e.message.startsWith(name + ":") ? e : new BuiltinTypeError(`${name}: ${e.message}`);
+    }
+    if (e instanceof BuiltinError) throw e;
+    throw new BuiltinError(`${name}: ${(e as Error).message}`);
+  }
 }
 
 /** OPA's NewOperandElementErr: "operand 1 must be array of strings but got array containing number". */

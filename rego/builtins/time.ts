@@ -5,7 +5,8 @@
  * Node's ICU (Intl), which carries the same IANA database Go loads.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { BuiltinError, BuiltinTypeError, defineAll, operandError } from "./types";
+import { BuiltinTypeError, defineAll, operandError } from "./types";
+import { namedErrors, str } from "./operands";
 import { normNum, typeName, type Value } from "../value";
 
 const NS_PER_S = 1_000_000_000n;
@@ -1086,23 +1087,6 @@ function parseDuration(orig: string): bigint {
 
 // ---- built-ins ----
 
-function wrap<T>(name: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof BuiltinTypeError) {
-      throw e.message.startsWith(name + ":") ? e : new BuiltinTypeError(`${name}: ${e.message}`);
-    }
-    if (e instanceof BuiltinError) throw e;
-    throw new BuiltinError(`${name}: ${(e as Error).message}`);
-  }
-}
-
-function str(name: string, pos: number, v: Value): string {
-  if (typeof v !== "string") throw operandError(name, pos, "string", v);
-  return v;
-}
-
 const nsValue = (ns: bigint): Value => normNum(checkRange(ns));
 
 function diff(a: Time, b: Time): number[] {
@@ -1152,9 +1136,9 @@ export const builtins = defineAll([
     arity: 2,
     args: [["string"], ["string"]],
     impl: ([layout, value]) =>
-      wrap("time.parse_ns", () => {
-        const l = str("time.parse_ns", 1, layout);
-        const v = str("time.parse_ns", 2, value);
+      namedErrors("time.parse_ns", () => {
+        const l = str("time.parse_ns", layout, 1);
+        const v = str("time.parse_ns", value, 2);
         return nsValue(parseTime(LAYOUT_CONSTANTS[l] ?? l, v).ns);
       }),
   },
@@ -1163,8 +1147,8 @@ export const builtins = defineAll([
     arity: 1,
     args: [["string"]],
     impl: ([value]) =>
-      wrap("time.parse_rfc3339_ns", () =>
-        nsValue(parseTime(LAYOUT_CONSTANTS.RFC3339, str("time.parse_rfc3339_ns", 1, value)).ns),
+      namedErrors("time.parse_rfc3339_ns", () =>
+        nsValue(parseTime(LAYOUT_CONSTANTS.RFC3339, str("time.parse_rfc3339_ns", value, 1)).ns),
       ),
   },
   {
@@ -1172,8 +1156,8 @@ export const builtins = defineAll([
     arity: 1,
     args: [["string"]],
     impl: ([d]) =>
-      wrap("time.parse_duration_ns", () =>
-        normNum(parseDuration(str("time.parse_duration_ns", 1, d))),
+      namedErrors("time.parse_duration_ns", () =>
+        normNum(parseDuration(str("time.parse_duration_ns", d, 1))),
       ),
   },
   {
@@ -1181,7 +1165,7 @@ export const builtins = defineAll([
     arity: 1,
     args: [["number", "array"]],
     impl: ([x]) =>
-      wrap("time.format", () => {
+      namedErrors("time.format", () => {
         const { t, layout } = tzTime("time.format", x);
         const l =
           layout === "" ? LAYOUT_CONSTANTS.RFC3339Nano : (LAYOUT_CONSTANTS[layout] ?? layout);
@@ -1193,7 +1177,7 @@ export const builtins = defineAll([
     arity: 1,
     args: [["number", "array"]],
     impl: ([x]) =>
-      wrap("time.date", () => {
+      namedErrors("time.date", () => {
         const c = civil(tzTime("time.date", x).t);
         return [c.year, c.month, c.day];
       }),
@@ -1203,7 +1187,7 @@ export const builtins = defineAll([
     arity: 1,
     args: [["number", "array"]],
     impl: ([x]) =>
-      wrap("time.clock", () => {
+      namedErrors("time.clock", () => {
         const c = civil(tzTime("time.clock", x).t);
         return [c.hour, c.min, c.sec];
       }),
@@ -1213,14 +1197,14 @@ export const builtins = defineAll([
     arity: 1,
     args: [["number", "array"]],
     impl: ([x]) =>
-      wrap("time.weekday", () => LONG_DAYS[civil(tzTime("time.weekday", x).t).weekday]),
+      namedErrors("time.weekday", () => LONG_DAYS[civil(tzTime("time.weekday", x).t).weekday]),
   },
   {
     name: "time.add_date",
     arity: 4,
     args: [["number"], ["number"], ["number"], ["number"]],
     impl: ([x, y, m, d]) =>
-      wrap("time.add_date", () => {
+      namedErrors("time.add_date", () => {
         const { t } = tzTime("time.add_date", x);
         const years = intOperand("time.add_date", 2, y);
         const months = intOperand("time.add_date", 3, m);
@@ -1247,7 +1231,7 @@ export const builtins = defineAll([
       ["number", "array"],
     ],
     impl: ([a, b]) =>
-      wrap("time.diff", () => diff(tzTime("time.diff", a).t, tzTime("time.diff", b).t)),
+      namedErrors("time.diff", () => diff(tzTime("time.diff", a).t, tzTime("time.diff", b).t)),
   },
 ]);
 

@@ -5,10 +5,10 @@
 import * as path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { run as plan } from "../../cli/commands/plan";
-import type { CliIO } from "../../cli/io";
 import { collectResources } from "../../components/mock-run";
 import { loadManifest, planGrants } from "../../components/model";
 import { synthesizeToString } from "../../components/cdktf";
+import { captureIO } from "../support/capture-io";
 import { fromPulumi, fromTerraform, policyRules, type VaultObject } from "./vault-objects";
 
 const EXAMPLE = path.resolve(__dirname, "../../examples/access-needs.yaml");
@@ -49,17 +49,9 @@ describe("parity with `tokenwarden plan --format json`", () => {
   it("describes the same Vault objects as the synthesized configuration", async () => {
     // Only Date is frozen (Pulumi's own timers keep running): the mocked rotation clocks read NOW.
     vi.useFakeTimers({ toFake: ["Date"], now: NOW });
-    let stdout = "";
-    const io: CliIO = {
-      out: (t) => void (stdout += t),
-      err: () => undefined,
-      interactive: false,
-      env: {},
-      cwd: process.cwd(),
-      readStdin: async () => "",
-    };
+    const { io, out } = captureIO();
     expect(await plan([EXAMPLE, "--format", "json"], io)).toBe(0);
-    const printed = JSON.parse(stdout) as {
+    const printed = JSON.parse(out()) as {
       resources: { type: string; inputs: Record<string, unknown> }[];
     };
     const terraform = await fromTerraform(synthesizeToString(planGrants(loadManifest(EXAMPLE))));

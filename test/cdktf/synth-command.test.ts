@@ -9,8 +9,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CliIO } from "../../cli/io";
-import { InputError, UsageError, UserError } from "../../cli/errors";
+import { InputError } from "../../cli/errors";
 import { run } from "../../cli/commands/synth";
+import { captureIO } from "../support/capture-io";
+import { runCommand } from "../support/run-cli";
 import { loadManifest, planGrants } from "../../components/model";
 import { DECLARATION_OUTPUT, tokenVariableName } from "../../components/cdktf";
 import { embeddedDeclaration } from "../../policies/input/declaration";
@@ -20,31 +22,11 @@ const ROOT = path.resolve(__dirname, "../..");
 const EXAMPLE = path.join(ROOT, "examples/access-needs.yaml");
 const CANARY = "hvs.CANARY-5e1f0c-never-in-output";
 
-function capture(env: Record<string, string> = {}) {
-  let out = "";
-  let err = "";
-  const io: CliIO = {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    interactive: false,
-    env,
-    cwd: ROOT,
-    readStdin: async () => "",
-  };
-  return { io, out: () => out, err: () => err };
-}
+const capture = (env: Record<string, string> = {}) => captureIO(ROOT, env);
 
 /** `tokenwarden synth …` in-process: the exit code, and the one line the dispatcher would print. */
-async function synth(argv: string[], io: CliIO): Promise<number> {
-  try {
-    return await run(argv, io);
-  } catch (err) {
-    if (!(err instanceof UserError)) throw err;
-    io.err(`tokenwarden synth: ${err.message}\n`);
-    if (err instanceof UsageError) io.err("Usage: tokenwarden synth …\n");
-    return err.exitCode;
-  }
-}
+const synth = (argv: string[], io: CliIO): Promise<number> =>
+  runCommand("synth", run, argv, io, "tokenwarden synth …");
 
 let work: string;
 beforeEach(() => {

@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv from "ajv";
 import { run } from "../../cli/commands/check";
-import { UserError } from "../../cli/errors";
-import type { CliIO } from "../../cli/io";
+import { captureIO } from "../support/capture-io";
+import { runCommand, type RunResult } from "../support/run-cli";
 
 export const REPO = path.resolve(__dirname, "../..");
 export const FIXTURES = path.join(__dirname, "fixtures");
@@ -11,37 +11,15 @@ export const NOW = "2026-11-30T12:00:00Z";
 /** A value that must never appear in any output. */
 export const CANARY = "hvs.CANARYtokenwardenCANARY0123456789abcdef";
 
-export interface RunResult {
-  code: number;
-  out: string;
-  err: string;
-}
-
 /**
  * Runs `tokenwarden check <argv>` in-process, from the repo root, as a non-interactive CI job
  * would, handling user errors as the dispatcher (cli/main.ts) does: message on stderr, exit 2.
  */
 export async function tw(argv: string[], cwd: string = REPO): Promise<RunResult> {
   if (argv[0] !== "check") throw new Error("tw() runs the check command only");
-  let out = "";
-  let err = "";
-  const io: CliIO = {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    interactive: false,
-    env: {},
-    cwd,
-    readStdin: async () => "",
-  };
-  let code: number;
-  try {
-    code = await run(argv.slice(1), io);
-  } catch (e) {
-    if (!(e instanceof UserError)) throw e;
-    io.err(`tokenwarden check: ${e.message}\n`);
-    code = e.exitCode;
-  }
-  return { code, out, err };
+  const { io, out, err } = captureIO(cwd);
+  const code = await runCommand("check", run, argv.slice(1), io);
+  return { code, out: out(), err: err() };
 }
 
 export function fixture(name: string): string {

@@ -8,31 +8,24 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CliIO, Command } from "../../cli/io";
+import type { Command } from "../../cli/io";
 import { run as plan } from "../../cli/commands/plan";
 import { run as synth } from "../../cli/commands/synth";
 import { loadManifest } from "../../components/model";
 import { embeddedDeclaration } from "../../policies/input/declaration";
 import { generateManifest } from "../../bench/gen-manifest";
+import { captureIO } from "../support/capture-io";
 import { NOW, REPO, fixture, tw } from "./helpers";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tw-parity-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 async function capture(cmd: Command, argv: string[]): Promise<string> {
-  let out = "";
-  const io: CliIO = {
-    out: (t) => (out += t),
-    err: () => undefined,
-    interactive: false,
-    env: {},
-    cwd: REPO,
-    readStdin: async () => "",
-  };
+  const { io, out } = captureIO(REPO);
   const code = await cmd(argv, io);
   // `plan` exits 1 when its policy results include a deny; only 2 (bad input) is a failure here.
   expect(code).toBeLessThan(2);
-  return out;
+  return out();
 }
 
 type Row = { id: string; severity: string; need?: string; message: string };

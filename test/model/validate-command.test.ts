@@ -2,24 +2,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../../cli/main";
-import type { CliIO } from "../../cli/io";
+import { runMain, type RunResult } from "../support/run-cli";
 import { BASE, EXAMPLE, tempDir } from "./helpers";
 
-async function validate(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIO = {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    interactive: false,
-    env: {},
-    cwd: process.cwd(),
-    readStdin: async () => "",
-  };
-  const code = await main(["validate", ...argv], io);
-  return { code, out, err };
-}
+const validate = (...argv: string[]): Promise<RunResult> => runMain(["validate", ...argv]);
 
 function write(name: string, text: string): string {
   const file = path.join(tempDir(), name);

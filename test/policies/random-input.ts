@@ -5,17 +5,7 @@
  * (values at the limits, invalid dates, `+` and `*` paths). Deterministic per seed.
  */
 import type { InputNeed, PolicyInput } from "../../policies/input/types";
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../bench/gen-manifest";
 
 const SEGMENTS = [
   "secret",
@@ -67,7 +57,7 @@ const SCOPES = [
 const TEXTS = [null, "", "  ", "team@example.com"];
 
 export function randomInput(seed: number): PolicyInput {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const chance = (p: number): boolean => r() < p;
   const some = <T>(xs: readonly T[], max: number): T[] =>

@@ -2,9 +2,10 @@
  * Runs a CLI command in-process with an io that records what it printed. (The dispatcher's lazy
  * require() of command modules only resolves compiled files, so tests call the command itself.)
  */
-import type { CliIO, Command } from "../../cli/io";
+import type { Command } from "../../cli/io";
 import { run as plan } from "../../cli/commands/plan";
 import { run as validate } from "../../cli/commands/validate";
+import { captureIO } from "../support/capture-io";
 
 export interface CliRun {
   readonly code: number;
@@ -15,21 +16,8 @@ export interface CliRun {
 const COMMANDS: Readonly<Record<string, Command>> = { plan, validate };
 
 export async function runCli(argv: string[]): Promise<CliRun> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIO = {
-    out: (t) => {
-      stdout += t;
-    },
-    err: (t) => {
-      stderr += t;
-    },
-    interactive: false,
-    env: {},
-    cwd: process.cwd(),
-    readStdin: async () => "",
-  };
+  const { io, out, err } = captureIO();
   const [name, ...rest] = argv;
   const code = await COMMANDS[name](rest, io);
-  return { code, stdout, stderr };
+  return { code, stdout: out(), stderr: err() };
 }

@@ -3,7 +3,7 @@
  * kind (vault-token, static, oauth2-client-credentials, jwt-bearer), and helpers to look at what the
  * program registered under Pulumi's mock runtime.
  */
-import type { PlannedResource } from "../../components/mock-run";
+import { collectResources, type PlannedResource } from "../../components/mock-run";
 
 export const NOW = new Date("2026-01-01T00:00:00Z");
 
@@ -135,6 +135,11 @@ export const THIRD_PARTY_CANARIES: Readonly<Record<string, string>> = {
   "web-analytics": "CANARY-ya29.analytics0000",
   "deploy-github": "CANARY-ghs_github0000",
 };
+
+/** The fixture manifest run through the program under Pulumi's mocks at `now`, with the canaries. */
+export function collectFixture(now: Date = NOW): ReturnType<typeof collectResources> {
+  return collectResources(manifestObject(), { now, thirdPartyTokens: THIRD_PARTY_CANARIES });
+}
 
 export function only(
   resources: readonly PlannedResource[],

@@ -4,17 +4,14 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { collectResources, type PlannedResource } from "../../components/mock-run";
-import { NOW, T, THIRD_PARTY_CANARIES, manifestObject, ofType, only } from "./fixtures";
+import { NOW, T, collectFixture, ofType, only } from "./fixtures";
 
 let resources: PlannedResource[];
 const parentOf = (r: PlannedResource): PlannedResource | undefined =>
   resources.find((x) => x.urn === r.parent);
 
 beforeAll(async () => {
-  ({ resources } = await collectResources(manifestObject(), {
-    now: NOW,
-    thirdPartyTokens: THIRD_PARTY_CANARIES,
-  }));
+  ({ resources } = await collectFixture());
 });
 
 describe("what the manifest provisions", () => {

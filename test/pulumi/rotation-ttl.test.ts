@@ -4,16 +4,13 @@
  * issued, so the `pulumi up` after it falls due re-issues it (create before delete).
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { collectResources, type PlannedResource } from "../../components/mock-run";
-import { NOW, T, THIRD_PARTY_CANARIES, manifestObject, ofType, only } from "./fixtures";
+import type { PlannedResource } from "../../components/mock-run";
+import { NOW, T, collectFixture, ofType, only } from "./fixtures";
 
 const DAY = 86_400_000;
 let resources: PlannedResource[];
 beforeAll(async () => {
-  ({ resources } = await collectResources(manifestObject(), {
-    now: NOW,
-    thirdPartyTokens: THIRD_PARTY_CANARIES,
-  }));
+  ({ resources } = await collectFixture());
 });
 
 describe("TTLs", () => {
@@ -66,19 +63,13 @@ describe("rotation", () => {
   });
 
   it("same clock, same inputs: an up between rotations changes nothing", async () => {
-    const again = await collectResources(manifestObject(), {
-      now: NOW,
-      thirdPartyTokens: THIRD_PARTY_CANARIES,
-    });
+    const again = await collectFixture(NOW);
     expect(again.resources.map((r) => r.inputs)).toEqual(resources.map((r) => r.inputs));
   });
 
   it("once the clock is replaced, only next_rotation moves — token metadata forces a new token", async () => {
     const later = new Date(NOW.getTime() + 2 * DAY);
-    const after = await collectResources(manifestObject(), {
-      now: later,
-      thirdPartyTokens: THIRD_PARTY_CANARIES,
-    });
+    const after = await collectFixture(later);
     const before = only(resources, T.token, "cron-warehouse-token").inputs;
     const now = only(after.resources, T.token, "cron-warehouse-token").inputs;
     const { metadata: m1, ...rest1 } = before as { metadata: Record<string, string> };

@@ -1,43 +1,26 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { RObject, RSet, toJS, type Value } from "../../rego/value";
-import {
-  BuiltinError,
-  BuiltinTypeError,
-  type BuiltinContext,
-  type BuiltinDef,
-} from "../../rego/builtins/types";
-import { builtins as strings } from "../../rego/builtins/strings";
-import { builtins as regex } from "../../rego/builtins/regex";
-import { builtins as glob } from "../../rego/builtins/glob";
-import { builtins as numbers } from "../../rego/builtins/numbers";
-import { builtins as aggregates } from "../../rego/builtins/aggregates";
-import { builtins as arrays } from "../../rego/builtins/arrays";
-import { builtins as sets } from "../../rego/builtins/sets";
-import { builtins as typecheck } from "../../rego/builtins/typecheck";
-import { builtins as units } from "../../rego/builtins/units";
+import { BuiltinError, BuiltinTypeError, type BuiltinContext } from "../../rego/builtins/types";
+import { builtinsOf } from "../../rego/builtins";
+import { builtinContext, callBuiltin } from "../support/builtin-harness";
 
-const ALL: Record<string, BuiltinDef> = {
-  ...strings,
-  ...regex,
-  ...glob,
-  ...numbers,
-  ...aggregates,
-  ...arrays,
-  ...sets,
-  ...typecheck,
-  ...units,
-};
+const ALL = builtinsOf(
+  "strings",
+  "regex",
+  "glob",
+  "numbers",
+  "aggregates",
+  "arrays",
+  "sets",
+  "typecheck",
+  "units",
+);
 
-function ctx(): BuiltinContext {
-  return { nowNs: 0n, cache: new Map(), print: () => undefined };
-}
+const ctx = (): BuiltinContext => builtinContext();
 
 function call(name: string, ...args: Value[]): Value | undefined {
-  const def = ALL[name];
-  if (!def) throw new Error(`no built-in ${name}`);
-  expect(args.length).toBe(def.arity);
-  return def.impl(args, ctx());
+  return callBuiltin(ALL, ctx(), name, ...args);
 }
 
 const set = (...xs: Value[]): RSet => new RSet(xs);
@@ -119,7 +102,7 @@ describe("numbers", () => {
   });
   it("rand.intn is memoised per (string, n) within a query", () => {
     const c = ctx();
-    const f = numbers["rand.intn"].impl;
+    const f = ALL["rand.intn"].impl;
     const a = f(["k", 1000], c);
     for (let i = 0; i < 5; i++) expect(f(["k", 1000], c)).toBe(a);
     expect(f(["k", 0], c)).toBe(0);
@@ -672,7 +655,7 @@ describe("strings.render_template", () => {
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 14 }), (ps) => {
         try {
-          const out = strings["strings.render_template"].impl([ps.join(""), vars], ctx());
+          const out = ALL["strings.render_template"].impl([ps.join(""), vars], ctx());
           expect(typeof out).toBe("string");
         } catch (e) {
           if (!(e instanceof BuiltinError)) throw e;
