@@ -22,6 +22,8 @@ import { RObject, RSet, equal, keyOf, toJSONText, type Value } from "./value";
 
 type K = () => boolean;
 const NOT_SIMPLE = Symbol("not-simple");
+/** A continuation that stops the search at the first solution. */
+const STOP: K = () => true;
 type VK = (v: Value) => boolean;
 export type Env = Map<string, Value>;
 
@@ -63,12 +65,18 @@ export class Evaluator {
   private readonly strict: boolean;
   private readonly baseData: Value;
   readonly ctx: BuiltinContext;
+  /** Names bound inline by evalBody frames, innermost last (one shared stack, no arrays). */
+  private readonly inlineBound: string[] = [];
   /** Values of query expressions by original index (for the result set). */
   readonly qvals: Value[] = [];
   /** Sorted entries of objects/sets already iterated (values are immutable once built). */
   private readonly sortedCache = new WeakMap<object, unknown[]>();
   /** Per-eval caches for hash joins: collection identity → index. */
-  readonly joinIndexes = new Map<number, WeakMap<object, Map<string, Value[]>>>();
+  readonly joinIndexes = new Map<string, WeakMap<object, Map<string, Value[]>>>();
+  /** Join literal id → the collection it last probed and that collection's index. */
+  private readonly lastJoin = new Map<number, { coll: object; index: Map<string, Value[]> }>();
+  /** Join literal id → the canonical key of its constant key path. */
+  private readonly joinPathKeys = new Map<number, string>();
 
   constructor(
     private readonly prog: CompiledProgram,
@@ -99,7 +107,8 @@ export class Evaluator {
   evalBody(body: Expr[], i: number, env: Env, k: K): boolean {
     // Deterministic literals run inline, without a continuation closure each: filters whose
     // value is known at once, and `x := <deterministic term>` / `x = …` binding a fresh var.
-    let inlineBound: string[] | undefined;
+    const bound = this.inlineBound;
+    const mark = bound.length;
     let ok = true;
     while (i < body.length) {
       const e = body[i];
@@ -126,7 +135,7 @@ export class Evaluator {
           break;
         }
         env.set(name, v);
-        (inlineBound ??= []).push(name);
+        bound.push(name);
         i++;
         continue;
       }
@@ -148,7 +157,9 @@ export class Evaluator {
           ? k()
           : this.evalExpr(body[i], env, () => this.evalBody(body, i + 1, env, k));
     }
-    if (inlineBound) for (const n of inlineBound) unbind(env, n);
+    // an error unwinds the whole query, whose environment is dropped: no finally needed, but the
+    // shared stack must not keep names from an aborted evaluation (truncate, never trust length)
+    while (bound.length > mark) unbind(env, bound.pop()!);
     return result;
   }
 
@@ -214,18 +225,37 @@ export class Evaluator {
         if (b.key === null && b.value.kind === "var" && !isBoundVar(b.value.name, env)) {
           // hot path: `some x in coll` binding a fresh variable to each member
           const name = b.value.name;
+          const sc = this.simple(b.coll, env);
+          if (sc === undefined) return false;
+          if (sc !== NOT_SIMPLE) return this.someIn(name, sc, env, k);
+          return this.evalTerm(b.coll, env, (coll) => this.someIn(name, coll, env, k));
+        }
+        if (
+          b.key !== null &&
+          b.key.kind === "var" &&
+          b.value.kind === "var" &&
+          b.key.name !== b.value.name &&
+          !isBoundVar(b.key.name, env) &&
+          !isBoundVar(b.value.name, env)
+        ) {
+          // hot path: `some k, v in coll` binding two fresh variables to each entry
+          const kn = b.key.name;
+          const vn = b.value.name;
           return this.evalTerm(b.coll, env, (coll) => {
             if (Array.isArray(coll)) {
               for (let i = 0; i < coll.length; i++) {
-                this.step();
-                env.set(name, coll[i]);
-                const stop = k();
-                unbind(env, name);
-                if (stop) return true;
+                if (this.bindPair(kn, i, vn, coll[i], env, k)) return true;
               }
               return false;
             }
-            return this.iterate(coll, (_key, val) => this.bind(name, val, env, k));
+            if (coll instanceof RObject) {
+              const es = coll.sortedView();
+              for (let i = 0; i < es.length; i++) {
+                if (this.bindPair(kn, es[i][0], vn, es[i][1], env, k)) return true;
+              }
+              return false;
+            }
+            return this.iterate(coll, (key, val) => this.bindPair(kn, key, vn, val, env, k));
           });
         }
         return this.evalTerm(b.coll, env, (coll) =>
@@ -276,10 +306,24 @@ export class Evaluator {
   ): boolean {
     {
       if (!(Array.isArray(coll) || coll instanceof RObject || coll instanceof RSet)) return false;
-      let byColl = this.joinIndexes.get(b.id);
+      // the common case: this join literal probes the collection it probed last time
+      const last = this.lastJoin.get(b.id);
+      if (last !== undefined && last.coll === coll) return this.probeJoin(b, last.index, env, k);
+      // indexes are shared by every join on the same collection and key path
+      let pathKey = this.joinPathKeys.get(b.id);
+      if (pathKey === undefined) {
+        const keys: string[] = [];
+        for (const p of b.path) {
+          if (p.kind !== "scalar") throw new Error("join path must be constant");
+          keys.push(keyOf(p.value));
+        }
+        pathKey = JSON.stringify(keys);
+        this.joinPathKeys.set(b.id, pathKey);
+      }
+      let byColl = this.joinIndexes.get(pathKey);
       if (!byColl) {
         byColl = new WeakMap();
-        this.joinIndexes.set(b.id, byColl);
+        this.joinIndexes.set(pathKey, byColl);
       }
       let index = byColl.get(coll);
       if (!index) {
@@ -307,19 +351,36 @@ export class Evaluator {
         index = idx;
         byColl.set(coll, index);
       }
-      const ix = index;
-      const probeK = (probe: Value): boolean => {
-        const list = ix.get(keyOf(probe));
-        if (!list) return false;
-        for (const val of list) {
-          if (this.unifyTermValue(b.value, val, env, k)) return true;
-        }
-        return false;
-      };
-      const sp = this.simple(b.probe, env);
-      if (sp !== NOT_SIMPLE) return sp === undefined ? false : probeK(sp);
-      return this.evalTerm(b.probe, env, probeK);
+      this.lastJoin.set(b.id, { coll, index });
+      return this.probeJoin(b, index, env, k);
     }
+  }
+
+  private probeJoin(
+    b: { value: Term; probe: Term },
+    ix: Map<string, Value[]>,
+    env: Env,
+    k: K,
+  ): boolean {
+    const sp = this.simple(b.probe, env);
+    if (sp === undefined) return false;
+    if (sp !== NOT_SIMPLE) return this.joinMatches(b.value, ix, sp, env, k);
+    return this.evalTerm(b.probe, env, (probe) => this.joinMatches(b.value, ix, probe, env, k));
+  }
+
+  private joinMatches(
+    value: Term,
+    ix: Map<string, Value[]>,
+    probe: Value,
+    env: Env,
+    k: K,
+  ): boolean {
+    const list = ix.get(keyOf(probe));
+    if (!list) return false;
+    for (let i = 0; i < list.length; i++) {
+      if (this.unifyTermValue(value, list[i], env, k)) return true;
+    }
+    return false;
   }
 
   // ---- with ------------------------------------------------------------------------------------
@@ -376,7 +437,8 @@ export class Evaluator {
     if (vn !== undefined && !(w.value.kind === "var" && env.get(w.value.name) !== undefined)) {
       const g = this.prog.groups.get(vn);
       if (g?.kind === "function") return k(null, vn);
-      if (!g && w.value.kind === "var" && BUILTINS[vn] && env.get(vn) === undefined) return k(null, vn);
+      if (!g && w.value.kind === "var" && BUILTINS[vn] && env.get(vn) === undefined)
+        return k(null, vn);
       if (!g && w.value.kind === "ref" && BUILTINS[vn]) return k(null, vn);
     }
     return this.evalTerm(w.value, env, (v) => k(v));
@@ -422,6 +484,33 @@ export class Evaluator {
   private unifyItems(a: Term[], b: Term[], i: number, env: Env, k: K): boolean {
     if (i === a.length) return k();
     return this.unify(a[i], b[i], env, () => this.unifyItems(a, b, i + 1, env, k));
+  }
+
+  /** `some name in coll` for a fresh var: each member in turn. */
+  private someIn(name: string, coll: Value, env: Env, k: K): boolean {
+    if (Array.isArray(coll)) {
+      for (let i = 0; i < coll.length; i++) {
+        this.step();
+        env.set(name, coll[i]);
+        const stop = k();
+        unbind(env, name);
+        if (stop) return true;
+      }
+      return false;
+    }
+    return this.iterate(coll, (_key, val) => this.bind(name, val, env, k));
+  }
+
+  /** Two fresh variables bound at once (value first, as unification orders them). */
+  private bindPair(kn: string, kv: Value, vn: string, vv: Value, env: Env, k: K): boolean {
+    this.step();
+    env.set(vn, vv);
+    this.step();
+    env.set(kn, kv);
+    const r = k();
+    unbind(env, kn);
+    unbind(env, vn);
+    return r;
   }
 
   private bind(name: string, v: Value, env: Env, k: K): boolean {
@@ -495,8 +584,8 @@ export class Evaluator {
           if (h.name === "data") {
             const r = this.simpleData(ts, env);
             if (r === NOT_SIMPLE || r === undefined) return r;
-            cur = r.v;
-            i = r.i;
+            cur = r;
+            i = this.dataStop;
           } else if (h.name === "input") {
             cur = this.st.input;
             if (cur === undefined) return undefined;
@@ -533,6 +622,22 @@ export class Evaluator {
         }
         return out;
       }
+      case "object": {
+        // e.g. {"need": need.name}: built at once, without a continuation per member
+        const items = t.items;
+        const vals: Value[] = new Array(items.length * 2);
+        for (let i = 0; i < items.length; i++) {
+          const kv = this.simple(items[i][0], env);
+          if (kv === NOT_SIMPLE || kv === undefined) return kv;
+          const vv = this.simple(items[i][1], env);
+          if (vv === NOT_SIMPLE || vv === undefined) return vv;
+          vals[2 * i] = kv;
+          vals[2 * i + 1] = vv;
+        }
+        const o = new RObject();
+        for (let i = 0; i < vals.length; i += 2) o.set(vals[i], vals[i + 1]);
+        return o;
+      }
       case "call": {
         if (t.fn === "print" || t.fn === "walk") return NOT_SIMPLE;
         const args: Value[] = new Array(t.args.length);
@@ -553,23 +658,24 @@ export class Evaluator {
    * Where a `data.…` ref with only constant keys stops in the rule tree: a rule group (whose value
    * is cached per scope) or a base document. Resolved once per evaluation, not per reference.
    */
+  /** Where the last successful simpleData stopped in its ref (the next term to look up). */
+  private dataStop = 0;
+
   private readonly dataRefCache = new Map<
     Term[],
     { g: RuleGroup; v?: undefined; i: number } | { g?: undefined; v: Value; i: number } | null
   >();
 
   /** Walk `data.…` through the rule tree while keys are known; stops at the first rule value. */
-  private simpleData(
-    ts: Term[],
-    env: Env,
-  ): { v: Value; i: number } | undefined | typeof NOT_SIMPLE {
+  private simpleData(ts: Term[], env: Env): Value | undefined | typeof NOT_SIMPLE {
     if (this.st.dataOverrides.length > 0) return NOT_SIMPLE;
     const hit = this.dataRefCache.get(ts);
     if (hit !== undefined) {
       if (hit === null) return NOT_SIMPLE;
-      if (hit.g === undefined) return hit;
-      const v = this.evalGroup(hit.g);
-      return v === undefined ? undefined : { v, i: hit.i };
+      // set after evalGroup, which may run other data refs
+      const hv = hit.g === undefined ? hit.v : this.evalGroup(hit.g);
+      this.dataStop = hit.i;
+      return hv;
     }
     let node = this.prog.root;
     let base: Value | undefined = this.baseData;
@@ -581,8 +687,9 @@ export class Evaluator {
           return NOT_SIMPLE;
         }
         if (constant) this.dataRefCache.set(ts, { g: node.group, i });
-        const v = this.evalGroup(node.group);
-        return v === undefined ? undefined : { v, i };
+        const gv = this.evalGroup(node.group);
+        this.dataStop = i;
+        return gv;
       }
       const x = ts[i];
       let key: Value | undefined;
@@ -608,9 +715,9 @@ export class Evaluator {
             if (constant) this.dataRefCache.set(ts, null);
             return NOT_SIMPLE;
           }
-        const r = { v: bchild, i: i + 1 };
-        if (constant) this.dataRefCache.set(ts, r);
-        return r;
+        if (constant) this.dataRefCache.set(ts, { v: bchild, i: i + 1 });
+        this.dataStop = i + 1;
+        return bchild;
       }
       node = child;
       base = bchild;
@@ -622,8 +729,9 @@ export class Evaluator {
       node.group.kind !== "function"
     ) {
       if (constant) this.dataRefCache.set(ts, { g: node.group, i: ts.length });
-      const v = this.evalGroup(node.group);
-      return v === undefined ? undefined : { v, i: ts.length };
+      const gv = this.evalGroup(node.group);
+      this.dataStop = ts.length;
+      return gv;
     }
     if (constant) this.dataRefCache.set(ts, null);
     return NOT_SIMPLE;
@@ -1025,8 +1133,25 @@ export class Evaluator {
   /** Value of a rule with its else-chain, in a fresh (or argument-bound) environment. */
   private evalRuleChain(r: CRule, g: RuleGroup, env: Env, args?: Value[]): Value | undefined {
     for (let cur: CRule | undefined = r; cur; cur = cur.elseRule) {
-      let result: Value | undefined;
       const rule: CRule = cur;
+      if (rule.constValue && rule.value.kind === "scalar") {
+        // a constant head (e.g. a boolean helper): whether the body has a solution is enough
+        let found: boolean;
+        if (args && rule.args) {
+          const n = this.bindFreshArgs(rule.args, args, env);
+          if (n >= 0) {
+            found = this.evalBody(rule.body, 0, env, STOP);
+            for (let x = n - 1; x >= 0; x--) unbind(env, (rule.args[x] as { name: string }).name);
+          } else {
+            found = this.unifyArgs(rule.args, args, 0, env, () =>
+              this.evalBody(rule.body, 0, env, STOP),
+            );
+          }
+        } else found = this.evalBody(rule.body, 0, env, STOP);
+        if (found) return rule.value.value;
+        continue;
+      }
+      let result: Value | undefined;
       const bodyK = (): boolean =>
         this.evalBody(rule.body, 0, env, () =>
           this.evalTerm(rule.value, env, (v) => {
@@ -1045,11 +1170,44 @@ export class Evaluator {
     return undefined;
   }
 
+  /** Binds every parameter when all are distinct fresh vars (returns how many), else -1. */
+  private bindFreshArgs(pats: Term[], args: Value[], env: Env): number {
+    for (let j = 0; j < pats.length; j++) {
+      const p = pats[j];
+      if (
+        p.kind !== "var" ||
+        p.name === "input" ||
+        p.name === "data" ||
+        env.get(p.name) !== undefined
+      ) {
+        for (let x = j - 1; x >= 0; x--) unbind(env, (pats[x] as { name: string }).name);
+        return -1;
+      }
+      this.step();
+      env.set(p.name, args[j]);
+    }
+    return pats.length;
+  }
+
   private unifyArgs(pats: Term[], args: Value[], i: number, env: Env, k: K): boolean {
-    if (i === pats.length) return k();
-    return this.unifyTermValue(pats[i], args[i], env, () =>
-      this.unifyArgs(pats, args, i + 1, env, k),
-    );
+    // parameters that are fresh vars bind directly, without a continuation each
+    let j = i;
+    while (j < pats.length) {
+      const p = pats[j];
+      if (p.kind !== "var" || p.name === "input" || p.name === "data") break;
+      if (env.get(p.name) !== undefined) break;
+      this.step();
+      env.set(p.name, args[j]);
+      j++;
+    }
+    const r =
+      j === pats.length
+        ? k()
+        : this.unifyTermValue(pats[j], args[j], env, () =>
+            this.unifyArgs(pats, args, j + 1, env, k),
+          );
+    for (let x = j - 1; x >= i; x--) unbind(env, (pats[x] as { name: string }).name);
+    return r;
   }
 
   private fnConflict(g: RuleGroup, loc: Loc): RegoError {
@@ -1167,10 +1325,8 @@ export class Evaluator {
     }
     const bi: BuiltinDef | undefined = target ?? undefined;
     if (!bi) throw regoError("eval_type_error", `undefined function ${name}`, loc);
-    // Built-in errors are mostly swallowed (undefined in non-strict mode): capturing a stack
-    // trace for each would dominate the cost of a failed call.
-    const stl = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
+    // (the prepared-query API evaluates with Error.stackTraceLimit = 0: built-in errors are
+    // mostly swallowed, and capturing a stack trace for each would dominate a failed call)
     try {
       return bi.impl(args, this.ctx);
     } catch (err) {
@@ -1186,10 +1342,10 @@ export class Evaluator {
           loc,
         );
       return undefined;
-    } finally {
-      Error.stackTraceLimit = stl;
     }
   }
+
+  private readonly fnEnvs = new Map<RuleGroup, Env[]>();
 
   private evalFunction(g: RuleGroup, args: Value[]): Value | undefined {
     this.step();
@@ -1197,14 +1353,24 @@ export class Evaluator {
     try {
       let result: Value | undefined;
       const firstWins = !this.strict && sameConstantValue(g);
+      // Binding is balanced (every bind is undone before its continuation returns), so an
+      // environment comes back from a call with all its vars unbound and is reused by the next
+      // call of the same function. A call that throws never returns its environment.
+      let pool = this.fnEnvs.get(g);
+      if (pool === undefined) {
+        pool = [];
+        this.fnEnvs.set(g, pool);
+      }
+      const env: Env = pool.pop() ?? new Map();
       for (const r of g.rules) {
-        const v = this.evalRuleChain(r, g, new Map(), args);
+        const v = this.evalRuleChain(r, g, env, args);
         if (v === undefined) continue;
         if (result !== undefined && !equal(result, v)) throw this.fnConflict(g, r.loc);
         result = v;
         // every definition yields the same constant: the others cannot change the result
         if (firstWins) break;
       }
+      pool.push(env);
       if (result === undefined && g.defaultRule) {
         this.evalTerm(g.defaultRule.value, new Map(), (v) => {
           result = v;

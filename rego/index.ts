@@ -73,6 +73,11 @@ class Prepared implements PreparedQuery {
   }
 
   eval(opts: EvalOptions = {}): ResultSet {
+    // Errors raised inside evaluation become Rego errors or undefined results (non-strict
+    // built-in errors): none needs a JS stack trace, and capturing one per failed built-in call
+    // is most of its cost.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     try {
       return this.evalInner(opts);
     } catch (err) {
@@ -84,6 +89,8 @@ class Prepared implements PreparedQuery {
           ? `evaluation exceeded an engine limit: ${err.message}`
           : `internal error: ${err instanceof Error ? err.message : String(err)}`;
       throw new RegoError([{ code: "eval_internal_error", message }]);
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
     }
   }
 

@@ -92,12 +92,19 @@ export class RObject {
    */
   private rec: Record<string, unknown> | undefined;
   private recSize = -1;
+  /**
+   * While `rec` is set: its composite members converted so far, as alternating key, value.
+   * A flat array costs far less than a Map per input object (most have one or two such members);
+   * past eight of them they move into `mm`.
+   */
+  private conv: (string | Value)[] | undefined;
   /** Entries in key order, kept until the next write: comparisons and sorting reuse it. */
   private sorted: [Value, Value][] | undefined;
 
   constructor(entries?: Iterable<[Value, Value]>) {
     this.mm = undefined;
     this.rec = undefined;
+    this.conv = undefined;
     this.sorted = undefined;
     if (entries) for (const [k, v] of entries) this.set(k, v);
   }
@@ -120,10 +127,23 @@ export class RObject {
     const rec = this.rec;
     if (rec === undefined) return;
     this.rec = undefined;
+    const conv = this.conv;
+    this.conv = undefined;
     const m = this.m;
     for (const k of Object.keys(rec)) {
       const hk = keyOf(k);
-      if (!m.has(hk)) m.set(hk, [k, fromJS(rec[k])]);
+      if (m.has(hk)) continue;
+      let v: Value | undefined;
+      if (conv !== undefined) {
+        // keep the objects already handed out: a value read twice is the same object
+        for (let i = 0; i < conv.length; i += 2) {
+          if (conv[i] === k) {
+            v = conv[i + 1] as Value;
+            break;
+          }
+        }
+      }
+      m.set(hk, [k, v !== undefined ? v : fromJS(rec[k])]);
     }
   }
   get size(): number {
@@ -144,11 +164,32 @@ export class RObject {
         return typeof raw === "bigint" ? normNum(raw) : (raw as Value);
       }
       const hk = keyOf(k);
-      const m = this.m;
-      const e = m.get(hk);
-      if (e !== undefined) return e[1];
+      const mm = this.mm;
+      if (mm !== undefined) {
+        const e = mm.get(hk);
+        if (e !== undefined) return e[1];
+        const v = fromJS(raw);
+        mm.set(hk, [k, v]);
+        return v;
+      }
+      let conv = this.conv;
+      if (conv !== undefined) {
+        for (let i = 0; i < conv.length; i += 2) if (conv[i] === k) return conv[i + 1] as Value;
+      } else conv = this.conv = [];
       const v = fromJS(raw);
+      if (conv.length < 16) {
+        conv.push(k, v);
+        return v;
+      }
+      // many composite members (a record used as a map): a linear search would be quadratic
+      const m = new Map<string, [Value, Value]>();
+      for (let i = 0; i < conv.length; i += 2) {
+        const ck = conv[i] as string;
+        m.set(keyOf(ck), [ck, conv[i + 1] as Value]);
+      }
       m.set(hk, [k, v]);
+      this.mm = m;
+      this.conv = undefined;
       return v;
     }
     if (this.mm === undefined) return undefined;
@@ -326,7 +367,16 @@ export function fromJS(x: unknown): Value {
     case "bigint":
       return normNum(x);
   }
-  if (Array.isArray(x)) return x.map(fromJS);
+  if (Array.isArray(x)) {
+    // An array of JSON scalars already is a Rego array: shared, not copied (Rego values are
+    // never modified in place, and toJS copies on the way out).
+    for (let i = 0; i < x.length; i++) {
+      const e: unknown = x[i];
+      if (e !== null && typeof e !== "string" && typeof e !== "number" && typeof e !== "boolean")
+        return x.map(fromJS);
+    }
+    return x as Value[];
+  }
   if (x instanceof RObject || x instanceof RSet) return x;
   if (x instanceof Set) return new RSet([...x].map(fromJS));
   if (x instanceof Map) return new RObject([...x].map(([k, v]) => [fromJS(k), fromJS(v)]));
