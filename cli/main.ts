@@ -39,7 +39,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   policy: {
     summary: "Rego like `opa`: `policy eval` and `policy test`",
     usage:
-      "tokenwarden policy eval -d <file|dir>… [-i input.json] [--format json|pretty] <query>\n       tokenwarden policy test <file|dir>… [-v]",
+      "tokenwarden policy eval -d <file|dir>… [-i input.json|yaml] [--format json|pretty] [--strict-builtin-errors] [--max-steps N] [--timeout ms] <query>\n       tokenwarden policy test <file|dir>… [-v] [--format pretty|json] [--run <substring>] [--timeout ms]",
     load: () => import("./commands/policy").then((m) => m.run),
   },
 };
@@ -67,9 +67,13 @@ function help(): string {
 
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+  if (name === undefined) {
+    io.err(help());
+    return 2;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
     io.out(help());
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   if (name === "--version") {
     io.out("tokenwarden 0.1.0\n");

@@ -8,7 +8,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { compile } from "../rego";
+import { compile, RegoError } from "../rego";
 import type { ResultSet } from "../rego/api-types";
 import type { Finding, PolicyInput } from "./input/types";
 
@@ -19,6 +19,10 @@ const FINDINGS_QUERY = "data.tokenwarden.findings";
 const CONFTEST_RULES = ["deny", "violation", "warn"] as const;
 
 export class PolicyLoadError extends Error {}
+
+/** Evaluation budget per input document (wall time and evaluation steps). */
+export const EVAL_TIMEOUT_MS = 60_000;
+export const EVAL_MAX_STEPS = 200_000_000;
 
 /** A finding that was waived, with the waiver that covers it. */
 export interface WaivedFinding extends Finding {
@@ -119,17 +123,29 @@ function buildPolicySet(extraDirs: readonly string[]): PolicySet {
     }
   }
 
+  // A budget so a pathological (organisation) policy cannot hang a pull-request check; generous
+  // enough for the bundled rules on 10,000+ needs (about half a second there).
+  const budget = { timeoutMs: EVAL_TIMEOUT_MS, maxSteps: EVAL_MAX_STEPS };
+  const run = (prepared: typeof main, input: unknown): ResultSet => {
+    try {
+      return prepared.eval({ input, data, ...budget });
+    } catch (err) {
+      if (err instanceof RegoError) {
+        throw new PolicyLoadError(`policy evaluation failed: ${regoMessage(err)}`);
+      }
+      throw err;
+    }
+  };
   return {
     files: modules.map((m) => m.file),
     async findings(input) {
       const out: Finding[] = [];
-      for (const v of values(await main.eval({ input, data }))) {
+      for (const v of values(run(main, input))) {
         const f = asFinding(v);
         if (f) out.push(f);
       }
       for (const q of org) {
-        for (const v of values(await q.prepared.eval({ input, data })))
-          out.push(orgFinding(q.pkg, q.rule, v));
+        for (const v of values(run(q.prepared, input))) out.push(orgFinding(q.pkg, q.rule, v));
       }
       return out;
     },

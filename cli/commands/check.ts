@@ -61,7 +61,13 @@ export const run: Command = async (argv, io) => {
       }
       throw err;
     }
-    const evaluation = await evaluate(set, loaded.input);
+    let evaluation;
+    try {
+      evaluation = await evaluate(set, loaded.input);
+    } catch (err) {
+      if (err instanceof PolicyLoadError) throw new InputError(`${file}: ${err.message}`, file);
+      throw err;
+    }
     inputs.push({ file: loaded.reportFile, kind: loaded.kind });
     for (const n of evaluation.notes) notes.add(`${file}: ${n}`);
     const bySource = sourceToNeed(loaded.input);

@@ -177,11 +177,17 @@ async function policyResults(
   set: PolicySet,
   now: Date,
 ): Promise<PlanPolicyResults> {
-  const { evaluate, needOf, sourceToNeed, summarizeFinding } =
+  const { evaluate, needOf, sourceToNeed, summarizeFinding, PolicyLoadError } =
     await import("../../policies/evaluate");
   const { manifestToInput } = await import("../../policies/input/manifest");
   const input = manifestToInput(manifest, { now: now.toISOString() });
-  const evaluation = await evaluate(set, input);
+  let evaluation;
+  try {
+    evaluation = await evaluate(set, input);
+  } catch (err) {
+    if (err instanceof PolicyLoadError) throw new InputError(err.message);
+    throw err;
+  }
   const bySource = sourceToNeed(input);
   const needIndex = new Map(manifest.needs.map((n, i) => [n.name, i]));
   const consumerIndex = new Map(manifest.consumers.map((c, i) => [c.name, i]));
