@@ -25,6 +25,10 @@ const NOT_SIMPLE = Symbol("not-simple");
 /** A continuation that stops the search at the first solution. */
 const STOP: K = () => true;
 type VK = (v: Value) => boolean;
+type SimpleFn = (ev: Evaluator, env: Env) => Value | undefined | typeof NOT_SIMPLE;
+const notSimple: SimpleFn = () => NOT_SIMPLE;
+/** Compiled fast paths by term (terms are immutable once compiled; shared by evaluations). */
+const simpleFns = new WeakMap<Term, SimpleFn>();
 export type Env = Map<string, Value>;
 
 type FnOverride = { kind: "fn"; name: string } | { kind: "value"; value: Value };
@@ -565,92 +569,178 @@ export class Evaluator {
    * and calls on such arguments. Returns NOT_SIMPLE when the general (iterating) path is needed.
    */
   private simple(t: Term, env: Env): Value | undefined | typeof NOT_SIMPLE {
+    let f = simpleFns.get(t);
+    if (f === undefined) {
+      f = this.compileSimple(t);
+      simpleFns.set(t, f);
+    }
+    return f(this, env);
+  }
+
+  /**
+   * The deterministic fast path of a term compiled once into a closure (shared by every
+   * evaluation of the program): no re-dispatch on node kinds at each visit.
+   */
+  private compileSimple(t: Term): SimpleFn {
     switch (t.kind) {
-      case "scalar":
-        return t.value;
+      case "scalar": {
+        const c = t.value;
+        return () => c;
+      }
       case "var": {
-        const v = env.get(t.name);
-        if (v !== undefined) return v;
-        if (t.name === "input") return this.st.input;
-        return NOT_SIMPLE;
+        const name = t.name;
+        if (name === "input")
+          return (ev, env) => {
+            const v = env.get(name);
+            return v !== undefined ? v : ev.st.input;
+          };
+        return (_ev, env) => {
+          const v = env.get(name);
+          return v !== undefined ? v : NOT_SIMPLE;
+        };
       }
       case "ref": {
         const h = t.terms[0];
-        if (h.kind !== "var") return NOT_SIMPLE;
+        if (h.kind !== "var") return notSimple;
         const ts = t.terms;
-        let cur = env.get(h.name);
-        let i = 1;
-        if (cur === undefined) {
-          if (h.name === "data") {
-            const r = this.simpleData(ts, env);
-            if (r === NOT_SIMPLE || r === undefined) return r;
-            cur = r;
-            i = this.dataStop;
-          } else if (h.name === "input") {
-            cur = this.st.input;
-            if (cur === undefined) return undefined;
-          } else return NOT_SIMPLE;
-        }
-        for (; i < ts.length; i++) {
+        const hn = h.name;
+        const n = ts.length;
+        // key getters for positions 1…n-1 (a data ref may resume anywhere)
+        const keys: SimpleFn[] = new Array(n);
+        let allConst = true;
+        const consts: Value[] = new Array(n);
+        for (let i = 1; i < n; i++) {
           const x = ts[i];
-          let key: Value | undefined;
-          if (x.kind === "scalar") key = x.value;
-          else if (x.kind === "var") {
-            key = env.get(x.name);
-            if (key === undefined) return NOT_SIMPLE;
-          } else if (x.kind === "ref" || x.kind === "call") {
-            // a nested deterministic key, e.g. granted[need.name]
-            const kv = this.simple(x, env);
-            if (kv === NOT_SIMPLE || kv === undefined) return kv;
-            key = kv;
-          } else return NOT_SIMPLE;
-          const next: Value | undefined = lookup(cur!, key);
-          if (next === undefined) {
-            // the rest may still iterate (e.g. x.missing[y]); undefined either way
-            return undefined;
+          if (x.kind === "scalar") {
+            const c = x.value;
+            consts[i] = c;
+            keys[i] = () => c;
+          } else {
+            allConst = false;
+            if (x.kind === "var") {
+              const kn = x.name;
+              keys[i] = (_ev, env) => {
+                const v = env.get(kn);
+                return v !== undefined ? v : NOT_SIMPLE;
+              };
+            } else if (x.kind === "ref" || x.kind === "call") {
+              // a nested deterministic key, e.g. granted[need.name]
+              keys[i] = this.compileSimple(x);
+            } else keys[i] = notSimple;
           }
-          cur = next;
         }
-        return cur;
+        const walk = (ev: Evaluator, env: Env, cur: Value, i: number) => {
+          for (; i < n; i++) {
+            const key = keys[i](ev, env);
+            if (key === NOT_SIMPLE || key === undefined) return key;
+            const next: Value | undefined = lookup(cur, key);
+            // the rest may still iterate (e.g. x.missing[y]); undefined either way
+            if (next === undefined) return undefined;
+            cur = next;
+          }
+          return cur;
+        };
+        if (hn === "data") {
+          return (ev, env) => {
+            let cur = env.get(hn);
+            let i = 1;
+            if (cur === undefined) {
+              const r = ev.simpleData(ts, env);
+              if (r === NOT_SIMPLE || r === undefined) return r;
+              cur = r;
+              i = ev.dataStop;
+            }
+            return walk(ev, env, cur, i);
+          };
+        }
+        const isInput = hn === "input";
+        if (allConst && n === 2) {
+          const k1 = consts[1];
+          return (ev, env) => {
+            let cur = env.get(hn);
+            if (cur === undefined) {
+              if (!isInput) return NOT_SIMPLE;
+              cur = ev.st.input;
+              if (cur === undefined) return undefined;
+            }
+            return lookup(cur, k1);
+          };
+        }
+        if (allConst) {
+          return (ev, env) => {
+            let cur = env.get(hn);
+            if (cur === undefined) {
+              if (!isInput) return NOT_SIMPLE;
+              cur = ev.st.input;
+              if (cur === undefined) return undefined;
+            }
+            for (let i = 1; i < n; i++) {
+              const next: Value | undefined = lookup(cur, consts[i]);
+              if (next === undefined) return undefined;
+              cur = next;
+            }
+            return cur;
+          };
+        }
+        return (ev, env) => {
+          let cur = env.get(hn);
+          if (cur === undefined) {
+            if (!isInput) return NOT_SIMPLE;
+            cur = ev.st.input;
+            if (cur === undefined) return undefined;
+          }
+          return walk(ev, env, cur, 1);
+        };
       }
       case "array": {
-        const out: Value[] = new Array(t.items.length);
-        for (let i = 0; i < t.items.length; i++) {
-          const x = this.simple(t.items[i], env);
-          if (x === NOT_SIMPLE || x === undefined) return x;
-          out[i] = x;
-        }
-        return out;
+        const fs = t.items.map((x) => this.compileSimple(x));
+        const n = fs.length;
+        return (ev, env) => {
+          const out: Value[] = new Array(n);
+          for (let i = 0; i < n; i++) {
+            const x = fs[i](ev, env);
+            if (x === NOT_SIMPLE || x === undefined) return x;
+            out[i] = x;
+          }
+          return out;
+        };
       }
       case "object": {
         // e.g. {"need": need.name}: built at once, without a continuation per member
-        const items = t.items;
-        const vals: Value[] = new Array(items.length * 2);
-        for (let i = 0; i < items.length; i++) {
-          const kv = this.simple(items[i][0], env);
-          if (kv === NOT_SIMPLE || kv === undefined) return kv;
-          const vv = this.simple(items[i][1], env);
-          if (vv === NOT_SIMPLE || vv === undefined) return vv;
-          vals[2 * i] = kv;
-          vals[2 * i + 1] = vv;
-        }
-        const o = new RObject();
-        for (let i = 0; i < vals.length; i += 2) o.set(vals[i], vals[i + 1]);
-        return o;
+        const fs: SimpleFn[] = [];
+        for (const [kt, vt] of t.items) fs.push(this.compileSimple(kt), this.compileSimple(vt));
+        const n = fs.length;
+        return (ev, env) => {
+          const vals: Value[] = new Array(n);
+          for (let i = 0; i < n; i++) {
+            const x = fs[i](ev, env);
+            if (x === NOT_SIMPLE || x === undefined) return x;
+            vals[i] = x;
+          }
+          const o = new RObject();
+          for (let i = 0; i < n; i += 2) o.set(vals[i], vals[i + 1]);
+          return o;
+        };
       }
       case "call": {
-        if (t.fn === "print" || t.fn === "walk") return NOT_SIMPLE;
-        const args: Value[] = new Array(t.args.length);
-        for (let i = 0; i < t.args.length; i++) {
-          const a = this.simple(t.args[i], env);
-          if (a === NOT_SIMPLE) return NOT_SIMPLE;
-          if (a === undefined) return undefined;
-          args[i] = a;
-        }
-        return this.callFunction(t.fn, args, t.loc);
+        if (t.fn === "print" || t.fn === "walk") return notSimple;
+        const fs = t.args.map((x) => this.compileSimple(x));
+        const n = fs.length;
+        const fn = t.fn;
+        const loc = t.loc;
+        return (ev, env) => {
+          const args: Value[] = new Array(n);
+          for (let i = 0; i < n; i++) {
+            const a = fs[i](ev, env);
+            if (a === NOT_SIMPLE) return NOT_SIMPLE;
+            if (a === undefined) return undefined;
+            args[i] = a;
+          }
+          return ev.callFunction(fn, args, loc);
+        };
       }
       default:
-        return NOT_SIMPLE;
+        return notSimple;
     }
   }
 
