@@ -29,6 +29,22 @@ type SimpleFn = (ev: Evaluator, env: Env) => Value | undefined | typeof NOT_SIMP
 const notSimple: SimpleFn = () => NOT_SIMPLE;
 /** Compiled fast paths by term (terms are immutable once compiled; shared by evaluations). */
 const simpleFns = new WeakMap<Term, SimpleFn>();
+const PLAN_NONE_KIND = 0;
+const PLAN_BIND = 1;
+const PLAN_FILTER = 2;
+type ExprPlan =
+  | { kind: typeof PLAN_NONE_KIND }
+  | {
+      kind: typeof PLAN_BIND;
+      lname: string | undefined;
+      rname: string | undefined;
+      lfn: SimpleFn;
+      rfn: SimpleFn;
+    }
+  | { kind: typeof PLAN_FILTER; fn: SimpleFn; negated: boolean };
+const PLAN_NONE: ExprPlan = { kind: PLAN_NONE_KIND };
+/** Body plans depend on the program (which calls carry an output argument). */
+const bodyPlansByProg = new WeakMap<CompiledProgram, WeakMap<Expr[], ExprPlan[]>>();
 export type Env = Map<string, Value>;
 
 type FnOverride = { kind: "fn"; name: string } | { kind: "value"; value: Value };
@@ -114,24 +130,25 @@ export class Evaluator {
     const bound = this.inlineBound;
     const mark = bound.length;
     let ok = true;
+    let plans = this.bodyPlans.get(body);
+    if (plans === undefined) {
+      plans = body.map((e) => this.planExpr(e));
+      this.bodyPlans.set(body, plans);
+    }
     while (i < body.length) {
-      const e = body[i];
-      if (e.withs.length > 0 || e.qIndex !== undefined || e.body.kind !== "term") break;
-      const t = e.body.term;
-      if (t.kind === "call" && (t.fn === "eq" || t.fn === "assign")) {
-        if (e.negated) break;
-        const [l, r] = t.args;
+      const p = plans[i];
+      if (p.kind === PLAN_BIND) {
         let name: string | undefined;
-        let rhs: Term | undefined;
-        if (l.kind === "var" && !isBoundVar(l.name, env)) {
-          name = l.name;
-          rhs = r;
-        } else if (r.kind === "var" && !isBoundVar(r.name, env)) {
-          name = r.name;
-          rhs = l;
+        let f: SimpleFn | undefined;
+        if (p.lname !== undefined && !isBoundVar(p.lname, env)) {
+          name = p.lname;
+          f = p.rfn;
+        } else if (p.rname !== undefined && !isBoundVar(p.rname, env)) {
+          name = p.rname;
+          f = p.lfn;
         }
-        if (name === undefined || rhs === undefined) break;
-        const v = this.simple(rhs, env);
+        if (name === undefined || f === undefined) break;
+        const v = f(this, env);
         if (v === NOT_SIMPLE) break;
         this.step();
         if (v === undefined) {
@@ -143,12 +160,12 @@ export class Evaluator {
         i++;
         continue;
       }
-      if (t.kind === "call" && this.hasOutputArg(t)) break;
-      const v = this.simple(t, env);
+      if (p.kind !== PLAN_FILTER) break;
+      const v = p.fn(this, env);
       if (v === NOT_SIMPLE) break;
       this.step();
       const truthy = v !== undefined && v !== false;
-      if (truthy === e.negated) {
+      if (truthy === p.negated) {
         ok = false;
         break;
       }
@@ -165,6 +182,43 @@ export class Evaluator {
     // shared stack must not keep names from an aborted evaluation (truncate, never trust length)
     while (bound.length > mark) unbind(env, bound.pop()!);
     return result;
+  }
+
+  /** Per-program plans of bodies: which literals the inline loop of evalBody may run. */
+  private get bodyPlans(): WeakMap<Expr[], ExprPlan[]> {
+    let m = bodyPlansByProg.get(this.prog);
+    if (m === undefined) {
+      m = new WeakMap();
+      bodyPlansByProg.set(this.prog, m);
+    }
+    return m;
+  }
+
+  private planExpr(e: Expr): ExprPlan {
+    if (e.withs.length > 0 || e.qIndex !== undefined || e.body.kind !== "term") return PLAN_NONE;
+    const t = e.body.term;
+    if (t.kind === "call" && (t.fn === "eq" || t.fn === "assign")) {
+      if (e.negated) return PLAN_NONE;
+      const [l, r] = t.args;
+      return {
+        kind: PLAN_BIND,
+        lname: l.kind === "var" ? l.name : undefined,
+        rname: r.kind === "var" ? r.name : undefined,
+        lfn: this.simpleFn(l),
+        rfn: this.simpleFn(r),
+      };
+    }
+    if (t.kind === "call" && this.hasOutputArg(t)) return PLAN_NONE;
+    return { kind: PLAN_FILTER, fn: this.simpleFn(t), negated: e.negated };
+  }
+
+  private simpleFn(t: Term): SimpleFn {
+    let f = simpleFns.get(t);
+    if (f === undefined) {
+      f = this.compileSimple(t);
+      simpleFns.set(t, f);
+    }
+    return f;
   }
 
   private evalExpr(e: Expr, env: Env, k: K): boolean {
@@ -569,12 +623,7 @@ export class Evaluator {
    * and calls on such arguments. Returns NOT_SIMPLE when the general (iterating) path is needed.
    */
   private simple(t: Term, env: Env): Value | undefined | typeof NOT_SIMPLE {
-    let f = simpleFns.get(t);
-    if (f === undefined) {
-      f = this.compileSimple(t);
-      simpleFns.set(t, f);
-    }
-    return f(this, env);
+    return this.simpleFn(t)(this, env);
   }
 
   /**
