@@ -777,6 +777,9 @@ export class Evaluator {
         const n = fs.length;
         const fn = t.fn;
         const loc = t.loc;
+        // the built-in this call resolves to in the program last seen (null: a rule or none)
+        let seenProg: CompiledProgram | undefined;
+        let seenBi: BuiltinDef | null = null;
         return (ev, env) => {
           const args: Value[] = new Array(n);
           for (let i = 0; i < n; i++) {
@@ -784,6 +787,14 @@ export class Evaluator {
             if (a === NOT_SIMPLE) return NOT_SIMPLE;
             if (a === undefined) return undefined;
             args[i] = a;
+          }
+          if (ev.st.fnOverrides.size === 0) {
+            if (seenProg !== ev.prog) {
+              seenProg = ev.prog;
+              const target = ev.resolveFunction(fn);
+              seenBi = target !== null && !("rules" in target) ? target : null;
+            }
+            if (seenBi !== null) return ev.invokeBuiltin(seenBi, fn, args, loc);
           }
           return ev.callFunction(fn, args, loc);
         };
@@ -1451,11 +1462,7 @@ export class Evaluator {
         }
       }
     }
-    let target = this.fnTargets.get(name);
-    if (target === undefined) {
-      target = this.prog.groups.get(name) ?? BUILTINS[name] ?? null;
-      this.fnTargets.set(name, target);
-    }
+    const target = this.resolveFunction(name);
     if (target !== null && "rules" in target) {
       if (target.kind !== "function") {
         return undefined;
@@ -1464,6 +1471,19 @@ export class Evaluator {
     }
     const bi: BuiltinDef | undefined = target ?? undefined;
     if (!bi) throw regoError("eval_type_error", `undefined function ${name}`, loc);
+    return this.invokeBuiltin(bi, name, args, loc);
+  }
+
+  private resolveFunction(name: string): RuleGroup | BuiltinDef | null {
+    let target = this.fnTargets.get(name);
+    if (target === undefined) {
+      target = this.prog.groups.get(name) ?? BUILTINS[name] ?? null;
+      this.fnTargets.set(name, target);
+    }
+    return target;
+  }
+
+  private invokeBuiltin(bi: BuiltinDef, name: string, args: Value[], loc: Loc): Value | undefined {
     // (the prepared-query API evaluates with Error.stackTraceLimit = 0: built-in errors are
     // mostly swallowed, and capturing a stack trace for each would dominate a failed call)
     try {
