@@ -12,9 +12,19 @@
 
 export type Value = null | boolean | number | bigint | string | Value[] | RObject | RSet;
 
+/** Keys of the integers 0 … SMALL_INT_KEYS-1, made on first use. */
+const SMALL_INT_KEYS = 1 << 16;
+const smallIntKeys: string[] = [];
+
 /** Canonical identity key: equal Rego values get equal keys (used for hashing objects/sets). */
 export function keyOf(v: Value): string {
   if (typeof v === "string") return v.length > 0 && v.charCodeAt(0) === 0 ? "\0s" + v : v;
+  if (typeof v === "number" && v >= 0 && v < SMALL_INT_KEYS && Number.isInteger(v)) {
+    // array indexes and small counts: one shared key string each, not a new one per lookup
+    // (filled in order, so the table stays a packed array)
+    while (smallIntKeys.length <= v) smallIntKeys.push("\0#" + String(smallIntKeys.length));
+    return smallIntKeys[v];
+  }
   return "\0" + canon(v);
 }
 
