@@ -161,3 +161,16 @@ export function exprVars(e: Expr, out: Set<string>, intoClosures = false): Set<s
 export function isWildcard(name: string): boolean {
   return name.startsWith("$");
 }
+
+/** "a.b.c" for a var or a ref of string parts; undefined otherwise. */
+export function termPathName(t: Term): string | undefined {
+  if (t.kind === "var") return t.name;
+  if (t.kind !== "ref" || t.terms[0].kind !== "var") return undefined;
+  const parts = [t.terms[0].name];
+  for (let i = 1; i < t.terms.length; i++) {
+    const x = t.terms[i];
+    if (x.kind !== "scalar" || typeof x.value !== "string") return undefined;
+    parts.push(x.value);
+  }
+  return parts.join(".");
+}

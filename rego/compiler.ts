@@ -7,6 +7,7 @@ import type { RegoErrorDetail } from "./api-types";
 import {
   exprVars,
   isWildcard,
+  termPathName,
   termVars,
   type Expr,
   type Loc,
@@ -381,19 +382,6 @@ function resolveWithTarget(t: Term, sc: Scope): Term {
   if (first === "input" || first === "data") return t;
   const fn = resolveFn(name, sc);
   return refTerm(fn.split("."), t.loc);
-}
-
-/** "a.b.c" for a var or a ref of string parts; undefined otherwise. */
-export function termPathName(t: Term): string | undefined {
-  if (t.kind === "var") return t.name;
-  if (t.kind !== "ref" || t.terms[0].kind !== "var") return undefined;
-  const parts = [t.terms[0].name];
-  for (let i = 1; i < t.terms.length; i++) {
-    const x = t.terms[i];
-    if (x.kind !== "scalar" || typeof x.value !== "string") return undefined;
-    parts.push(x.value);
-  }
-  return parts.join(".");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
  * Top-down evaluator: continuation-passing search with backtracking over a mutable binding map.
  * A continuation returns true to stop the search (used for negation, `every`, early exit).
  */
-import type { Expr, Loc, Term, With } from "./ast";
+import { termPathName, type Expr, type Loc, type Term, type With } from "./ast";
 import { BUILTINS } from "./builtins";
 import {
   BuiltinError,
@@ -10,13 +10,7 @@ import {
   type BuiltinContext,
   type BuiltinDef,
 } from "./builtins/types";
-import {
-  termPathName,
-  type CompiledProgram,
-  type CRule,
-  type DNode,
-  type RuleGroup,
-} from "./compiler";
+import { type CompiledProgram, type CRule, type DNode, type RuleGroup } from "./compiler";
 import { RegoError, regoError } from "./errors";
 import { RObject, RSet, equal, keyOf, toJSONText, type Value } from "./value";
 

@@ -2,6 +2,7 @@
  * Rego v1 parser: tokens → Module / query. Operators become calls of their built-ins
  * (`+` → plus, `==` → equal, `=` → eq (unification), `:=` → assign, `in` → internal.member_2).
  */
+import { termPathName } from "./ast";
 import type { Expr, ExprBody, Import, Loc, Module, Rule, RuleHead, Term, With } from "./ast";
 import { regoError } from "./errors";
 import { tokenize, type Token } from "./lexer";
@@ -639,7 +640,7 @@ export class Parser {
         this.expectP("]");
         cur = appendRef(cur, k);
       } else if (!refOnly && this.isP(t, "(") && t.start === this.last().end) {
-        const name = callName(cur);
+        const name = termPathName(cur);
         if (name === undefined) this.fail("invalid function name", t);
         this.next();
         const args = this.withNl(false, () => {
@@ -661,18 +662,6 @@ export class Parser {
 function appendRef(cur: Term, part: Term): Term {
   if (cur.kind === "ref") return { kind: "ref", terms: [...cur.terms, part], loc: cur.loc };
   return { kind: "ref", terms: [cur, part], loc: cur.loc };
-}
-
-function callName(t: Term): string | undefined {
-  if (t.kind === "var") return t.name;
-  if (t.kind !== "ref" || t.terms[0].kind !== "var") return undefined;
-  const parts = [t.terms[0].name];
-  for (let i = 1; i < t.terms.length; i++) {
-    const x = t.terms[i];
-    if (x.kind !== "scalar" || typeof x.value !== "string") return undefined;
-    parts.push(x.value);
-  }
-  return parts.join(".");
 }
 
 function describe(t: Token): string {
