@@ -1,8 +1,16 @@
 /**
  * A small Vault HTTP client, addressed the way the Vault CLI is (VAULT_ADDR, VAULT_TOKEN,
- * VAULT_NAMESPACE, VAULT_CACERT). It retries what Vault says is temporary — 5xx, 429, a sealed or
- * standby node (503) and network failures — with capped exponential backoff. It never logs or
- * puts the token into an error message. A leaf: it knows nothing of tokenwarden.
+ * VAULT_NAMESPACE, VAULT_CACERT, VAULT_MAX_RETRIES, VAULT_CLIENT_TIMEOUT). It never logs or puts
+ * the token into an error message. A leaf: it knows nothing of tokenwarden.
+ *
+ * Retries are decided per call. A request marked idempotent (every GET/LIST, and writes whose
+ * second application changes nothing: a policy PUT, a role write, KV metadata, lookup-accessor,
+ * revoke-accessor) is retried on anything temporary — 5xx, 429, a sealed or standby node (503),
+ * a network failure — with capped exponential backoff. Any other write (token create, SecretID
+ * generation, a KV data write without `cas`) may already have happened when the answer is lost,
+ * and a retry would mint a second credential nobody records; it is retried only when Vault's answer
+ * proves the request was never handled: 429 (refused by a rate-limit quota before it ran), 503
+ * (sealed or standby: nothing runs), or a connection that was refused before anything was sent.
  */
 import { readFileSync } from "node:fs";
 import * as http from "node:http";
@@ -16,7 +24,7 @@ export interface VaultClientOptions {
   readonly namespace?: string;
   /** PEM CA bundle to trust instead of the system store. */
   readonly caCert?: string;
-  /** Attempts after the first for a temporary failure (default 4). */
+  /** Attempts after the first for a temporary failure (default 4; VAULT_MAX_RETRIES in fromEnv). */
   readonly retries?: number;
   /** First backoff in ms (default 250), doubled each attempt, capped at maxBackoffMs (default 4000). */
   readonly minBackoffMs?: number;
@@ -25,6 +33,15 @@ export interface VaultClientOptions {
   readonly timeoutMs?: number;
   /** Where retry notices go (default: nowhere). Lines never contain the token. */
   readonly log?: (line: string) => void;
+}
+
+/** How one call may be retried. */
+export interface RequestOptions {
+  /**
+   * Whether sending the request twice leaves Vault as sending it once. Defaults to true for GET
+   * (reads and LISTs) and false for everything else: a write must say it is safe to repeat.
+   */
+  readonly idempotent?: boolean;
 }
 
 export interface VaultResponse {
@@ -56,7 +73,15 @@ export class VaultConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Answers worth asking again for an idempotent request: temporary by Vault's own account. */
 const RETRYABLE = (status: number) => status === 429 || status >= 500;
+/**
+ * Answers that prove a request was not handled, so even a non-idempotent one may be sent again:
+ * a rate-limit quota refuses before the handler runs; a sealed or standby node (503) runs nothing.
+ */
+const NOT_HANDLED = (status: number) => status === 429 || status === 503;
+/** Socket errors raised before a request left this process: nothing reached Vault. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"]);
 
 export class VaultClient {
   private readonly base: URL;
@@ -86,7 +111,11 @@ export class VaultClient {
     if (options.caCert !== undefined) this.agent = new https.Agent({ ca: options.caCert });
   }
 
-  /** From VAULT_ADDR / VAULT_TOKEN / VAULT_NAMESPACE / VAULT_CACERT (a file path, as for the CLI). */
+  /**
+   * From VAULT_ADDR / VAULT_TOKEN / VAULT_NAMESPACE / VAULT_CACERT (a file path), and, as the Vault
+   * CLI reads them, VAULT_MAX_RETRIES (retries after the first attempt) and VAULT_CLIENT_TIMEOUT
+   * (seconds per attempt).
+   */
   static fromEnv(env: Env = process.env, extra: Partial<VaultClientOptions> = {}): VaultClient {
     const address = env.VAULT_ADDR;
     if (!address) throw new VaultConfigError("VAULT_ADDR is not set");
@@ -99,11 +128,15 @@ export class VaultClient {
         throw new VaultConfigError(`VAULT_CACERT ${env.VAULT_CACERT}: cannot be read (${code})`);
       }
     }
+    const retries = wholeNumberEnv(env, "VAULT_MAX_RETRIES");
+    const timeoutS = wholeNumberEnv(env, "VAULT_CLIENT_TIMEOUT");
     return new VaultClient({
       address,
       token: env.VAULT_TOKEN || undefined,
       namespace: env.VAULT_NAMESPACE || undefined,
       caCert,
+      ...(retries !== undefined ? { retries } : {}),
+      ...(timeoutS !== undefined && timeoutS > 0 ? { timeoutMs: timeoutS * 1000 } : {}),
       ...extra,
     });
   }
@@ -113,11 +146,17 @@ export class VaultClient {
   }
 
   /**
-   * One API call: `path` is relative to /v1 (e.g. "sys/policies/acl/x"). Resolves with any
-   * non-retryable response (the caller decides what a 404 means); throws VaultError once retries
-   * of a temporary failure are spent.
+   * One API call: `path` is relative to /v1 (e.g. "sys/policies/acl/x"). Resolves with any answer
+   * that is not a temporary failure (the caller decides what a 404 means); throws VaultError once
+   * the retries a call allows (see the module comment and RequestOptions) are spent or refused.
    */
-  async request(method: string, path: string, body?: unknown): Promise<VaultResponse> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: RequestOptions = {},
+  ): Promise<VaultResponse> {
+    const idempotent = options.idempotent ?? method.toUpperCase() === "GET";
     const url = new URL(`/v1/${path.replace(/^\/+/, "")}`, this.base);
     let failure: VaultError | undefined;
     let wait = 0;
@@ -130,14 +169,26 @@ export class VaultClient {
         const res = await this.send(method, url, body);
         if (!RETRYABLE(res.status)) return { status: res.status, body: res.body };
         failure = this.errorFor(method, path, res.status, res.body);
+        if (!idempotent && !NOT_HANDLED(res.status)) throw failure;
         wait = retryAfterMs(res.retryAfter, this.maxBackoff) ?? this.backoff(attempt + 1);
       } catch (err) {
+        if (err instanceof VaultError) throw err;
+        const code = errorCode(err);
         failure = new VaultError(
-          `${method} /v1/${path}: cannot reach Vault at ${this.base.origin}: ${(err as Error).message}`,
+          `${method} /v1/${path}: cannot reach Vault at ${this.base.origin}: ${describeNetworkError(err)}`,
           method,
           path,
           0,
         );
+        // A request that may have reached Vault is not sent again unless it is safe to repeat.
+        if (!idempotent && !(code !== undefined && NOT_SENT_CODES.has(code))) {
+          throw new VaultError(
+            `${failure.message} (not retried: the request may have been handled, and repeating it is not safe)`,
+            method,
+            path,
+            0,
+          );
+        }
         wait = this.backoff(attempt + 1);
       }
     }
@@ -149,19 +200,31 @@ export class VaultClient {
     return this.dataOf<T>("GET", path);
   }
 
-  /** POST/PUT-style write; returns `data` if Vault sent any. */
-  async write<T = Record<string, unknown>>(path: string, body: unknown): Promise<T | undefined> {
-    return this.dataOf<T>("POST", path, body);
+  /**
+   * POST write; returns `data` if Vault sent any. Not retried after a failure that may have
+   * reached Vault unless `{ idempotent: true }` says a second write changes nothing (a policy or
+   * role write, KV metadata, a KV data write with `cas`).
+   */
+  async write<T = Record<string, unknown>>(
+    path: string,
+    body: unknown,
+    options: RequestOptions = {},
+  ): Promise<T | undefined> {
+    return this.dataOf<T>("POST", path, body, options);
   }
 
-  /** LIST keys under a path; [] when there are none (Vault answers 404). */
+  /**
+   * LIST keys under a path; [] when there are none (Vault answers 404). Sent as GET with
+   * `?list=true` on the path with its trailing slash, as Vault's API description spells lists.
+   */
   async list(path: string): Promise<string[]> {
-    const data = await this.dataOf<{ keys?: string[] }>("GET", `${trimSlashes(path)}?list=true`);
+    const data = await this.dataOf<{ keys?: string[] }>("GET", `${trimSlashes(path)}/?list=true`);
     return data?.keys ?? [];
   }
 
+  /** DELETE: removing what is already gone leaves Vault the same, so it is retried. */
   async delete(path: string): Promise<void> {
-    await this.dataOf("DELETE", path);
+    await this.dataOf("DELETE", path, undefined, { idempotent: true });
   }
 
   /** An ACL policy's text (`sys/policies/acl/<name>`). */
@@ -200,13 +263,39 @@ export class VaultClient {
    * (expired or revoked: Vault answers 400 "invalid accessor").
    */
   async lookupAccessor(accessor: string): Promise<Record<string, unknown> | undefined> {
-    const res = await this.request("POST", "auth/token/lookup-accessor", { accessor });
+    // A POST only so the accessor stays out of URLs and logs; it reads, so it is safe to repeat.
+    const res = await this.request(
+      "POST",
+      "auth/token/lookup-accessor",
+      { accessor },
+      { idempotent: true },
+    );
     if (res.status === 400 || res.status === 404) return undefined;
-    return this.unwrap<Record<string, unknown>>("POST", "auth/token/lookup-accessor", res);
+    const data = this.unwrap<Record<string, unknown>>("POST", "auth/token/lookup-accessor", res);
+    if (data) delete data.id; // Vault blanks it for accessor lookups; never pass a token id on.
+    return data;
   }
 
-  private async dataOf<T>(method: string, path: string, body?: unknown): Promise<T | undefined> {
-    const res = await this.request(method, path, body);
+  /**
+   * Revokes a token (and its children) by accessor. "revoked" when Vault did it; "gone" when Vault
+   * no longer knows the accessor (expired, or revoked earlier). Repeating a revocation leaves Vault
+   * the same, so it is retried like a read.
+   */
+  async revokeAccessor(accessor: string): Promise<"revoked" | "gone"> {
+    const path = "auth/token/revoke-accessor";
+    const res = await this.request("POST", path, { accessor }, { idempotent: true });
+    if (res.status === 400 || res.status === 404) return "gone";
+    if (res.status >= 400) throw this.errorFor("POST", path, res.status, res.body);
+    return "revoked";
+  }
+
+  private async dataOf<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: RequestOptions,
+  ): Promise<T | undefined> {
+    const res = await this.request(method, path, body, options);
     if (res.status === 404) return undefined;
     return this.unwrap<T>(method, path, res);
   }
@@ -305,6 +394,28 @@ export class VaultClient {
       req.end();
     });
   }
+}
+
+function errorCode(err: unknown): string | undefined {
+  // fetch wraps the socket error in `cause`; node:https raises it directly.
+  const e = err as { code?: unknown; cause?: { code?: unknown } };
+  const code = e?.cause?.code ?? e?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+function describeNetworkError(err: unknown): string {
+  const message = (err as Error)?.message ?? String(err);
+  const code = errorCode(err);
+  return code && !message.includes(code) ? `${message} (${code})` : message;
+}
+
+/** A non-negative whole number from the environment; a malformed value is a config error. */
+function wholeNumberEnv(env: Env, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  if (!/^\d+$/.test(raw))
+    throw new VaultConfigError(`${name} must be a whole number, got ${JSON.stringify(raw)}`);
+  return Number(raw);
 }
 
 function trimSlashes(s: string): string {

@@ -1,3 +1,4 @@
 /** Vault HTTP client (a leaf: knows nothing of tokenwarden). */
 export { VaultClient, VaultConfigError, VaultError } from "./client";
-export type { VaultClientOptions, VaultResponse } from "./client";
+export type { RequestOptions, VaultClientOptions, VaultResponse } from "./client";
+export { mapConcurrent } from "./concurrency";

@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { VaultClient, VaultConfigError, VaultError } from "../../vault";
+import { mapConcurrent, VaultClient, VaultConfigError, VaultError } from "../../vault";
 
 const TOKEN = "hvs.CANARY-operator-token";
 
@@ -29,9 +29,13 @@ afterEach(async () => {
   servers = [];
 });
 
-/** Serves `replies` in order (the last one repeats) and records every request. */
+/**
+ * Serves `replies` in order (the last one repeats) and records every request. A reply of
+ * `"drop"` reads the request and then destroys the connection without answering, as a proxy
+ * or a crashed node does after the request may already have been handled.
+ */
 async function double(
-  replies: Reply[],
+  replies: (Reply | "drop")[],
   tls?: { key: string; cert: string },
 ): Promise<{ address: string; seen: Seen[] }> {
   const seen: Seen[] = [];
@@ -41,6 +45,10 @@ async function double(
     req.on("end", () => {
       seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body });
       const reply = replies[Math.min(seen.length - 1, replies.length - 1)];
+      if (reply === "drop") {
+        req.socket.destroy();
+        return;
+      }
       res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
       res.end(reply.body === undefined ? "" : JSON.stringify(reply.body));
     });
@@ -71,7 +79,7 @@ describe("requests", () => {
     expect(await client.list("auth/token/accessors")).toEqual([]);
     expect(v.seen.map((s) => s.url)).toEqual([
       "/v1/auth/approle/role/nope",
-      "/v1/auth/token/accessors?list=true",
+      "/v1/auth/token/accessors/?list=true",
     ]);
   });
 
@@ -208,5 +216,137 @@ describe("configuration from the environment", () => {
     // Without the CA the same server is refused (the system store does not know it).
     const untrusted = new VaultClient({ address: v.address, token: TOKEN, retries: 0 });
     await expect(untrusted.read("sys/seal-status")).rejects.toThrow(/cannot reach Vault/);
+  });
+});
+
+describe("retries are decided per call: a write is repeated only where that is safe", () => {
+  const quiet = { token: TOKEN, retries: 3, ...fast };
+
+  it("does not repeat a plain write after a 500 or a dropped connection (it may have happened)", async () => {
+    for (const first of [{ status: 500, body: { errors: ["internal error"] } }, "drop"] as const) {
+      const v = await double([first, { status: 200, body: { data: { client_token: "x" } } }]);
+      const client = new VaultClient({ address: v.address, ...quiet });
+      const err = (await client
+        .write("auth/token/create", { policies: ["tw-a"] })
+        .catch((e: unknown) => e)) as VaultError;
+      expect(err).toBeInstanceOf(VaultError);
+      expect(err.method).toBe("POST");
+      expect(err.path).toBe("auth/token/create");
+      expect(v.seen).toHaveLength(1); // one token minted at most, never two
+      expect(err.message).not.toContain(TOKEN);
+    }
+  });
+
+  it("repeats a plain write after 429 and 503 (sealed/standby): Vault never ran it", async () => {
+    const v = await double([
+      {
+        status: 429,
+        body: { errors: ["request path rate limited"] },
+        headers: { "retry-after": "0" },
+      },
+      { status: 503, body: { errors: ["Vault is sealed"] } },
+      { status: 200, body: { data: { secret_id_accessor: "sa" } } },
+    ]);
+    const client = new VaultClient({ address: v.address, ...quiet });
+    expect(await client.write("auth/approle/role/r/secret-id", {})).toEqual({
+      secret_id_accessor: "sa",
+    });
+    expect(v.seen).toHaveLength(3);
+  });
+
+  it("repeats a write marked idempotent after a 500 and a dropped connection", async () => {
+    const v = await double([
+      { status: 500, body: { errors: ["internal error"] } },
+      "drop",
+      { status: 204 },
+    ]);
+    const client = new VaultClient({ address: v.address, ...quiet });
+    await client.write("sys/policies/acl/tw-a", { policy: "" }, { idempotent: true });
+    expect(v.seen.map((s) => s.method)).toEqual(["POST", "POST", "POST"]);
+  });
+
+  it("retries a plain write whose connection was refused (nothing was sent)", async () => {
+    const v = await double([{ status: 200 }]);
+    await new Promise((r) => servers.pop()?.close(r));
+    const lines: string[] = [];
+    const client = new VaultClient({ address: v.address, ...quiet, log: (l) => lines.push(l) });
+    const err = (await client.write("auth/token/create", {}).catch((e: unknown) => e)) as Error;
+    expect(err.message).toContain("cannot reach Vault");
+    expect(lines).toHaveLength(3); // every attempt refused before sending, so each was safe
+  });
+
+  it("retries lookup-accessor (a read sent as POST) and revoke-accessor (same end state)", async () => {
+    const v = await double([
+      { status: 502, body: { errors: ["bad gateway"] } },
+      { status: 200, body: { data: { accessor: "a1", id: "", policies: ["tw-a"] } } },
+      "drop",
+      { status: 204 },
+      { status: 400, body: { errors: ["invalid accessor"] } },
+    ]);
+    const client = new VaultClient({ address: v.address, ...quiet });
+    const info = await client.lookupAccessor("a1");
+    expect(info).toEqual({ accessor: "a1", policies: ["tw-a"] }); // no `id` key passed on
+    expect(await client.revokeAccessor("a1")).toBe("revoked");
+    expect(await client.revokeAccessor("a1")).toBe("gone");
+    expect(v.seen.map((s) => s.url)).toEqual([
+      "/v1/auth/token/lookup-accessor",
+      "/v1/auth/token/lookup-accessor",
+      "/v1/auth/token/revoke-accessor",
+      "/v1/auth/token/revoke-accessor",
+      "/v1/auth/token/revoke-accessor",
+    ]);
+  });
+
+  it("waits as long as Retry-After says (up to the backoff cap)", async () => {
+    const v = await double([
+      { status: 429, body: { errors: ["rate limited"] }, headers: { "retry-after": "1" } },
+      { status: 200, body: { data: { ok: true } } },
+    ]);
+    const client = new VaultClient({ address: v.address, token: TOKEN, minBackoffMs: 1 });
+    const t0 = Date.now();
+    expect(await client.read("sys/x")).toEqual({ ok: true });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
+  });
+
+  it("takes VAULT_MAX_RETRIES from the environment, as the Vault CLI does", async () => {
+    const v = await double([{ status: 500, body: { errors: ["internal error"] } }]);
+    const client = VaultClient.fromEnv(
+      { VAULT_ADDR: v.address, VAULT_TOKEN: TOKEN, VAULT_MAX_RETRIES: "1" },
+      fast,
+    );
+    await expect(client.read("sys/x")).rejects.toThrow("GET /v1/sys/x: 500 internal error");
+    expect(v.seen).toHaveLength(2);
+    expect(() => VaultClient.fromEnv({ VAULT_ADDR: v.address, VAULT_MAX_RETRIES: "x" })).toThrow(
+      /VAULT_MAX_RETRIES must be a whole number/,
+    );
+  });
+});
+
+describe("mapConcurrent", () => {
+  it("keeps at most `limit` calls in flight and returns results in input order", async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const items = Array.from({ length: 50 }, (_, i) => i);
+    const out = await mapConcurrent(items, 4, async (n) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, (n * 7) % 5));
+      inFlight--;
+      return n * 2;
+    });
+    expect(out).toEqual(items.map((n) => n * 2));
+    expect(peak).toBe(4);
+  });
+
+  it("stops starting calls after a rejection and rejects with it", async () => {
+    const started: number[] = [];
+    const err = await mapConcurrent([0, 1, 2, 3, 4, 5], 2, async (n) => {
+      started.push(n);
+      if (n === 1) throw new Error("boom");
+      await new Promise((r) => setTimeout(r, 5));
+      return n;
+    }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe("boom");
+    expect(started.length).toBeLessThan(6);
   });
 });
