@@ -16,6 +16,7 @@ import type {
   AccessLevel,
   AuthKind,
   Capability,
+  ClientAuthMethod,
   Consumer,
   Limits,
   Need,
@@ -117,7 +118,19 @@ const PROVIDER_FIELDS = new Set([
   "maxTtl",
   "tokenUrl",
   "audience",
+  "credentials",
+  "clientAuth",
+  "revocationUrl",
+  "grace",
 ]);
+/** Provider fields only `procure` reads (where to fetch a token and how to retire the old one). */
+const FETCH_FIELDS = ["credentials", "clientAuth", "revocationUrl"] as const;
+const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
+  "client_secret_basic",
+  "client_secret_post",
+  "private_key_jwt",
+  "none",
+];
 const AUTH_MOUNT_FIELDS = new Set(["approle", "kubernetes", "jwt"]);
 const AUDIT_FIELDS = new Set(["path", "filePath"]);
 const APPROLE_FIELDS = new Set(["secretIdTtl", "secretIdNumUses"]);
@@ -518,7 +531,7 @@ function normaliseProvider(c: Checker, v: unknown, path: Path): Provider | undef
   if (n === undefined || kind === undefined) return undefined;
   const base = { name: n, ...(maxTtl !== undefined ? { maxTtl } : {}) };
   if (kind === "vault-token") {
-    for (const f of ["scopes", "tokenUrl", "audience"]) {
+    for (const f of ["scopes", "tokenUrl", "audience", ...FETCH_FIELDS, "grace"]) {
       if (o[f] !== undefined)
         c.report(
           [...path, f],
@@ -530,16 +543,20 @@ function normaliseProvider(c: Checker, v: unknown, path: Path): Provider | undef
   const scopes = required(c, o, "scopes", path, "the scopes this provider can grant")
     ? textList(c, o.scopes, path, "scopes", "scopes", false)
     : undefined;
+  const grace = optDuration(c, o, "grace", path);
   if (kind === "static") {
-    for (const f of ["tokenUrl", "audience"]) {
+    for (const f of ["tokenUrl", "audience", ...FETCH_FIELDS]) {
       if (o[f] !== undefined)
         c.report(
           [...path, f],
           "does not apply to kind: static (static tokens are handed over, not fetched)",
         );
     }
-    return scopes ? { ...base, kind, scopes } : undefined;
+    return scopes
+      ? { ...base, kind, scopes, ...(grace !== undefined ? { grace } : {}) }
+      : undefined;
   }
+  const fetch = fetchFields(c, o, path, grace);
   const tokenUrl = required(c, o, "tokenUrl", path, "the provider's OAuth 2.0 token endpoint")
     ? url(c, o.tokenUrl, path, "tokenUrl")
     : undefined;
@@ -549,12 +566,56 @@ function normaliseProvider(c: Checker, v: unknown, path: Path): Provider | undef
         [...path, "audience"],
         "does not apply to kind: oauth2-client-credentials (only jwt-bearer assertions carry an audience)",
       );
-    return scopes && tokenUrl ? { ...base, kind, scopes, tokenUrl } : undefined;
+    return scopes && tokenUrl && fetch ? { ...base, kind, scopes, tokenUrl, ...fetch } : undefined;
   }
   const audience = optText(c, o, "audience", path);
-  return scopes && tokenUrl
-    ? { ...base, kind, scopes, tokenUrl, ...(audience !== undefined ? { audience } : {}) }
+  return scopes && tokenUrl && fetch
+    ? { ...base, kind, scopes, tokenUrl, ...(audience !== undefined ? { audience } : {}), ...fetch }
     : undefined;
+}
+
+/** The optional fields `procure` uses: the Vault path of the credentials, client auth, RFC 7009. */
+function fetchFields(
+  c: Checker,
+  o: Obj,
+  path: Path,
+  grace: Seconds | undefined,
+):
+  | {
+      credentials?: string;
+      clientAuth?: ClientAuthMethod;
+      revocationUrl?: string;
+      grace?: Seconds;
+    }
+  | undefined {
+  let ok = true;
+  let credentials = optText(c, o, "credentials", path);
+  if (credentials !== undefined) {
+    const problem =
+      credentials.includes("*") || credentials.includes("+")
+        ? "must name one entry, without wildcards"
+        : vaultPathProblem(credentials);
+    if (problem !== undefined) {
+      c.report([...path, "credentials"], `${JSON.stringify(credentials)} ${problem}`);
+      credentials = undefined;
+      ok = false;
+    }
+  }
+  const clientAuth =
+    o.clientAuth === undefined
+      ? undefined
+      : oneOf(c, o.clientAuth, path, "clientAuth", CLIENT_AUTH_METHODS);
+  if (o.clientAuth !== undefined && clientAuth === undefined) ok = false;
+  const revocationUrl =
+    o.revocationUrl === undefined ? undefined : url(c, o.revocationUrl, path, "revocationUrl");
+  if (o.revocationUrl !== undefined && revocationUrl === undefined) ok = false;
+  if (!ok) return undefined;
+  return {
+    ...(credentials !== undefined ? { credentials } : {}),
+    ...(clientAuth !== undefined ? { clientAuth } : {}),
+    ...(revocationUrl !== undefined ? { revocationUrl } : {}),
+    ...(grace !== undefined ? { grace } : {}),
+  };
 }
 
 /** Bytes of the scopes joined with ",", counted without building the string in the common case. */

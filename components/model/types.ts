@@ -66,16 +66,33 @@ export interface VaultTokenProvider extends ProviderBase {
 export interface StaticProvider extends ProviderBase {
   readonly kind: "static";
   readonly scopes: readonly string[];
+  /** How long a replaced token stays readable before `procure`/`put` destroys it (default 24h). */
+  readonly grace?: Seconds;
 }
-export interface OAuth2Provider extends ProviderBase {
+/** How `procure` authenticates at a token endpoint (RFC 6749 §2.3, RFC 7523 §2.2). */
+export type ClientAuthMethod =
+  "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none";
+/** What `tokenwarden procure` needs to fetch a provider's tokens itself. */
+interface FetchedProviderFields {
+  readonly scopes: readonly string[];
+  readonly tokenUrl: string;
+  /**
+   * Vault API path (e.g. `secret/data/tokenwarden/stripe`) of the entry holding the client
+   * credentials or signing key — never the values themselves. Required by `procure` only.
+   */
+  readonly credentials?: string;
+  /** Client authentication at the token endpoint; default from what the credentials hold. */
+  readonly clientAuth?: ClientAuthMethod;
+  /** RFC 7009 revocation endpoint; without one, replaced tokens are only destroyed in Vault. */
+  readonly revocationUrl?: string;
+  /** How long a replaced token stays readable before it is revoked and destroyed (default 24h). */
+  readonly grace?: Seconds;
+}
+export interface OAuth2Provider extends ProviderBase, FetchedProviderFields {
   readonly kind: "oauth2-client-credentials";
-  readonly scopes: readonly string[];
-  readonly tokenUrl: string;
 }
-export interface JwtBearerProvider extends ProviderBase {
+export interface JwtBearerProvider extends ProviderBase, FetchedProviderFields {
   readonly kind: "jwt-bearer";
-  readonly scopes: readonly string[];
-  readonly tokenUrl: string;
   readonly audience?: string;
 }
 export type ThirdPartyProvider = StaticProvider | OAuth2Provider | JwtBearerProvider;

@@ -377,7 +377,7 @@ describe("secrets pasted into a manifest stay out of messages", () => {
     );
     const issues = issuesOf(text);
     expect(issues).toEqual([
-      "m.yaml:11:5: providers[1].token: unknown field (allowed: name, kind, description, scopes, maxTtl, tokenUrl, audience)",
+      "m.yaml:11:5: providers[1].token: unknown field (allowed: name, kind, description, scopes, maxTtl, tokenUrl, audience, credentials, clientAuth, revocationUrl, grace)",
       "m.yaml:22:5: needs[0].apiKey: unknown field (allowed: name, consumer, provider, scopes, paths, access, ttl, maxTtl, rotation, owner, justification, expires, defaultPolicy, waivers)",
     ]);
     expect(issues.join("\n")).not.toContain(CANARY);
