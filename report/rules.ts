@@ -115,6 +115,133 @@ const CATALOGUE: readonly RuleInfo[] = [
     help: "Fix the HCL at the reported line and column.",
     severity: "deny",
   },
+  // Drift and lifecycle (tokenwarden drift / expiry / revoke): TW050–TW069.
+  {
+    id: "TW050",
+    title: "Shadow token",
+    description:
+      "A live token carries a `tw-` policy, names a need in its metadata, or was created against a declared consumer's token role, without a declared need behind it (`tokenwarden drift`).",
+    help: "Find who created it (the audit log has its accessor); declare the need it serves, or revoke it with `tokenwarden revoke --shadow`.",
+    severity: "deny",
+  },
+  {
+    id: "TW051",
+    title: "Declared token not in Vault",
+    description:
+      "A need of a token-auth consumer declares a token, but Vault holds no live token issued for it: it expired, was revoked, or was never issued.",
+    help: "Run `pulumi up`: it issues the token again.",
+    severity: "deny",
+  },
+  {
+    id: "TW052",
+    title: "Declared token expired",
+    description: "A token issued for a declared need is past its expiry but Vault still lists it.",
+    help: "Revoke it with `tokenwarden revoke --expired`, and run `pulumi up` to issue a fresh one.",
+    severity: "deny",
+  },
+  {
+    id: "TW053",
+    title: "Undeclared tw- policy",
+    description: "A policy named `tw-…` is in Vault but no need in the manifest declares it.",
+    help: "Declare the need it serves, or delete the policy and revoke the tokens carrying it.",
+    severity: "deny",
+  },
+  {
+    id: "TW054",
+    title: "Declared policy not in Vault",
+    description: "A need's ACL policy is missing from Vault.",
+    help: "Run `pulumi up` to write it; remove the need if it was deleted on purpose.",
+    severity: "deny",
+  },
+  {
+    id: "TW055",
+    title: "Policy rules differ",
+    description:
+      "A need's ACL policy in Vault grants other paths or capabilities than the manifest declares (compared as parsed HCL, not text).",
+    help: "Find out who edited it; `pulumi up` writes the declared rules back. Declare the change if it is needed.",
+    severity: "deny",
+  },
+  {
+    id: "TW056",
+    title: "Declared role not in Vault",
+    description:
+      "A consumer's auth role (approle, kubernetes, jwt or token role) is missing from Vault, or its auth mount is not enabled.",
+    help: "Run `pulumi up`, and check that the mount in `vault.authMounts` is enabled.",
+    severity: "deny",
+  },
+  {
+    id: "TW057",
+    title: "Role policies differ",
+    description: "A consumer's auth role grants other policies in Vault than its declared needs.",
+    help: "`pulumi up` writes the declared policies back; declare a need for any policy the consumer needs.",
+    severity: "deny",
+  },
+  {
+    id: "TW058",
+    title: "Role TTLs differ",
+    description:
+      "A consumer's auth role has other token TTLs in Vault than the strictest of its needs' TTLs.",
+    help: "`pulumi up` writes the declared TTLs back; change the needs' ttl/maxTtl if they must differ.",
+    severity: "deny",
+  },
+  {
+    id: "TW059",
+    title: "Undeclared role with tw- policies",
+    description: "An auth role that no consumer declares grants `tw-` policies.",
+    help: "Declare the consumer and its needs, or delete the role.",
+    severity: "deny",
+  },
+  {
+    id: "TW060",
+    title: "Declared KV entry not in Vault",
+    description: "The KV v2 entry that should hold a third-party need's token is missing.",
+    help: "Run `pulumi up` with the token in `tokenwarden:thirdPartyTokens`, or procure it again.",
+    severity: "deny",
+  },
+  {
+    id: "TW061",
+    title: "KV entry overdue for rotation",
+    description:
+      "A third-party token's KV entry is past its `next_rotation` (or its last write plus `rotation_period`).",
+    help: "Procure a new token and run `pulumi up`; it is written as the entry's next version.",
+    severity: "warn",
+  },
+  {
+    id: "TW062",
+    title: "Need past its review date",
+    description: "A need's review date (`expires`) has passed while its grants are still live.",
+    help: "Review the need and extend `expires`, or remove it and revoke its grants with `tokenwarden revoke --lapsed`.",
+    severity: "deny",
+  },
+  {
+    id: "TW063",
+    title: "Undeclared managed KV entry",
+    description: "A KV entry marked `managed_by=tokenwarden` is in Vault but no need declares it.",
+    help: "Declare the need, or destroy the entry and revoke the token at its provider.",
+    severity: "warn",
+  },
+  {
+    id: "TW064",
+    title: "Declared token's policies differ",
+    description: "A token issued for a declared need carries other policies than the need's grant.",
+    help: "Revoke it and let `pulumi up` issue it again from the manifest.",
+    severity: "deny",
+  },
+  {
+    id: "TW065",
+    title: "KV metadata differs",
+    description:
+      "A KV entry's custom metadata (owner, consumer, need, scopes, rotation period, review date) differs from its need.",
+    help: "`pulumi up` writes the declared metadata back.",
+    severity: "warn",
+  },
+  {
+    id: "TW066",
+    title: "Declared token overdue for rotation",
+    description: "A token issued for a declared need is past the `next_rotation` in its metadata.",
+    help: "Run `pulumi up` (it refreshes first): the rotation clock re-issues the token.",
+    severity: "warn",
+  },
 ];
 
 const BY_ID = new Map(CATALOGUE.map((r) => [r.id, r]));
