@@ -7,6 +7,9 @@ package tokenwarden
 
 import rego.v1
 
+# `not` negates the whole expression, undefined operands included (OPA's future.keywords.not)
+import future.keywords.not
+
 # The manifest field of the need path a policy rule came from, when the need declares it.
 rule_field(need, path, suffix) := {"need": need.name, "field": sprintf("paths[%d].%s", [idx[0], suffix])} if {
 	idx := [i | some i, p in need.paths; p.path == path]

@@ -5,6 +5,9 @@ package tokenwarden
 
 import rego.v1
 
+# `not` negates the whole expression, undefined operands included (OPA's future.keywords.not)
+import future.keywords.not
+
 # --- TW004 on needs -------------------------------------------------------------------------
 
 need_ttl_fields := {"ttl_seconds": "ttl", "max_ttl_seconds": "maxTtl"}

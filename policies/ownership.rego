@@ -4,6 +4,9 @@ package tokenwarden
 
 import rego.v1
 
+# `not` negates the whole expression, undefined operands included (OPA's future.keywords.not)
+import future.keywords.not
+
 # Needs with a non-blank owner / justification, collected in one pass each. (The type checks
 # first: a built-in's type error is undefined in Rego but costs an exception in an engine.)
 owned_needs := {n.name | some n in input.needs; is_string(n.owner); trim_space(n.owner) != ""}

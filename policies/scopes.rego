@@ -3,6 +3,9 @@ package tokenwarden
 
 import rego.v1
 
+# `not` negates the whole expression, undefined operands included (OPA's future.keywords.not)
+import future.keywords.not
+
 # Words that make a scope a write or admin scope ("charges:write", "admin:org", "repo.delete").
 write_scope_words := {"write", "admin", "delete", "create", "update", "manage", "modify", "edit", "full", "*"}
 

@@ -4,6 +4,9 @@ package tokenwarden
 
 import rego.v1
 
+# `not` negates the whole expression, undefined operands included (OPA's future.keywords.not)
+import future.keywords.not
+
 # --- TW008 ----------------------------------------------------------------------------------
 
 findings contains finding(

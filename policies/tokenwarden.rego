@@ -8,6 +8,9 @@ package tokenwarden
 
 import rego.v1
 
+# `not` negates the whole expression, undefined operands included (OPA's future.keywords.not)
+import future.keywords.not
+
 # Organisation limits: the document's own `limits` win; policies/data.json supplies the rest.
 # When the data file was not loaded (e.g. `conftest test -p policies/` without `--data`), the
 # shipped defaults below apply rather than the rules going quiet.

@@ -4,6 +4,9 @@ package tokenwarden_test
 
 import rego.v1
 
+# `not` negates the whole expression, undefined operands included (OPA's future.keywords.not)
+import future.keywords.not
+
 # --- a clean document: one Vault-path need, one third-party need, as the grant plan renders them
 
 vault_need := {

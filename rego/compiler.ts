@@ -118,6 +118,8 @@ interface Scope {
   ruleNames: Set<string>;
   imports: Map<string, string[]>;
   locals: Set<string>;
+  /** OPA's legacy negation (no `future.keywords.not` import): operands are bound before `not`. */
+  legacyNot: boolean;
 }
 
 function declaredIn(body: Expr[], out: Set<string>): void {
@@ -328,6 +330,90 @@ function resolveFn(fn: string, sc: Scope): string {
 }
 
 function resolveBody(body: Expr[], sc: Scope): Expr[] {
+  const resolved = resolveBodyExprs(body, sc);
+  return sc.legacyNot ? hoistNegatedOperands(resolved) : resolved;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Legacy negation (OPA's RewriteDynamicTerms and RewriteExprTerms stages): the refs, nested calls
+// and their containers in the operands of a negated call (and the ref keys of a negated ref or
+// unification) are bound to generated vars *before* the `not`, so `not f(input.missing)` is
+// undefined rather than true. A module importing `future.keywords.not` keeps them inside.
+
+let hoistCounter = 0;
+
+function hoistNegatedOperands(body: Expr[]): Expr[] {
+  let out: Expr[] | undefined;
+  for (let i = 0; i < body.length; i++) {
+    const e = body[i];
+    if (!e.negated || e.body.kind !== "term") {
+      out?.push(e);
+      continue;
+    }
+    const extras: Expr[] = [];
+    const t = e.body.term;
+    let nt: Term;
+    if (t.kind === "call" && t.fn === "eq")
+      nt = { ...t, args: t.args.map((a) => hoistInTerm(a, e, extras)) };
+    else if (t.kind === "call" && t.fn !== "print")
+      nt = { ...t, args: t.args.map((a) => hoistOne(a, e, extras)) };
+    else nt = hoistInTerm(t, e, extras);
+    if (extras.length === 0) {
+      out?.push(e);
+      continue;
+    }
+    out ??= body.slice(0, i);
+    out.push(...extras, { ...e, body: { kind: "term", term: nt } });
+  }
+  return out ?? body;
+}
+
+/** A side of a negated unification or a negated ref: only the ref's keys are bound first. */
+function hoistInTerm(t: Term, e: Expr, extras: Expr[]): Term {
+  if (t.kind === "ref")
+    return { ...t, terms: [t.terms[0], ...t.terms.slice(1).map((x) => hoistOne(x, e, extras))] };
+  if (t.kind === "arraycomp" || t.kind === "setcomp" || t.kind === "objcomp") return t;
+  return hoistOne(t, e, extras);
+}
+
+function hoistOne(t: Term, e: Expr, extras: Expr[]): Term {
+  switch (t.kind) {
+    case "var":
+      if (t.name !== "input" && t.name !== "data") return t;
+      return bindGenerated(t, e, extras);
+    case "ref":
+      return bindGenerated(t, e, extras);
+    case "call":
+      if (t.fn === "print") return t;
+      return bindGenerated({ ...t, args: t.args.map((a) => hoistOne(a, e, extras)) }, e, extras);
+    case "array":
+    case "set":
+      return { ...t, items: t.items.map((x) => hoistOne(x, e, extras)) };
+    case "object":
+      return {
+        ...t,
+        items: t.items.map(
+          ([k, v]) => [hoistOne(k, e, extras), hoistOne(v, e, extras)] as [Term, Term],
+        ),
+      };
+    default:
+      return t;
+  }
+}
+
+function bindGenerated(t: Term, e: Expr, extras: Expr[]): Term {
+  const v: Term = { kind: "var", name: `__local${++hoistCounter}__`, loc: t.loc };
+  extras.push({
+    body: { kind: "term", term: { kind: "call", fn: "eq", args: [v, t], loc: t.loc } },
+    negated: false,
+    withs: e.withs,
+    loc: e.loc,
+    text: e.text,
+  });
+  return v;
+}
+
+function resolveBodyExprs(body: Expr[], sc: Scope): Expr[] {
   return body.map((e) => {
     const b = e.body;
     let nb: Expr["body"];
@@ -1107,6 +1193,7 @@ export function compileModules(modules: Module[]): CompiledProgram {
       ruleNames: pkgRuleNames.get(m.packagePath.join("."))!,
       imports,
       locals: new Set(),
+      legacyNot: !importsFutureNot(m),
     };
     const cr = compileRule(p.rule, p.dyn, sc, groups, ctx);
     if (p.rule.isDefault) p.group.defaultRule = cr;
@@ -1141,6 +1228,14 @@ export function compileModules(modules: Module[]): CompiledProgram {
 
   if (ctx.errors.length > 0) throw new RegoError(ctx.errors);
   return { root, groups, modules };
+}
+
+/** `import future.keywords.not` (or all future keywords): OPA's newer, whole-expression `not`. */
+export function importsFutureNot(m: Module): boolean {
+  return m.imports.some((imp) => {
+    const p = termPathName(imp.path);
+    return p === "future.keywords.not" || p === "future.keywords";
+  });
 }
 
 function compileRule(
@@ -1193,7 +1288,13 @@ export function compileQuery(exprs: Expr[], prog: CompiledProgram): Expr[] {
   const ctx = new CompileContext();
   const locals = new Set<string>();
   declaredIn(exprs, locals);
-  const sc: Scope = { pkg: [], ruleNames: new Set(), imports: new Map(), locals };
+  const sc: Scope = {
+    pkg: [],
+    ruleNames: new Set(),
+    imports: new Map(),
+    locals,
+    legacyNot: true,
+  };
   const body = resolveBody(exprs, sc);
   checkBodyCalls(body, prog.groups, ctx);
   const res = scheduleBody(body, new Set(), new Set(), prog.groups, ctx);

@@ -84,7 +84,8 @@ export function planJoins(body: Expr[], bound: Set<string>): Expr[] {
     if (before.has(bnd.y)) continue;
     for (let j = i + 1; j < out.length; j++) {
       const f = filterOf(out[j], bnd.y);
-      if (f) {
+      // the probe must be known when the join runs: `v = y.path` with v fresh binds v instead
+      if (f && probeBound(f.probe, out, j, bound)) {
         const join: Expr = {
           ...out[j],
           body: {
@@ -105,4 +106,13 @@ export function planJoins(body: Expr[], bound: Set<string>): Expr[] {
     }
   }
   return out;
+}
+
+/** Every var of the probe is bound before literal j (the body is scheduled: earlier literals bind). */
+function probeBound(probe: Term, body: Expr[], j: number, bound: Set<string>): boolean {
+  const known = new Set<string>(bound);
+  for (let k = 0; k < j; k++) if (!body[k].negated) exprVars(body[k], known);
+  for (const v of termVars(probe, new Set(), true))
+    if (v !== "input" && v !== "data" && !known.has(v)) return false;
+  return true;
 }

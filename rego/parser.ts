@@ -140,10 +140,13 @@ export class Parser {
       imports: [],
       rules: [],
     };
-    while (this.isKw(this.peek(), "import")) mod.imports.push(this.parseImport());
     while (this.peek().kind !== "eof") {
       const t = this.peek();
-      if (this.isKw(t, "import")) this.fail("imports must appear before rules");
+      // like OPA's parser, an import may follow rules: it applies to the whole module
+      if (this.isKw(t, "import")) {
+        mod.imports.push(this.parseImport());
+        continue;
+      }
       if (this.isKw(t, "package")) this.fail("unexpected package keyword");
       const r = this.parseRule();
       r.module = mod;
@@ -323,7 +326,25 @@ export class Parser {
       body = this.parseEvery();
     } else {
       negated = this.acceptKw("not");
-      body = { kind: "term", term: this.parseExprTerm() };
+      const bt = this.peek();
+      if (negated && this.isP(bt, "{")) {
+        // `not { … }` (OPA 1.x): true when the block has no solution. Desugared to a lookup that
+        // is defined iff the block has one, `[true | …][0]`; the block's own `:=`/`some` vars
+        // stay local as a comprehension's do.
+        this.next();
+        const inner = this.parseBody("}");
+        const bloc = this.loc(bt);
+        const comp: Term = {
+          kind: "arraycomp",
+          head: scalarTerm(true, bloc),
+          body: inner,
+          loc: bloc,
+        };
+        body = {
+          kind: "term",
+          term: { kind: "ref", terms: [comp, scalarTerm(0, bloc)], loc: bloc },
+        };
+      } else body = { kind: "term", term: this.parseExprTerm() };
     }
     const withs: With[] = [];
     while (this.isKw(this.peek(), "with")) {
@@ -670,6 +691,10 @@ function describe(t: Token): string {
   if (t.kind === "number") return "number";
   if (t.kind === "ident") return KEYWORDS.has(t.text) ? t.text : "ident";
   return t.text;
+}
+
+function scalarTerm(value: Value, loc: Loc): Term {
+  return { kind: "scalar", value, loc };
 }
 
 function trueExpr(loc: Loc): Expr {

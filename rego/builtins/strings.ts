@@ -211,6 +211,16 @@ function split(args: Value[]): Value {
   return s.split(d);
 }
 
+/** strings.split_n: the first n parts (n > 0), the last -n parts (n < 0), none for 0. */
+function splitN(args: Value[]): Value {
+  const s = str("strings.split_n", args[0], 1);
+  const d = str("strings.split_n", args[1], 2);
+  const n = intOperand("strings.split_n", args[2], 3);
+  const parts = d === "" ? codePoints(s) : s.split(d);
+  if (n >= 0) return parts.slice(0, n);
+  return parts.slice(Math.max(0, parts.length + n));
+}
+
 function replace(args: Value[]): Value {
   const s = str("replace", args[0], 1);
   const old = str("replace", args[1], 2);
@@ -296,6 +306,7 @@ export const builtins = defineSafe([
   { name: "lower", arity: 1, impl: (a) => mapCase(str("lower", a[0], 1), false), args: [S] },
   { name: "upper", arity: 1, impl: (a) => mapCase(str("upper", a[0], 1), true), args: [S] },
   { name: "split", arity: 2, impl: split, args: [S, S] },
+  { name: "strings.split_n", arity: 3, impl: splitN, args: [S, S, ["number"]] },
   { name: "replace", arity: 3, impl: replace, args: [S, S, S] },
   { name: "strings.replace_n", arity: 2, impl: replaceN, args: [["object"], S] },
   {
