@@ -42,6 +42,34 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       "tokenwarden policy eval -d <file|dir>… [-i input.json|yaml] [--format json|pretty] [--strict-builtin-errors] [--max-steps N] [--timeout ms] <query>\n       tokenwarden policy test <file|dir>… [-v] [--format pretty|json] [--run <substring>] [--timeout ms]",
     load: () => import("./commands/policy").then((m) => m.run),
   },
+  inventory: {
+    summary:
+      "every token (by accessor), ACL policy, auth role and KV entry in Vault, joined to its declared need; exit 2 if anything could not be read",
+    usage:
+      "tokenwarden inventory [--manifest <access-needs.yaml>] [--format text|json] [--kv-mount <path>] [--concurrency N] [--now <RFC3339>]\n       read-only (lookup-accessor, never renew); listing tokens needs `sudo` on auth/token/accessors — without it the rest is printed, each unread request is named on stderr and in JSON (`complete: false`), and the exit code is 2",
+    load: () => import("./commands/inventory").then((m) => m.run),
+  },
+  drift: {
+    summary:
+      "live Vault vs the manifest: shadow tokens, policy/role/TTL drift, declared tokens gone, KV entries missing or overdue, needs past review; exit 1 on drift",
+    usage:
+      "tokenwarden drift <access-needs.yaml> [--format text|json|sarif|github] [--concurrency N] [--now <RFC3339>]\n       rules TW050–TW066; read-only; exit 0 no drift, 1 drift, 2 usage/input error or anything in Vault not read (named on stderr and in the report's notes)",
+    load: () => import("./commands/drift").then((m) => m.run),
+  },
+  expiry: {
+    summary:
+      "tokens near their end, review dates lapsing, rotations overdue, provider expiries — grouped by owner; exit 1 when any",
+    usage:
+      "tokenwarden expiry [--within 14d] [--manifest <access-needs.yaml>] [--format text|json] [--kv-mount <path>] [--concurrency N] [--now <RFC3339>]\n       exit 0 nothing due, 1 something due, 2 usage/input error or anything in Vault not read",
+    load: () => import("./commands/expiry").then((m) => m.run),
+  },
+  revoke: {
+    summary:
+      "revoke shadow, expired or lapsed tokens by accessor (dry run unless --yes); never a declared, valid token; every action logged",
+    usage:
+      "tokenwarden revoke --manifest <access-needs.yaml> [--shadow] [--expired] [--lapsed] [--yes] [--log <file>] [--format text|json] [--concurrency N] [--now <RFC3339>]\n       log: JSON lines appended to ./tokenwarden-revoke.log by default (what, why, when, accessor — never a token); re-run after a failure to finish\n       exit 0 done or nothing to do, 1 dry run found tokens to revoke, 2 usage/input error, token list unreadable, or a revocation failed",
+    load: () => import("./commands/revoke").then((m) => m.run),
+  },
 };
 
 function help(): string {
