@@ -8,6 +8,8 @@ export interface RegoModuleSource {
   /** File name used in error locations. */
   readonly file: string;
   readonly source: string;
+  /** The Rego version the module is written in (OPA's `--v0-compatible`, bundle `rego_version`). Default 1. */
+  readonly regoVersion?: 0 | 1;
 }
 
 export interface RegoLocation {

@@ -12,15 +12,16 @@ import { isWildcard, termVars, exprVars, type Expr, type Module } from "./ast";
 import { compileModules, compileQuery, type CompiledProgram } from "./compiler";
 import { Evaluator } from "./eval";
 import { RegoError } from "./errors";
-import { parseModuleSource, parseQuerySource } from "./parser";
+import { parseModuleSource, parseQuerySource, type ParseOptions } from "./parser";
 import { fromJS, toJS, RObject, RSet, type Value } from "./value";
 
 export { RegoError } from "./errors";
 export type * from "./api-types";
 export type { Module } from "./ast";
+export type { ParseOptions } from "./parser";
 
-export function parseModule(file: string, source: string): Module {
-  return guardDepth(file, () => parseModuleSource(file, source));
+export function parseModule(file: string, source: string, opts?: ParseOptions): Module {
+  return guardDepth(file, () => parseModuleSource(file, source, opts));
 }
 
 /** Pathologically nested source must fail as a parse error, not as a JS stack overflow. */
@@ -169,7 +170,7 @@ export function compile(modules: RegoModuleSource[]): CompiledPolicy {
   const errors = [];
   for (const m of modules) {
     try {
-      parsed.push(parseModule(m.file, m.source));
+      parsed.push(parseModule(m.file, m.source, { regoVersion: m.regoVersion }));
     } catch (err) {
       if (err instanceof RegoError) errors.push(...err.errors);
       else throw err;

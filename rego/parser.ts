@@ -32,6 +32,14 @@ const RELATION: Record<string, string> = {
   ">=": "gte",
 };
 
+/** Keywords a Rego v0 module only has after importing them (`future.keywords…` or `rego.v1`). */
+const FUTURE_KEYWORDS = new Set(["if", "contains", "in", "every"]);
+
+export interface ParseOptions {
+  /** Rego v0 syntax (OPA's `--v0-compatible`, a bundle's `rego_version: 0`). Default: v1. */
+  readonly regoVersion?: 0 | 1;
+}
+
 let wildcardCounter = 0;
 
 export function parseNumber(text: string): Value {
@@ -62,12 +70,28 @@ export class Parser {
   private readonly toks: Token[];
   private pos = 0;
   private readonly nlStack: boolean[] = [true];
+  /** Rego v0 rules (`p { … }`, `deny[msg] { … }`) until `import rego.v1`. */
+  private v0: boolean;
+  /** Future keywords a v0 module imported. */
+  private readonly imported = new Set<string>();
+  /** The last head ref part was written in brackets (`p[x]`, not `p.x`). */
+  private lastHeadBracket = false;
 
   constructor(
     private readonly file: string,
     private readonly src: string,
+    opts: ParseOptions = {},
   ) {
     this.toks = tokenize(file, src);
+    this.v0 = opts.regoVersion === 0;
+  }
+
+  /** A future keyword is a keyword in v1, and in v0 once imported. */
+  private kwOn(k: string): boolean {
+    return !this.v0 || !FUTURE_KEYWORDS.has(k) || this.imported.has(k);
+  }
+  private isKeyword(name: string): boolean {
+    return KEYWORDS.has(name) && this.kwOn(name);
   }
 
   // ---- token helpers -------------------------------------------------------------------------
@@ -89,7 +113,7 @@ export class Parser {
     return t.kind === "punct" && t.text === p;
   }
   private isKw(t: Token, k: string): boolean {
-    return t.kind === "ident" && t.text === k;
+    return t.kind === "ident" && t.text === k && this.kwOn(k);
   }
   private sameLine(t: Token): boolean {
     return !t.nl || !this.nlStack[this.nlStack.length - 1];
@@ -184,6 +208,25 @@ export class Parser {
       if (a.kind !== "ident") this.fail("import alias must be an identifier", a);
       alias = a.text;
     }
+    if (p[0] === "future" && p[1] === "keywords") {
+      if (p.length === 2) for (const k of FUTURE_KEYWORDS) this.imported.add(k);
+      else if (p.length === 3 && (FUTURE_KEYWORDS.has(p[2]) || p[2] === "not"))
+        this.imported.add(p[2]);
+      else
+        throw regoError(
+          "rego_parse_error",
+          `unexpected future keyword: ${p.slice(2).join(".")}`,
+          path.loc,
+        );
+    } else if (p[0] === "rego" && (p.length !== 2 || p[1] !== "v1")) {
+      throw regoError("rego_parse_error", "invalid import, must be `rego.v1`", path.loc);
+    } else if (p[0] === "rego") {
+      // `import rego.v1` in a v0 module: the rest of it is written in v1
+      for (const k of FUTURE_KEYWORDS) this.imported.add(k);
+      this.v0 = false;
+    } else if (p[0] === "future") {
+      throw regoError("rego_parse_error", "invalid import, must be `future.keywords`", path.loc);
+    }
     return { path, alias, loc: this.loc(it) };
   }
 
@@ -192,7 +235,7 @@ export class Parser {
     const start = this.peek();
     const isDefault = this.acceptKw("default");
     const nameTok = this.peek();
-    if (nameTok.kind !== "ident" || KEYWORDS.has(nameTok.text))
+    if (nameTok.kind !== "ident" || this.isKeyword(nameTok.text))
       this.fail(`unexpected ${describe(nameTok)} token: expected rule head`);
     const ref = this.parseHeadRef();
     const head: RuleHead = { ref, assign: false };
@@ -212,6 +255,10 @@ export class Parser {
     } else if (this.isP(this.peek(), ":=") || this.isP(this.peek(), "=")) {
       head.assign = this.next().text === ":=";
       head.value = this.parseTermExpr();
+    } else if (this.v0 && !head.args && ref.length === 2 && this.lastHeadBracket) {
+      // v0: `deny[msg] { … }` is a partial set rule with member msg
+      head.key = ref[1];
+      head.ref = [ref[0]];
     }
     const rule: Rule = { head, body: [], isDefault, loc: this.loc(start) };
     rule.body = this.parseRuleBody(start);
@@ -250,16 +297,21 @@ export class Parser {
       }
       return [this.parseLiteral()];
     }
-    if (this.isP(this.peek(), "{") && this.sameLine(this.peek()))
-      this.fail("`if` keyword is required before rule body");
+    if (this.isP(this.peek(), "{") && this.sameLine(this.peek())) {
+      if (!this.v0) this.fail("`if` keyword is required before rule body");
+      this.next();
+      return this.parseBody("}");
+    }
     return [trueExpr(this.loc(start))];
   }
 
   private parseHeadRef(): Term[] {
     const first = this.next();
     const terms: Term[] = [{ kind: "var", name: first.text, loc: this.loc(first) }];
+    this.lastHeadBracket = false;
     for (;;) {
       const t = this.peek();
+      this.lastHeadBracket = this.isP(t, "[");
       if (this.isP(t, ".") && !t.nl) {
         this.next();
         const id = this.next();
@@ -270,7 +322,10 @@ export class Parser {
         const x = this.withNl(false, () => this.parseTermExpr());
         this.expectP("]");
         terms.push(x);
-      } else break;
+      } else {
+        this.lastHeadBracket = terms.length > 1 && this.toks[this.pos - 1].text === "]";
+        break;
+      }
     }
     return terms;
   }
@@ -527,7 +582,7 @@ export class Parser {
         if (t.text === "true") return { kind: "scalar", value: true, loc };
         if (t.text === "false") return { kind: "scalar", value: false, loc };
         if (t.text === "null") return { kind: "scalar", value: null, loc };
-        if (KEYWORDS.has(t.text) && !(t.text === "contains" && this.isP(this.peek(), "(")))
+        if (this.isKeyword(t.text) && !(t.text === "contains" && this.isP(this.peek(), "(")))
           this.fail(`unexpected ${t.text} keyword`, t);
         if (t.text === "_") return { kind: "var", name: `$_${++wildcardCounter}`, loc };
         return { kind: "var", name: t.text, loc };
@@ -707,8 +762,8 @@ function trueExpr(loc: Loc): Expr {
   };
 }
 
-export function parseModuleSource(file: string, source: string): Module {
-  return new Parser(file, source).parseModule();
+export function parseModuleSource(file: string, source: string, opts?: ParseOptions): Module {
+  return new Parser(file, source, opts).parseModule();
 }
 
 export function parseQuerySource(source: string, file = "query"): Expr[] {

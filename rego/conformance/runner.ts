@@ -23,6 +23,8 @@ export interface ConformanceCase {
   want_error_code?: string;
   want_error?: string;
   strict_error?: boolean;
+  /** Our extension: the modules are Rego v0 (as OPA's v0 suite runs with `--v0-compatible`). */
+  rego_version?: 0 | 1;
 }
 
 export interface LoadedCase {
@@ -112,7 +114,11 @@ export function runCase(lc: LoadedCase): Outcome {
   let results;
   try {
     const policy = compile(
-      (c.modules ?? []).map((source, i) => ({ file: `test-${i}.rego`, source })),
+      (c.modules ?? []).map((source, i) => ({
+        file: `test-${i}.rego`,
+        source,
+        regoVersion: c.rego_version,
+      })),
     );
     const prepared = policy.prepare(c.query);
     const input =
