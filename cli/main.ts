@@ -70,6 +70,13 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       "tokenwarden revoke --manifest <access-needs.yaml> [--shadow] [--expired] [--lapsed] [--yes] [--log <file>] [--format text|json] [--concurrency N] [--now <RFC3339>]\n       log: JSON lines appended to ./tokenwarden-revoke.log by default (what, why, when, accessor — never a token); re-run after a failure to finish\n       exit 0 done or nothing to do, 1 dry run found tokens to revoke, 2 usage/input error, token list unreadable, or a revocation failed",
     load: () => import("./commands/revoke").then((m) => m.run),
   },
+  audit: {
+    summary:
+      "Vault file-audit logs vs the manifest: last use per need and token, unused grants, narrower policies, anomalies; exit 1 on any",
+    usage:
+      "tokenwarden audit <audit.log[.gz]>… --manifest <access-needs.yaml> [--since 30d] [--format text|json|html] [--out <file>] [--device <vault-audit-path>=<file>]… [--grace 24h] [--now <RFC3339>] [--no-vault]\n       streams every file (rotated and gzipped too); several devices are merged, each request counted once; HMAC'd accessors are matched through sys/audit-hash when VAULT_ADDR/VAULT_TOKEN reach Vault\n       rules TW070–TW076; exit 0 clean, 1 anomalies or unused grants, 2 usage/input error; malformed lines are reported (file:line) and skipped",
+    load: () => import("./commands/audit").then((m) => m.run),
+  },
 };
 
 function help(): string {

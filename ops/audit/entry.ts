@@ -1,0 +1,137 @@
+/**
+ * One line of a Vault file audit device → the few facts the review needs. Vault writes one JSON
+ * object per line, `type` "request" or "response", the two matched by `request.id`. A response
+ * line repeats the request and auth objects, so it alone says who did what and how it ended; a
+ * request line only needs its id and time (to pair it and to notice requests that never got a
+ * response). Values Vault HMACs (client tokens, by default accessors) stay as logged; the client
+ * token and request/response data are never kept, so nothing secret can reach a report.
+ */
+
+export const HMAC_PREFIX = "hmac-sha256:";
+
+export interface RequestEntry {
+  readonly type: "request";
+  readonly id: string;
+  readonly timeMs: number;
+}
+
+export interface ResponseEntry {
+  readonly type: "response";
+  readonly id: string;
+  readonly timeMs: number;
+  /** Token accessor as logged: `hmac-sha256:<hex>` or, with hmac_accessor=false, the accessor. */
+  readonly accessor?: string;
+  readonly displayName?: string;
+  /** auth.policies (token and identity policies). */
+  readonly policies: readonly string[];
+  /** auth.metadata: token meta, written in plain text. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** auth.token_issue_time, ms. */
+  readonly tokenIssueMs?: number;
+  readonly operation: string;
+  readonly path: string;
+  readonly remoteAddress?: string;
+  readonly namespace?: string;
+  /** The request was refused for lack of permission (HTTP 403 "permission denied"). */
+  readonly denied: boolean;
+  /**
+   * Vault logged another error. Its text is not kept: Vault echoes request input in some errors
+   * ("error converting input {…}"), which could hold a secret.
+   */
+  readonly failed: boolean;
+}
+
+export type AuditEntry = RequestEntry | ResponseEntry;
+
+export interface EntryProblem {
+  readonly problem: string;
+}
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Parses one line; a problem (said in a few words) when it is not a usable audit entry. */
+export function parseEntry(line: string): AuditEntry | EntryProblem {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return { problem: line.trim() === "" ? "empty line" : "not valid JSON" };
+  }
+  return entryFromObject(v);
+}
+
+export function entryFromObject(v: unknown): AuditEntry | EntryProblem {
+  if (!isObj(v)) return { problem: "not a JSON object" };
+  const type = v.type;
+  if (type !== "request" && type !== "response") {
+    return {
+      problem:
+        type === undefined
+          ? "no `type` field"
+          : `\`type\` is not request or response (${short(type)})`,
+    };
+  }
+  const timeMs = typeof v.time === "string" ? Date.parse(v.time) : NaN;
+  if (!Number.isFinite(timeMs)) return { problem: "`time` missing or not an RFC 3339 time" };
+  const req = v.request;
+  if (!isObj(req)) return { problem: "no `request` object" };
+  const id = req.id;
+  if (typeof id !== "string" || id === "") return { problem: "no `request.id`" };
+  if (type === "request") return { type, id, timeMs };
+
+  const auth = isObj(v.auth) ? v.auth : {};
+  const resp = isObj(v.response) ? v.response : undefined;
+  const err = typeof v.error === "string" ? v.error : "";
+  const denied = isDenied(err, auth, resp);
+  const meta: Record<string, string> = {};
+  if (isObj(auth.metadata))
+    for (const [k, val] of Object.entries(auth.metadata))
+      if (typeof val === "string") meta[k] = val;
+  const issue = typeof auth.token_issue_time === "string" ? Date.parse(auth.token_issue_time) : NaN;
+  const accessor = str(auth.accessor) ?? str(req.client_token_accessor);
+  const ns = isObj(req.namespace) ? str(req.namespace.path) : undefined;
+  const entry: ResponseEntry = {
+    type,
+    id,
+    timeMs,
+    accessor,
+    displayName: str(auth.display_name),
+    policies: strings(auth.policies),
+    metadata: meta,
+    tokenIssueMs: Number.isFinite(issue) ? issue : undefined,
+    operation: str(req.operation) ?? "",
+    path: str(req.path) ?? "",
+    remoteAddress: str(req.remote_address),
+    namespace: ns,
+    denied,
+    failed: err !== "" && !denied,
+  };
+  return entry;
+}
+
+/**
+ * Vault logs a refused request with the error "permission denied" (wrapped as "1 error occurred:
+ * * permission denied" by some versions); Vault 1.15+ also says `auth.policy_results.allowed:
+ * false`. A raw (log_raw) response may carry the HTTP status.
+ */
+function isDenied(err: string, auth: Obj, resp: Obj | undefined): boolean {
+  if (err.includes("permission denied")) return true;
+  if (isObj(auth.policy_results) && auth.policy_results.allowed === false) return true;
+  const data = resp && isObj(resp.data) ? resp.data : undefined;
+  return data !== undefined && data.http_status_code === 403;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+}
+
+function short(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 30 ? s.slice(0, 27) + "…" : s;
+}
