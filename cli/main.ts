@@ -70,6 +70,20 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       "tokenwarden revoke --manifest <access-needs.yaml> [--shadow] [--expired] [--lapsed] [--yes] [--log <file>] [--format text|json] [--concurrency N] [--now <RFC3339>]\n       log: JSON lines appended to ./tokenwarden-revoke.log by default (what, why, when, accessor — never a token); re-run after a failure to finish\n       exit 0 done or nothing to do, 1 dry run found tokens to revoke, 2 usage/input error, token list unreadable, or a revocation failed",
     load: () => import("./commands/revoke").then((m) => m.run),
   },
+  procure: {
+    summary:
+      "fetch third-party tokens (OAuth 2.0 client credentials, JWT bearer) for exactly each need's scopes into Vault KV; retire replaced ones after a grace period",
+    usage:
+      "tokenwarden procure <access-needs.yaml> [--need <name>]… [--due-only] [--format text|json] [--concurrency N] [--timeout <seconds>] [--now <RFC3339>]\n       client credentials and signing keys are read from the Vault paths in providers[].credentials (VAULT_ADDR, VAULT_TOKEN)\n       exit 0 done (warnings allowed), 1 a provider granted more scopes than asked (TW040) or a request/revocation/store failed (TW043), 2 usage/input error",
+    load: () => import("./commands/procure").then((m) => m.run),
+  },
+  put: {
+    summary:
+      "store a person's hand-off of a static token, read from stdin, as the need's next KV version",
+    usage:
+      "tokenwarden put <access-needs.yaml> <need> [--expires <RFC3339|YYYY-MM-DD|duration>] [--format text|json] [--now <RFC3339>]  < token\n       the token is read from standard input, never from the command line\n       exit 0 stored, 1 not stored (says why), 2 usage/input error",
+    load: () => import("./commands/put").then((m) => m.run),
+  },
   audit: {
     summary:
       "Vault file-audit logs vs the manifest: last use per need and token, unused grants, narrower policies, anomalies; exit 1 on any",
