@@ -30,3 +30,18 @@ export function processIO(): CliIO {
 
 /** A command's entry point: returns the exit code (0 clean, 1 findings, 2 usage or input error). */
 export type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+const stdinRead = new WeakMap<CliIO, Promise<string>>();
+
+/**
+ * The text of an input given as `-`: standard input, read once per run however many times it is
+ * asked for (a command reading `-` twice would otherwise get an empty second read).
+ */
+export function readInputText(io: CliIO): Promise<string> {
+  let text = stdinRead.get(io);
+  if (!text) {
+    text = io.readStdin();
+    stdinRead.set(io, text);
+  }
+  return text;
+}

@@ -23,6 +23,8 @@ export function renderJson(report: Report): string {
     findings: sorted(report.results).map(item),
     waived: sorted(report.waived).map(item),
     notes: report.notes,
+    skipped: report.skipped ?? [],
+    errors: report.errors ?? [],
   };
   return JSON.stringify(doc, null, 2) + "\n";
 }

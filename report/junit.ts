@@ -4,7 +4,7 @@
  * case; warnings and waivers are written to the case's system-out so they stay visible.
  */
 import { catalogue } from "./rules";
-import { sorted, where, type Report, type ReportResult } from "./types";
+import { problemText, sorted, where, type Report, type ReportResult } from "./types";
 
 function xml(s: string): string {
   return (
@@ -68,8 +68,24 @@ export function renderJunit(report: Report): string {
       `  <testsuite name="${xml(input.file)}" tests="${ids.length}" failures="${failures}" errors="0" skipped="0">\n${cases.join("\n")}\n  </testsuite>`,
     );
   }
+  let totalErrors = 0;
+  const problemFiles = [...new Set((report.errors ?? []).map((p) => p.file))];
+  for (const file of problemFiles) {
+    const problems = (report.errors ?? []).filter((p) => p.file === file);
+    const text = problems
+      .map(
+        (p) =>
+          `${p.file}${p.line !== undefined ? `:${p.line}:${p.column ?? 1}` : ""}: ${problemText(p)}`,
+      )
+      .join("\n");
+    totalTests++;
+    totalErrors++;
+    suites.push(
+      `  <testsuite name="${xml(file)}" tests="1" failures="0" errors="1" skipped="0">\n    <testcase name="input is valid" classname="${xml(`tokenwarden.${file}`)}">\n      <error message="${xml(problemText(problems[0]))}" type="invalid input">${xml(text)}</error>\n    </testcase>\n  </testsuite>`,
+    );
+  }
   out.push(
-    `<testsuites name="tokenwarden check" tests="${totalTests}" failures="${totalFailures}">`,
+    `<testsuites name="tokenwarden check" tests="${totalTests}" failures="${totalFailures}"${totalErrors ? ` errors="${totalErrors}"` : ""}>`,
   );
   out.push(...suites);
   out.push("</testsuites>");

@@ -26,6 +26,10 @@ export function renderText(report: Report): string {
     }
   }
   for (const n of report.notes) lines.push("", `note: ${n}`);
+  if (report.skipped?.length) {
+    lines.push("", "Skipped (not an input check reads):");
+    for (const k of report.skipped) lines.push(`  ${k.file}: ${k.reason}`);
+  }
   const c = counts(report);
   lines.push(
     "",

@@ -38,6 +38,28 @@ export interface Report {
   readonly results: readonly ReportResult[];
   readonly waived: readonly ReportResult[];
   readonly notes: readonly string[];
+  /** Files found under a directory given that are of no kind `check` reads, with why. */
+  readonly skipped?: readonly { readonly file: string; readonly reason: string }[];
+  /** Inputs that could not be checked (unreadable, invalid, wrong shape): the run exits 2. */
+  readonly errors?: readonly InputProblem[];
+}
+
+/** An input that could not be checked, positioned like a finding. */
+export interface InputProblem {
+  readonly file: string;
+  readonly line?: number;
+  readonly column?: number;
+  /** The field at fault, e.g. `needs[1].ttl` or `resource_changes`; "" for the whole file. */
+  readonly field: string;
+  readonly message: string;
+}
+
+/** The rule id reports give an input that could not be checked (SARIF, GitHub, JUnit). */
+export const INPUT_ERROR_RULE = "TW000";
+
+/** `field: message`, as one line. */
+export function problemText(p: InputProblem): string {
+  return p.field ? `${p.field}: ${p.message}` : p.message;
 }
 
 export function counts(report: Report): { deny: number; warn: number; waived: number } {

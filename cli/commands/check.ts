@@ -1,25 +1,45 @@
 /**
  * `tokenwarden check <input>… [--format text|json|sarif|github|junit] [--policies <dir>]…
  * [--now <RFC3339>]`: the policy set over manifests, `plan --format json` output, CDKTF synth
- * output and Terraform plans, reported in the format CI shows best. Exit 0 without denies, 1 with
- * any deny, 2 for unreadable or invalid input (nothing is printed to stdout then).
+ * output and Terraform plans, reported in the format CI shows best. A directory stands for each
+ * file of a known kind under it, each checked and reported on its own; `-` is standard input.
+ * Exit 0 without denies, 1 with any deny, 2 when an input could not be checked: then the problem
+ * is reported in the chosen format too (an annotation, a SARIF result), and on stderr.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
-import { InputError, UsageError } from "../errors";
-import { ManifestError, formatIssue } from "../../components/model";
+import { InputError, UsageError, UserError } from "../errors";
+import { readInputText } from "../io";
+import { ManifestError, type ManifestIssue } from "../../components/model";
 import {
   evaluate,
   loadPolicySet,
   needOf,
+  packageRoot,
   PolicyLoadError,
   sourceToNeed,
   summarizeFinding,
+  type PolicySet,
 } from "../../policies/evaluate";
-import { loadInput, type LoadedInput } from "../../policies/input/load";
+import {
+  expandInputs,
+  formatInputIssue,
+  InputIssuesError,
+  loadInput,
+  type LoadedInput,
+} from "../../policies/input/load";
 import type { Finding } from "../../policies/input/types";
-import { FORMATS, render, type Report, type ReportResult } from "../../report";
+import {
+  catalogue,
+  FORMATS,
+  render,
+  type InputProblem,
+  type Report,
+  type ReportResult,
+} from "../../report";
+import { TOOL_VERSION } from "../version";
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -31,35 +51,43 @@ export const run: Command = async (argv, io) => {
   });
   const format = formatFlag(args, FORMATS, "text");
   if (args.positionals.length === 0) throw new UsageError("give at least one input to check");
+  if (args.positionals.filter((p) => p === "-").length > 1)
+    throw new UsageError("standard input (-) can be given once");
   const now = checkNow(args.get("now"));
   const progress = (msg: string) => {
     if (io.interactive) io.err(`\r\x1b[K${msg}`);
   };
 
-  let set;
+  const policyDirs = args.all("policies").map((d) => path.resolve(io.cwd, d));
+  let set: PolicySet;
   try {
-    set = loadPolicySet({ extraDirs: args.all("policies").map((d) => resolveFrom(io.cwd, d)) });
+    set = loadPolicySet({ extraDirs: policyDirs });
   } catch (err) {
     if (err instanceof PolicyLoadError) throw new InputError(err.message);
     throw err;
   }
+  const knownRules = knownRuleIds(policyDirs);
 
+  const { files, skipped } = expandInputs(args.positionals, io.cwd);
   const results: ReportResult[] = [];
   const waived: ReportResult[] = [];
   const notes = new Set<string>();
   const inputs: Report["inputs"][number][] = [];
-  for (const file of args.positionals) {
+  const errors: InputProblem[] = [];
+  for (const file of files) {
     progress(`checking ${file}…`);
     let loaded: LoadedInput;
     try {
-      loaded = await loadInput(file, { now, cwd: io.cwd });
+      const text = file === "-" ? await readInputText(io) : undefined;
+      loaded = await loadInput(file, { now, cwd: io.cwd, text });
     } catch (err) {
-      if (io.interactive) io.err("\r\x1b[K");
-      if (err instanceof ManifestError && err.issues.length > 1) {
-        for (const issue of err.issues) io.err(formatIssue(issue) + "\n");
-        throw new InputError(`${file}: ${err.issues.length} issues`, file);
-      }
-      throw err;
+      errors.push(...problemsOf(err, file));
+      continue;
+    }
+    const unknownWaivers = waiverProblems(loaded, knownRules);
+    if (unknownWaivers.length) {
+      errors.push(...unknownWaivers);
+      continue;
     }
     let evaluation;
     try {
@@ -69,7 +97,7 @@ export const run: Command = async (argv, io) => {
       throw err;
     }
     inputs.push({ file: loaded.reportFile, kind: loaded.kind });
-    for (const n of evaluation.notes) notes.add(`${file}: ${n}`);
+    for (const n of evaluation.notes) notes.add(`${loaded.reportFile}: ${n}`);
     const bySource = sourceToNeed(loaded.input);
     for (const f of evaluation.findings) results.push(toResult(loaded, f, bySource));
     for (const f of evaluation.waived) {
@@ -79,15 +107,98 @@ export const run: Command = async (argv, io) => {
   if (io.interactive) io.err("\r\x1b[K");
 
   const report: Report = {
-    tool: { name: "tokenwarden", version: "0.1.0" },
+    tool: { name: "tokenwarden", version: TOOL_VERSION },
     inputs,
     results,
     waived,
     notes: [...notes],
+    skipped,
+    errors,
   };
+  if (errors.length) {
+    // Every problem on stderr, one line each; machine formats carry them on stdout as well, so
+    // a pull request shows the broken line. Plain text prints no half report.
+    for (const p of errors) io.err(formatInputIssue({ ...p }) + "\n");
+    if (format !== "text") io.out(render(report, format));
+    throw new InputError(
+      `${errors.length === 1 ? "1 input problem" : `${errors.length} input problems`}; nothing was judged in ${[...new Set(errors.map((e) => e.file))].join(", ")}`,
+    );
+  }
+  if (inputs.length === 0)
+    throw new InputError(
+      `no input of a known kind among ${args.positionals.join(", ")} (${skipped.length} skipped: ${skipped.map((s) => s.file).join(", ")})`,
+    );
   io.out(render(report, format));
   return results.some((r) => r.severity === "deny") ? 1 : 0;
 };
+
+/** What went wrong with one input, as positioned problems. */
+function problemsOf(err: unknown, file: string): InputProblem[] {
+  if (err instanceof ManifestError || err instanceof InputIssuesError) {
+    return err.issues.map((i: ManifestIssue) => ({
+      file: i.file,
+      ...(i.line !== undefined ? { line: i.line } : {}),
+      ...(i.column !== undefined ? { column: i.column } : {}),
+      field: i.field,
+      message: i.message,
+    }));
+  }
+  if (err instanceof InputError) {
+    const prefix = `${err.file ?? file}: `;
+    const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+    return [
+      {
+        file: err.file ?? file,
+        ...(err.line !== undefined ? { line: err.line } : {}),
+        ...(err.column !== undefined ? { column: err.column } : {}),
+        field: "",
+        message,
+      },
+    ];
+  }
+  if (err instanceof UserError) return [{ file, field: "", message: err.message }];
+  throw err;
+}
+
+/**
+ * Rule ids a waiver may name: the catalogue, and every `TWnnn` id the loaded Rego can produce
+ * (the bundled rules and an organisation's), so a rule added in Rego is waivable at once.
+ */
+function knownRuleIds(extraDirs: readonly string[]): Set<string> {
+  const ids = new Set(catalogue().map((r) => r.id));
+  const scan = (dir: string, recursive: boolean) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory() && recursive && !e.name.startsWith(".") && e.name !== "node_modules")
+        scan(full, true);
+      else if (e.isFile() && e.name.endsWith(".rego") && !e.name.endsWith("_test.rego")) {
+        for (const m of fs.readFileSync(full, "utf8").matchAll(/"(TW\d{3})"/g)) ids.add(m[1]);
+      }
+    }
+  };
+  scan(path.join(packageRoot(), "policies"), false);
+  for (const d of extraDirs) scan(d, true);
+  return ids;
+}
+
+/** A waiver naming a rule that does not exist never matches: an error, not a silent no-op. */
+function waiverProblems(loaded: LoadedInput, known: ReadonlySet<string>): InputProblem[] {
+  const out: InputProblem[] = [];
+  loaded.input.needs.forEach((need, i) => {
+    need.waivers.forEach((w, j) => {
+      if (known.has(w.rule)) return;
+      const field = `needs[${i}].waivers[${j}].rule`;
+      const pos = loaded.locate(["needs", i, "waivers", j, "rule"]);
+      out.push({
+        file: loaded.reportFile,
+        ...(pos ? { line: pos.line, column: pos.column } : {}),
+        field,
+        message: `waiver of need "${need.name}" names rule "${w.rule}", which no loaded policy has (see docs/rules.md for the rule ids)`,
+      });
+    });
+  });
+  return out;
+}
 
 function toResult(loaded: LoadedInput, f: Finding, bySource: Map<string, string>): ReportResult {
   const at = loaded.place(f);
@@ -104,7 +215,7 @@ function toResult(loaded: LoadedInput, f: Finding, bySource: Map<string, string>
   };
 }
 
-function checkNow(value: string | undefined): string {
+export function checkNow(value: string | undefined): string {
   if (value === undefined) return new Date().toISOString();
   if (!RFC3339.test(value) || Number.isNaN(Date.parse(value))) {
     throw new UsageError(
@@ -112,8 +223,4 @@ function checkNow(value: string | undefined): string {
     );
   }
   return value;
-}
-
-function resolveFrom(cwd: string, p: string): string {
-  return path.resolve(cwd, p);
 }

@@ -1,19 +1,32 @@
 /**
  * `check`'s inputs: a path → which kind of input it is → the policy document, plus a way to place
  * a finding in that file. Kinds are told apart by content, not by name: a manifest (YAML or JSON),
- * `tokenwarden plan --format json` output, Terraform JSON configuration (`cdk.tf.json`, or a CDKTF
- * synth directory holding one or more), and `terraform show -json` plans.
+ * `tokenwarden plan --format json` output, Terraform JSON configuration (`cdk.tf.json`), and
+ * `terraform show -json` plans. A directory is expanded into the files of a known kind under it,
+ * each checked on its own (see {@link expandInputs}); everything else there is listed as skipped.
  * Lines are found only for findings, after evaluation: placing 10,000 needs up front would cost
  * more than reading the file.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError } from "../../cli/errors";
-import { locateNearest, parseManifestText, type Manifest } from "../../components/model";
-import { LineTable } from "../../components/model/source";
+import {
+  locateNearest,
+  parseManifestText,
+  type Manifest,
+  type ManifestIssue,
+} from "../../components/model";
 import { DeclarationError } from "./declaration";
+import { JsonIndex, type JsonPath } from "./json-index";
 import { manifestToInput } from "./manifest";
 import { isPlanJson, planJsonToInput } from "./pulumi";
+import {
+  jsonFieldPath,
+  pulumiPlanShape,
+  terraformConfigShape,
+  terraformPlanShape,
+  type ShapeIssue,
+} from "./shape";
 import {
   isTerraformConfig,
   isTerraformPlan,
@@ -24,6 +37,9 @@ import type { Finding, PolicyInput } from "./types";
 
 export type InputKind = "manifest" | "pulumi-plan" | "terraform-config" | "terraform-plan";
 
+/** How `-` (standard input) is named in reports. */
+export const STDIN_NAME = "<stdin>";
+
 export interface Placement {
   readonly line?: number;
   readonly column?: number;
@@ -32,32 +48,157 @@ export interface Placement {
 }
 
 export interface LoadedInput {
-  /** The path as given. */
+  /** The path as given (or as found under a directory given). */
   readonly file: string;
   readonly kind: InputKind;
   readonly input: PolicyInput;
-  /** The file a finding is reported in (a synth dir's cdk.tf.json, else `file`). */
+  /** The file a finding is reported in: the path as given. */
   readonly reportFile: string;
+  /** Where a finding is in the file: always a line (the file's first when nothing closer). */
   place(f: Finding): Placement;
+  /** Where a manifest field path is (`["needs", 2, "waivers", 0, "rule"]`), when known. */
+  locate(at: readonly (string | number)[]): { line: number; column: number } | undefined;
 }
+
+/** Several positioned issues in one input (wrong shape); the message holds them one per line. */
+export class InputIssuesError extends InputError {
+  constructor(readonly issues: readonly ManifestIssue[]) {
+    super(
+      issues.map(formatInputIssue).join("\n"),
+      issues[0]?.file,
+      issues[0]?.line,
+      issues[0]?.column,
+    );
+  }
+}
+
+export function formatInputIssue(issue: ManifestIssue): string {
+  const where =
+    issue.line !== undefined ? `${issue.file}:${issue.line}:${issue.column ?? 1}` : issue.file;
+  return issue.field ? `${where}: ${issue.field}: ${issue.message}` : `${where}: ${issue.message}`;
+}
+
+// --- directories ----------------------------------------------------------------------------
+
+export interface SkippedFile {
+  readonly file: string;
+  readonly reason: string;
+}
+
+export interface ExpandedInputs {
+  /** Paths to check, each on its own: as given, or found under a directory given. */
+  readonly files: string[];
+  readonly skipped: SkippedFile[];
+}
+
+const MAX_DEPTH = 6;
+
+/**
+ * Paths as given → the files to check. A file is checked whatever it holds (an unknown one is
+ * reported as an invalid manifest). A directory contributes each file of a known kind under it
+ * (`node_modules` and dot-folders excepted); the rest are listed as skipped, with why.
+ */
+export function expandInputs(paths: readonly string[], cwd: string): ExpandedInputs {
+  const files: string[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const given of paths) {
+    if (given === "-") {
+      files.push(given);
+      continue;
+    }
+    const abs = path.resolve(cwd, given);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(abs);
+    } catch (err) {
+      throw new InputError(`${given}: ${describeFsError(err)}`, given);
+    }
+    if (!stat.isDirectory()) {
+      files.push(given);
+      continue;
+    }
+    const found: string[] = [];
+    const walk = (dir: string, depth: number): void => {
+      const entries = fs.readdirSync(dir, { withFileTypes: true });
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const e of entries) {
+        if (e.name === "node_modules" || e.name.startsWith(".")) continue;
+        const full = path.join(dir, e.name);
+        if (e.isDirectory() && depth < MAX_DEPTH) walk(full, depth + 1);
+        else if (e.isFile()) found.push(full);
+      }
+    };
+    walk(abs, 0);
+    for (const full of found) {
+      const shown = path.join(given, path.relative(abs, full));
+      const reason = skipReason(full);
+      if (reason === undefined) files.push(shown);
+      else skipped.push({ file: shown, reason });
+    }
+    if (!found.length) skipped.push({ file: given, reason: "empty directory" });
+  }
+  return { files, skipped };
+}
+
+/** Why a file found in a directory is not an input of a known kind, or undefined when it is one. */
+function skipReason(file: string): string | undefined {
+  const ext = path.extname(file).toLowerCase();
+  if (ext !== ".json" && ext !== ".yaml" && ext !== ".yml") {
+    return "not a manifest, plan JSON or Terraform JSON (only .yaml, .yml and .json files are read)";
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    return describeFsError(err);
+  }
+  if (ext === ".json") {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return "not valid JSON";
+    }
+    return jsonKind(json) === undefined
+      ? "JSON that is no manifest, plan, Terraform JSON configuration or Terraform plan"
+      : undefined;
+  }
+  // YAML: a manifest has top-level `version` and `needs` or `consumers` (a cheap look, no parse).
+  const top = (key: string) => new RegExp(`^["']?${key}["']?\\s*:`, "m").test(text);
+  if (top("version") && (top("needs") || top("consumers"))) return undefined;
+  return "YAML that is no access-needs manifest (no top-level version and needs)";
+}
+
+/** The kind of a parsed JSON document, when it is one `check` reads in a directory. */
+function jsonKind(json: unknown): InputKind | undefined {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return undefined;
+  const o = json as Record<string, unknown>;
+  if (isTerraformPlan(o)) return "terraform-plan";
+  if (Array.isArray(o.resources) && ("tokenwarden" in o || isPlanJson(o))) return "pulumi-plan";
+  if (isTerraformConfig(o)) return "terraform-config";
+  if ("version" in o && ("needs" in o || "consumers" in o)) return "manifest";
+  return undefined;
+}
+
+// --- one input ------------------------------------------------------------------------------
 
 export async function loadInput(
   file: string,
-  opts: { now: string; cwd?: string },
+  opts: { now: string; cwd?: string; text?: string },
 ): Promise<LoadedInput> {
-  const abs = path.resolve(opts.cwd ?? process.cwd(), file);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(abs);
-  } catch (err) {
-    throw new InputError(`${file}: ${describeFsError(err)}`, file);
-  }
-  if (stat.isDirectory()) return loadSynthDir(file, abs, opts.now);
-  let text: string;
-  try {
-    text = fs.readFileSync(abs, "utf8");
-  } catch (err) {
-    throw new InputError(`${file}: ${describeFsError(err)}`, file);
+  const shown = file === "-" ? STDIN_NAME : file;
+  let text = opts.text;
+  if (text === undefined) {
+    const abs = path.resolve(opts.cwd ?? process.cwd(), file);
+    try {
+      if (fs.statSync(abs).isDirectory()) {
+        throw new InputError(`${file}: is a directory; check expands directories itself`, file);
+      }
+      text = fs.readFileSync(abs, "utf8");
+    } catch (err) {
+      if (err instanceof InputError) throw err;
+      throw new InputError(`${file}: ${describeFsError(err)}`, file);
+    }
   }
   const first = /\S/.exec(text)?.[0];
   if (first === "{") {
@@ -65,51 +206,58 @@ export async function loadInput(
     try {
       json = JSON.parse(text);
     } catch {
-      json = undefined; // a manifest parse below reports the syntax error with its line
+      json = undefined; // the manifest parse below reports the syntax error with its line
     }
-    if (json !== undefined) {
-      try {
-        if (isTerraformPlan(json)) {
-          const input = await terraformPlanToInput(json as Record<string, unknown>, {
-            now: opts.now,
-          });
-          return resourceInput(
-            file,
-            file,
-            "terraform-plan",
-            input,
-            text,
-            "tokenwarden_declaration",
-          );
-        }
-        if (isPlanJson(json)) {
-          const input = await planJsonToInput(json, { now: opts.now });
-          return resourceInput(file, file, "pulumi-plan", input, text, '"tokenwarden"');
-        }
-        if (isTerraformConfig(json)) {
-          const input = await terraformConfigToInput(
-            [{ file, json: json as Record<string, unknown> }],
-            {
-              now: opts.now,
-            },
-          );
-          return resourceInput(
-            file,
-            file,
-            "terraform-config",
-            input,
-            text,
-            "tokenwarden_declaration",
-          );
-        }
-      } catch (err) {
-        if (err instanceof DeclarationError)
-          throw new InputError(`${file}: embedded ${err.message}`, file);
-        throw err;
-      }
+    const kind = jsonKind(json);
+    if (json !== undefined && kind !== undefined && kind !== "manifest") {
+      return resourceInput(shown, kind, json as Record<string, unknown>, text, opts.now);
     }
   }
-  return manifestInput(file, parseManifestText(text, file), opts.now);
+  return manifestInput(shown, parseManifestText(text, shown), opts.now);
+}
+
+async function resourceInput(
+  file: string,
+  kind: Exclude<InputKind, "manifest">,
+  json: Record<string, unknown>,
+  text: string,
+  now: string,
+): Promise<LoadedInput> {
+  const shape =
+    kind === "terraform-plan"
+      ? terraformPlanShape(json)
+      : kind === "pulumi-plan"
+        ? pulumiPlanShape(json)
+        : terraformConfigShape(json);
+  if (shape.length) throw shapeError(file, text, shape);
+  let input: PolicyInput;
+  try {
+    if (kind === "terraform-plan") input = await terraformPlanToInput(json, { now });
+    else if (kind === "pulumi-plan") input = await planJsonToInput(json as never, { now });
+    else input = await terraformConfigToInput([{ file, json }], { now });
+  } catch (err) {
+    if (err instanceof DeclarationError) {
+      const base = declarationBase(kind, json);
+      const pos = base ? new JsonIndex(text).nearest(base) : undefined;
+      throw new InputIssuesError([
+        { file, ...(pos ?? {}), field: "", message: `embedded ${err.message}` },
+      ]);
+    }
+    throw err;
+  }
+  return jsonPlacement(file, kind, json, text, input);
+}
+
+function shapeError(file: string, text: string, issues: readonly ShapeIssue[]): InputIssuesError {
+  const index = new JsonIndex(text);
+  return new InputIssuesError(
+    issues.map((i) => ({
+      file,
+      ...(index.nearest(i.path) ?? { line: 1, column: 1 }),
+      field: jsonFieldPath(i.path),
+      message: i.message,
+    })),
+  );
 }
 
 function manifestInput(file: string, manifest: Manifest, now: string): LoadedInput {
@@ -117,11 +265,13 @@ function manifestInput(file: string, manifest: Manifest, now: string): LoadedInp
   let needIndex: Map<string, number> | undefined;
   let consumerIndex: Map<string, number> | undefined;
   let providerIndex: Map<string, number> | undefined;
+  const locate = (at: readonly (string | number)[]) => locateNearest(manifest.source, [...at]);
   return {
     file,
     kind: "manifest",
     input,
     reportFile: file,
+    locate,
     place(f) {
       needIndex ??= new Map(manifest.needs.map((n, i) => [n.name, i]));
       const needName = f.need ?? (needIndex.has(f.source) ? f.source : undefined);
@@ -135,8 +285,8 @@ function manifestInput(file: string, manifest: Manifest, now: string): LoadedInp
         else if (providerIndex.has(f.source))
           at = ["providers", providerIndex.get(f.source) as number];
       }
-      const pos = at ? locateNearest(manifest.source, at) : undefined;
-      return pos ? { line: pos.line, column: pos.column } : {};
+      const pos = at ? locate(at) : undefined;
+      return pos ? { line: pos.line, column: pos.column } : { line: 1, column: 1 };
     },
   };
 }
@@ -152,17 +302,73 @@ export function fieldSegments(field: string | undefined): (string | number)[] {
   return out;
 }
 
+// --- placing findings in JSON inputs ----------------------------------------------------------
+
+const DECLARATION_OUTPUT = "tokenwarden_declaration";
+
+/** Where the embedded declaration's object is (`value` may be a JSON string: then its output). */
+function declarationBase(kind: InputKind, json: Record<string, unknown>): JsonPath | undefined {
+  if (kind === "pulumi-plan") return ["tokenwarden"];
+  if (kind === "terraform-config") return ["output", DECLARATION_OUTPUT, "value"];
+  const pv = typeof json.planned_values === "object" ? "planned_values" : "values";
+  return [pv, "outputs", DECLARATION_OUTPUT, "value"];
+}
+
 /**
- * Resource inputs: a finding on a resource is placed at the line naming it (`"address": …`,
- * `"name": …` or the resource's key), a finding on a need at its entry in the embedded declaration.
+ * The resource attribute a finding on a rendered Vault object is about, in Terraform's snake_case
+ * (Pulumi inputs are the camelCase of it). Rules name the need's field for findings on needs; on
+ * resources they say it in the message, which is what this reads. A finding whose attribute is
+ * not named is placed at the resource itself.
  */
-function resourceInput(
+export function resourceAttribute(f: Finding): string[] {
+  const m = f.message;
+  const quoted = (re: RegExp) => re.exec(m)?.[1];
+  switch (f.id) {
+    case "TW001":
+    case "TW002":
+    case "TW003":
+    case "TW013":
+      return ["policy"];
+    case "TW004":
+      if (/explicit max TTL/.test(m)) return ["explicit_max_ttl"];
+      if (/token max TTL/.test(m)) return ["token_max_ttl"];
+      if (/token TTL/.test(m)) return ["token_ttl"];
+      if (/\bttl\b/.test(m)) return ["ttl"];
+      return [];
+    case "TW008":
+      if (/default policy/.test(m)) return ["policies"];
+      return /^\S+ role /.test(m) ? ["token_policies"] : ["policies"];
+    case "TW009":
+      return /orphan/.test(m) ? ["no_parent"] : ["renewable"];
+    case "TW011": {
+      const field = quoted(/plain (?:input|config value) "([^"]+)"/);
+      return field ? field.split(".").map(snake) : [];
+    }
+    case "TW012": {
+      const field = quoted(/: ([A-Za-z_.]+) was unknown/);
+      return field ? field.split(".").map(snake) : [];
+    }
+    default:
+      return f.field
+        ? (fieldSegments(f.field).map((s) => (typeof s === "string" ? snake(s) : s)) as string[])
+        : [];
+  }
+}
+
+function snake(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+function camel(s: string): string {
+  return s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+function jsonPlacement(
   file: string,
-  reportFile: string,
-  kind: InputKind,
-  input: PolicyInput,
+  kind: Exclude<InputKind, "manifest">,
+  json: Record<string, unknown>,
   text: string,
-  declarationAnchor: string,
+  input: PolicyInput,
 ): LoadedInput {
   const resourceSources = new Set<string>();
   for (const list of [
@@ -173,150 +379,88 @@ function resourceInput(
   ]) {
     for (const item of list) resourceSources.add(item.source);
   }
-  let index: TextIndex | undefined;
+  let index: JsonIndex | undefined;
+  const idx = () => (index ??= new JsonIndex(text));
+  const declBase = declarationBase(kind, json);
+
+  /** The resource's object, and the path under it where its attributes are. */
+  const resourceAt = (
+    source: string,
+  ): { at: JsonPath; attrs: JsonPath; key: JsonPath } | undefined => {
+    if (kind === "terraform-config") {
+      const dot = source.indexOf(".");
+      const at = ["resource", source.slice(0, dot), source.slice(dot + 1)];
+      return idx().position(at) ? { at, attrs: at, key: at } : undefined;
+    }
+    if (kind === "terraform-plan") {
+      const found = idx().objectsWith("address", source);
+      const change = found.find((p) => p[0] === "resource_changes");
+      if (change)
+        return { at: change, attrs: [...change, "change", "after"], key: [...change, "address"] };
+      const planned = found[0];
+      return planned
+        ? { at: planned, attrs: [...planned, "values"], key: [...planned, "address"] }
+        : undefined;
+    }
+    let found: JsonPath | undefined = idx().objectsWith("urn", source)[0];
+    const keyName = found ? "urn" : "name";
+    found ??= idx()
+      .objectsWith("name", source.slice(source.lastIndexOf("::") + 2))
+      .find((p) => p.length === 2 && p[0] === "resources");
+    return found ? { at: found, attrs: [...found, "inputs"], key: [...found, keyName] } : undefined;
+  };
+
+  const declared = (f: Finding): JsonPath | undefined => {
+    if (!declBase) return undefined;
+    const lists: [string, string | undefined][] = [
+      ["needs", f.need ?? f.source],
+      ["consumers", f.source],
+      ["providers", f.source],
+    ];
+    for (const [list, name] of lists) {
+      if (!name) continue;
+      const entry = idx()
+        .objectsWith("name", name)
+        .find(
+          (p) =>
+            p.length === declBase.length + 2 &&
+            p[declBase.length] === list &&
+            declBase.every((s, i) => p[i] === s),
+        );
+      if (entry) return list === "needs" ? [...entry, ...fieldSegments(f.field)] : entry;
+    }
+    return undefined;
+  };
+
+  const locate = (at: readonly (string | number)[]) =>
+    declBase ? idx().nearest([...declBase, ...at], declBase.length) : undefined;
   return {
     file,
     kind,
     input,
-    reportFile,
+    reportFile: file,
+    locate,
     place(f) {
-      index ??= new TextIndex(text, declarationAnchor);
       if (resourceSources.has(f.source)) {
-        const line = index.resourceLine(f.source);
-        return line === undefined ? { logical: f.source } : { line, logical: f.source };
+        const r = resourceAt(f.source);
+        if (r) {
+          let attr = resourceAttribute(f);
+          if (kind === "pulumi-plan") attr = attr.map(camel);
+          const pos =
+            (attr.length ? idx().nearest([...r.attrs, ...attr], r.attrs.length + 1) : undefined) ??
+            idx().position(r.key) ??
+            idx().position(r.at);
+          if (pos) return { line: pos.line, column: pos.column, logical: f.source };
+        }
+        return { line: 1, column: 1, logical: f.source };
       }
-      const need = f.need ?? f.source;
-      const line = need ? index.declarationLine(need) : undefined;
-      return line === undefined ? {} : { line };
+      const at = declared(f);
+      const pos =
+        (at && declBase ? idx().nearest(at, declBase.length + 2) : undefined) ??
+        (declBase ? idx().nearest(declBase) : undefined);
+      return pos ? { line: pos.line, column: pos.column } : { line: 1, column: 1 };
     },
   };
-}
-
-/**
- * One pass over a JSON text: where each object key and each `address`/`urn`/`name` value occurs.
- * Built on the first finding only; each lookup after that is a map access or a binary search.
- */
-/** Offset of `anchor` used as an object key (not as a value such as `"managed_by": "tokenwarden"`). */
-function keyOffset(text: string, anchor: string): number {
-  for (let i = text.indexOf(anchor); i >= 0; i = text.indexOf(anchor, i + 1)) {
-    let j = i + anchor.length;
-    while (j < text.length && /\s/.test(text[j])) j++;
-    if (text[j] === ":") return i;
-  }
-  return -1;
-}
-
-class TextIndex {
-  private readonly lines: LineTable;
-  /** Offsets of every occurrence of each object key, ascending. */
-  private readonly keyAt = new Map<string, number[]>();
-  /** First `"address": …` or `"urn": …` value. */
-  private readonly idAt = new Map<string, number>();
-  /** First `"name": …` value outside the declaration, and inside it. */
-  private readonly nameAt = new Map<string, number>();
-  private readonly declAt = new Map<string, number>();
-
-  constructor(text: string, anchor: string) {
-    this.lines = new LineTable(text);
-    const anchorAt = keyOffset(text, anchor);
-    const keyRe = /"((?:[^"\\]|\\.)*)"\s*:/g;
-    for (let m = keyRe.exec(text); m; m = keyRe.exec(text)) {
-      const list = this.keyAt.get(m[1]);
-      if (list) list.push(m.index);
-      else this.keyAt.set(m[1], [m.index]);
-    }
-    const valueRe = /"(name|address|urn)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
-    for (let m = valueRe.exec(text); m; m = valueRe.exec(text)) {
-      const target =
-        m[1] !== "name"
-          ? this.idAt
-          : anchorAt >= 0 && m.index > anchorAt
-            ? this.declAt
-            : this.nameAt;
-      if (!target.has(m[2])) target.set(m[2], m.index);
-    }
-  }
-
-  resourceLine(source: string): number | undefined {
-    const id = this.idAt.get(source);
-    if (id !== undefined) return this.line(id);
-    if (!source.includes("::")) {
-      // A Terraform address `type.name`: the key `"name"` first met after the key `"type"`.
-      const dot = source.indexOf(".");
-      const typeAt = this.keyAt.get(source.slice(0, dot))?.[0];
-      const names = this.keyAt.get(source.slice(dot + 1));
-      if (dot > 0 && typeAt !== undefined && names) {
-        const at = names.find((o) => o > typeAt);
-        if (at !== undefined) return this.line(at);
-      }
-      return undefined;
-    }
-    const at = this.nameAt.get(source.slice(source.lastIndexOf("::") + 2));
-    return at === undefined ? undefined : this.line(at);
-  }
-
-  declarationLine(need: string): number | undefined {
-    const at = this.declAt.get(need);
-    return at === undefined ? undefined : this.line(at);
-  }
-
-  private line(offset: number): number {
-    return this.lines.position(offset).line;
-  }
-}
-
-async function loadSynthDir(file: string, abs: string, now: string): Promise<LoadedInput> {
-  const found: string[] = [];
-  const walk = (dir: string, depth: number): void => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (e.name === "node_modules" || e.name.startsWith(".")) continue;
-      const full = path.join(dir, e.name);
-      if (e.isDirectory() && depth < 4) walk(full, depth + 1);
-      else if (e.isFile() && e.name === "cdk.tf.json") found.push(full);
-    }
-  };
-  walk(abs, 0);
-  found.sort();
-  if (found.length === 0) {
-    throw new InputError(
-      `${file}: no cdk.tf.json in this directory (expected \`tokenwarden synth --out\` output)`,
-      file,
-    );
-  }
-  const configs: { file: string; json: Record<string, unknown> }[] = [];
-  const texts: string[] = [];
-  for (const f of found) {
-    const shown = path.join(file, path.relative(abs, f));
-    const text = fs.readFileSync(f, "utf8");
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (err) {
-      throw new InputError(`${shown}: not valid JSON: ${(err as Error).message}`, shown);
-    }
-    if (!isTerraformConfig(json))
-      throw new InputError(`${shown}: not a Terraform JSON configuration`, shown);
-    configs.push({ file: shown, json: json as Record<string, unknown> });
-    texts.push(text);
-  }
-  let input: PolicyInput;
-  try {
-    input = await terraformConfigToInput(configs, { now });
-  } catch (err) {
-    if (err instanceof DeclarationError)
-      throw new InputError(`${file}: embedded ${err.message}`, file);
-    throw err;
-  }
-  // Findings are placed in the first stack's file (the usual single-stack synth output).
-  const reportFile = configs[0].file;
-  return resourceInput(
-    file,
-    reportFile,
-    "terraform-config",
-    input,
-    texts[0],
-    "tokenwarden_declaration",
-  );
 }
 
 function describeFsError(err: unknown): string {

@@ -30,8 +30,8 @@ describe.skipIf(!built)("tokenwarden check (installed launcher)", () => {
     const bad = cli(["check", fixture("violations.yaml"), "--now", NOW, "--format", "github"]);
     expect(bad.code).toBe(1);
     expect(bad.err).toBe("");
-    expect(bad.out.split("\n")[0]).toMatch(
-      /^::error file=test\/check\/fixtures\/violations\.yaml,line=\d+,col=\d+,title=TW001::/,
+    expect(bad.out).toMatch(
+      /^::error file=test\/check\/fixtures\/violations\.yaml,line=\d+,col=\d+,title=TW001::/m,
     );
   });
 

@@ -78,7 +78,12 @@ describe("embedded declaration", () => {
     );
     const r = await tw(["check", file, "--now", NOW]);
     expect(r.code).toBe(2);
-    expect(r.err).toContain(`${file}: embedded declaration.needs: expected a list`);
+    expect(r.err).toMatch(
+      new RegExp(
+        `^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+:\\d+: embedded declaration\\.needs: expected a list$`,
+        "m",
+      ),
+    );
   });
 });
 

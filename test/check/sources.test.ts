@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CANARY, NOW, REPO, fixture, haveSarifSchema, sarifValidator, tw } from "./helpers";
-import { loadInput } from "../../policies/input/load";
+import { expandInputs, loadInput } from "../../policies/input/load";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tw-check-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -93,9 +93,9 @@ describe("input detection", () => {
     expect((await loadInput(plan, opts)).kind).toBe("pulumi-plan");
     const cfg = write("synth/stacks/tokenwarden/cdk.tf.json", tfConfig(GOOD_HCL, "3600s"));
     expect((await loadInput(cfg, opts)).kind).toBe("terraform-config");
-    const dir = await loadInput(path.join(tmp, "synth"), opts);
-    expect(dir.kind).toBe("terraform-config");
-    expect(dir.reportFile).toBe(path.join(tmp, "synth", "stacks/tokenwarden/cdk.tf.json"));
+    // a directory stands for the files of a known kind under it, each checked on its own
+    const dir = expandInputs([path.join(tmp, "synth")], REPO);
+    expect(dir.files).toEqual([path.join(tmp, "synth", "stacks/tokenwarden/cdk.tf.json")]);
     const tfplan = write("tfplan.json", {
       format_version: "1.2",
       planned_values: { root_module: { resources: [] } },
@@ -218,10 +218,12 @@ describe("Terraform JSON (CDKTF synth output)", () => {
     expect(f.source).toBe("vault_policy.tw-reports-read");
     expect(f.message).toMatch(/line 2, column \d+: Unterminated tuple/);
     expect(f.resource).toBe("vault_policy.tw-reports-read");
-    // placed at the resource's own key under "vault_policy"
+    // placed at the resource's `policy` attribute, under its own key under "vault_policy"
     const lines = fs.readFileSync(cfg, "utf8").split("\n");
-    expect(lines[f.line - 1].trim()).toBe('"tw-reports-read": {');
-    expect(lines.slice(0, f.line).some((l) => l.includes('"vault_policy": {'))).toBe(true);
+    expect(lines[f.line - 1].trim()).toMatch(/^"policy": "path/);
+    const key = lines.findIndex((l) => l.trim() === '"tw-reports-read": {');
+    expect(key).toBeGreaterThan(lines.findIndex((l) => l.includes('"vault_policy": {')));
+    expect(key).toBeLessThan(f.line - 1);
   });
 
   it("values unknown before apply are reported, never passed as values", async () => {
@@ -462,7 +464,11 @@ describe("tokenwarden plan --format json", () => {
     const doc = JSON.parse(r.out);
     const wide = doc.findings.find((f: { id: string }) => f.id === "TW001");
     expect(wide.resource).toBe("needs$vault:index/policy:Policy::tw-reports-read");
+    // at the resource's `policy` input, after the resource's URN
     const lines = fs.readFileSync(file, "utf8").split("\n");
-    expect(lines[wide.line - 1]).toContain('"tw-reports-read"');
+    expect(lines[wide.line - 1]).toContain('"policy": "path \\"secret/*\\"');
+    const urn = lines.findIndex((l) => l.includes('"name": "tw-reports-read"'));
+    expect(urn).toBeGreaterThanOrEqual(0);
+    expect(urn).toBeLessThan(wide.line - 1);
   });
 });
