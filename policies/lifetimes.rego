@@ -64,6 +64,37 @@ token_extra(token) := {"need": name} if {
 	name := token_need(token)
 } else := {}
 
+# One mistake, one finding: tokens and roles rendered from needs carry the needs' TTLs, so a gap
+# already reported on the need (missing, or above the organisation limit) is not reported again
+# on every object rendered from it.
+need_key_of := {
+	"ttl_seconds": "ttl_seconds",
+	"explicit_max_ttl_seconds": "max_ttl_seconds",
+	"token_ttl_seconds": "ttl_seconds",
+	"token_max_ttl_seconds": "max_ttl_seconds",
+	"token_explicit_max_ttl_seconds": "max_ttl_seconds",
+}
+
+missing_on_need(need, key) if not is_number(need[need_key_of[key]])
+
+above_on_need(need, key) if need[need_key_of[key]] > max_ttl
+
+token_missing_on_need(token, key) if missing_on_need(needs_by_name[token_need(token)], key)
+
+token_above_on_need(token, key) if above_on_need(needs_by_name[token_need(token)], key)
+
+role_missing_on_needs(role, key) if {
+	some need in input.needs
+	need.consumer == role.consumer
+	missing_on_need(need, key)
+}
+
+role_above_on_needs(role, key) if {
+	some need in input.needs
+	need.consumer == role.consumer
+	above_on_need(need, key)
+}
+
 findings contains finding(
 	"TW004", "deny", token.source,
 	sprintf(`token "%s" has no %s, so Vault applies its system default`, [token.name, label]),
@@ -73,6 +104,7 @@ findings contains finding(
 	some token in input.vault.tokens
 	some key, label in token_ttl_fields
 	known_missing(token, key)
+	not token_missing_on_need(token, key)
 }
 
 findings contains finding(
@@ -87,6 +119,7 @@ findings contains finding(
 	some key, label in fields
 	is_number(token[key])
 	token[key] > limit
+	not token_above_on_need(token, key)
 }
 
 findings contains finding(
@@ -98,6 +131,7 @@ findings contains finding(
 	some role in input.vault.roles
 	some key, label in role_ttl_fields
 	known_missing(role, key)
+	not role_missing_on_needs(role, key)
 }
 
 findings contains finding(
@@ -112,6 +146,7 @@ findings contains finding(
 	some key, label in fields
 	is_number(role[key])
 	role[key] > limit
+	not role_above_on_needs(role, key)
 }
 
 # --- TW005 ----------------------------------------------------------------------------------

@@ -322,10 +322,24 @@ export function oracleFindings(input: PolicyInput): Finding[] {
     ["ttl_seconds", "ttl"],
     ["explicit_max_ttl_seconds", "explicit max TTL"],
   ] as const;
+  // One mistake, one finding: a TTL gap already reported on the need an object was rendered from
+  // (missing, or above the organisation limit) is not reported again on the object.
+  const needKeyOf = (key: string): "ttl_seconds" | "max_ttl_seconds" =>
+    key === "ttl_seconds" || key === "token_ttl_seconds" ? "ttl_seconds" : "max_ttl_seconds";
+  const missingOnNeed = (n: InputNeed | undefined, key: string) =>
+    n !== undefined && !isNum(n[needKeyOf(key)]);
+  const aboveOnNeed = (n: InputNeed | undefined, key: string) => {
+    const v = n?.[needKeyOf(key)];
+    return isNum(v) && v > maxTtl;
+  };
+  const roleNeeds = (role: { consumer?: string }) =>
+    needs.filter((n) => role.consumer !== undefined && n.consumer === role.consumer);
   for (const token of vault.tokens) {
+    const tn = tokenNeed(token);
+    const from = tn !== undefined ? needsByName.get(tn) : undefined;
     for (const [key, label] of tokenTtlFields) {
       const v = token[key];
-      if (knownMissing(token, key)) {
+      if (knownMissing(token, key) && !missingOnNeed(from, key)) {
         add(
           "TW004",
           "deny",
@@ -335,7 +349,7 @@ export function oracleFindings(input: PolicyInput): Finding[] {
           tokenExtra(token),
         );
       }
-      if (isNum(v) && v > maxTtl) {
+      if (isNum(v) && v > maxTtl && !aboveOnNeed(from, key)) {
         add(
           "TW004",
           "deny",
@@ -354,7 +368,7 @@ export function oracleFindings(input: PolicyInput): Finding[] {
   for (const role of vault.roles) {
     for (const [key, label] of roleTtlFields) {
       const v = role[key];
-      if (knownMissing(role, key)) {
+      if (knownMissing(role, key) && !roleNeeds(role).some((n) => missingOnNeed(n, key))) {
         add(
           "TW004",
           "deny",
@@ -363,7 +377,7 @@ export function oracleFindings(input: PolicyInput): Finding[] {
           `set the role's ${label} (at most ${dur(maxTtl)})`,
         );
       }
-      if (isNum(v) && v > maxTtl) {
+      if (isNum(v) && v > maxTtl && !roleNeeds(role).some((n) => aboveOnNeed(n, key))) {
         add(
           "TW004",
           "deny",
