@@ -259,7 +259,7 @@ export function findDrift(input: DriftInput): ReportResult[] {
       }
     }
     for (const n of d.needs.values()) {
-      if (!n.grant.token || liveForNeed.has(n.need.name)) continue;
+      if (!n.grant.token || liveForNeed.has(n.need.name) || live.partial.tokens) continue;
       add(
         "TW051",
         "deny",
@@ -278,6 +278,7 @@ export function findDrift(input: DriftInput): ReportResult[] {
     for (const [key, n] of d.kvEntries) {
       const e = liveKv.get(key);
       const logical = `${n.grant.kvEntry!.mount}/metadata/${n.grant.kvEntry!.name}`;
+      if (!e && live.partial.kv) continue;
       if (!e) {
         add(
           "TW060",

@@ -85,6 +85,11 @@ export interface LiveState {
   readonly kvMount: string;
   readonly kvEntries?: readonly LiveKvEntry[];
   readonly unread: readonly Unread[];
+  /**
+   * Lists read only in part (some lookups or sub-folders failed): absence from them proves
+   * nothing, so nothing may be reported missing on their account.
+   */
+  readonly partial: { readonly tokens: boolean; readonly kv: boolean };
   /** HTTP requests the scan sent (for progress and measurement). */
   readonly requests: number;
 }

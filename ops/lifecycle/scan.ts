@@ -126,6 +126,8 @@ export async function scanVault(client: VaultClient, options: ScanOptions): Prom
 
   // Tokens: the accessor list needs `sudo`; each one is looked up, never renewed.
   let tokens: LiveToken[] | undefined;
+  let tokensPartial = false;
+  let kvPartial = false;
   if (!options.skip?.tokens) {
     progress("listing token accessors…");
     const listed = await attempt(
@@ -144,6 +146,7 @@ export async function scanVault(client: VaultClient, options: ScanOptions): Prom
             `POST auth/token/lookup-accessor (accessor ${accessor})`,
             () => client.lookupAccessor(accessor),
           );
+          if (!r.ok) tokensPartial = true;
           // undefined: expired or revoked between the list and the lookup — gone, not unseen.
           return r.ok && r.value ? tokenFromLookup(accessor, r.value) : undefined;
         },
@@ -164,6 +167,7 @@ export async function scanVault(client: VaultClient, options: ScanOptions): Prom
     kvMount: options.kvMount,
     ...(kvEntries !== undefined ? { kvEntries } : {}),
     unread,
+    partial: { tokens: tokensPartial, kv: kvPartial },
     requests,
   };
 
@@ -195,8 +199,10 @@ export async function scanVault(client: VaultClient, options: ScanOptions): Prom
         `GET ${mount}/metadata/${path}`,
         () => client.readKvMetadata(mount, path),
       );
+      if (!r.ok) complete = false;
       return r.ok && r.value ? kvEntryFromMetadata(mount, path, r.value) : undefined;
     });
+    if (!complete) kvPartial = true;
     const seen = entries.filter((e): e is LiveKvEntry => e !== undefined);
     // A partly listed mount still yields what was seen; `unread` says what was not.
     return complete || seen.length > 0 ? seen : undefined;

@@ -42,7 +42,7 @@ describe("drift", () => {
     );
     expect(found[0].message).toContain('path "database/creds/*" [read] in Vault is not declared');
     expect(found[0].need).toBe("reporting-warehouse-read");
-    expect(found[0].location).toMatchObject({ file: "access-needs.yaml", line: 34 }) // its `paths:`;
+    expect(found[0].location).toMatchObject({ file: "access-needs.yaml", line: 34 }); // its `paths:`;
   });
 
   it("reports a policy whose text does not parse as differing, and missing and undeclared tw- policies", async () => {

@@ -155,6 +155,7 @@ export function cleanLive(d: Declared): LiveState {
     kvMount: "tokens",
     kvEntries,
     unread: [],
+    partial: { tokens: false, kv: false },
     requests: 0,
   };
 }
