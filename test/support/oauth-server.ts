@@ -22,23 +22,26 @@ import {
 
 export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
-export type OAuthFault =
+/** Faults act on the token endpoint unless `path` names another (e.g. "/token/revocation"). */
+export type OAuthFault = { path?: string } &
   /** Accept the request and answer nothing for delayMs (default: until the server closes). */
-  | { kind: "timeout"; delayMs?: number; times?: number }
-  /** Answer with a bare 5xx (HTML body, as a load balancer would). */
-  | { kind: "status"; status: 500 | 502 | 503 | 504; times?: number }
-  /** 429 Too Many Requests with Retry-After (seconds). */
-  | { kind: "rate-limit"; retryAfterS: number; times?: number }
-  /** 401 invalid_client, as the server answers a wrong secret. */
-  | { kind: "invalid_client"; times?: number }
-  /** 400 invalid_scope. */
-  | { kind: "invalid_scope"; times?: number }
-  /** The server adds these scopes to what the client asked for, and really grants them. */
-  | { kind: "extra-scopes"; scopes: string[]; times?: number }
-  /** The token response has no expires_in. */
-  | { kind: "no-expires-in"; times?: number }
-  /** The token response has no scope member (RFC 6749 §5.1: then it is what was asked). */
-  | { kind: "no-scope"; times?: number };
+  (
+    | { kind: "timeout"; delayMs?: number; times?: number }
+    /** Answer with a bare 5xx (HTML body, as a load balancer would). */
+    | { kind: "status"; status: 500 | 502 | 503 | 504; times?: number }
+    /** 429 Too Many Requests with Retry-After (seconds). */
+    | { kind: "rate-limit"; retryAfterS: number; times?: number }
+    /** 401 invalid_client, as the server answers a wrong secret. */
+    | { kind: "invalid_client"; times?: number }
+    /** 400 invalid_scope. */
+    | { kind: "invalid_scope"; times?: number }
+    /** The server adds these scopes to what the client asked for, and really grants them. */
+    | { kind: "extra-scopes"; scopes: string[]; times?: number }
+    /** The token response has no expires_in. */
+    | { kind: "no-expires-in"; times?: number }
+    /** The token response has no scope member (RFC 6749 §5.1: then it is what was asked). */
+    | { kind: "no-scope"; times?: number }
+  );
 
 export interface RecordedRequest {
   readonly path: string;
@@ -115,7 +118,12 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
   const issuer = `http://127.0.0.1:${port}`;
   const tokenUrl = `${issuer}/token`;
 
+  const signingJwk = await exportJWK(
+    (await generateKeyPair("RS256", { extractable: true })).privateKey,
+  );
   const provider = new Provider(issuer, {
+    adapter: mapAdapter(),
+    jwks: { keys: [{ ...signingJwk, kid: "server-1", alg: "RS256", use: "sig" }] },
     clients: [
       {
         client_id: "billing-basic",
@@ -232,16 +240,20 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
   function take<K extends OAuthFault["kind"]>(
     kind: K,
   ): Extract<OAuthFault, { kind: K }> | undefined {
-    const i = faults.findIndex((f) => f.kind === kind);
+    const i = faults.findIndex((f) => f.kind === kind && (f.path ?? "/token") === "/token");
     if (i < 0) return undefined;
     const f = faults[i];
     if (--f.left <= 0) faults.splice(i, 1);
     return f as unknown as Extract<OAuthFault, { kind: K }>;
   }
   /** The first pending fault that answers instead of the server. */
-  function takeAnswering(): OAuthFault | undefined {
+  function takeAnswering(path: string): OAuthFault | undefined {
     const i = faults.findIndex(
-      (f) => f.kind !== "extra-scopes" && f.kind !== "no-expires-in" && f.kind !== "no-scope",
+      (f) =>
+        (f.path ?? "/token") === path &&
+        f.kind !== "extra-scopes" &&
+        f.kind !== "no-expires-in" &&
+        f.kind !== "no-scope",
     );
     if (i < 0) return undefined;
     const f = faults[i];
@@ -268,7 +280,7 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
       requests.push(rec);
       res.on("finish", () => (rec.status = res.statusCode));
 
-      const fault = path === "/token" ? takeAnswering() : undefined;
+      const fault = takeAnswering(path);
       if (fault) {
         (rec as { fault?: string }).fault = fault.kind;
         answerFault(fault, res);
@@ -366,4 +378,55 @@ async function newSigningKey(
   const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid: keyId, alg, use: "sig" };
   return { signing: { privateKeyPem: await exportPKCS8(privateKey), keyId, alg }, publicJwk };
+}
+
+interface Stored {
+  payload: Record<string, unknown>;
+  expiresAt?: number;
+}
+
+/**
+ * Storage for this server alone: oidc-provider's development adapter is one LRU of 1000 entries
+ * shared by every provider in the process, which would forget tokens in the 500-token benchmark
+ * and mix test servers' state.
+ */
+function mapAdapter() {
+  const store = new Map<string, Stored>();
+  return class MapAdapter {
+    constructor(private readonly model: string) {}
+    private key(id: string) {
+      return `${this.model}:${id}`;
+    }
+    async upsert(id: string, payload: Record<string, unknown>, expiresIn?: number) {
+      store.set(this.key(id), {
+        payload,
+        ...(expiresIn ? { expiresAt: Date.now() + expiresIn * 1000 } : {}),
+      });
+    }
+    async find(id: string) {
+      const s = store.get(this.key(id));
+      if (!s) return undefined;
+      if (s.expiresAt !== undefined && s.expiresAt <= Date.now()) {
+        store.delete(this.key(id));
+        return undefined;
+      }
+      return s.payload;
+    }
+    async findByUid() {
+      return undefined;
+    }
+    async findByUserCode() {
+      return undefined;
+    }
+    async consume(id: string) {
+      const s = store.get(this.key(id));
+      if (s) s.payload.consumed = Math.floor(Date.now() / 1000);
+    }
+    async destroy(id: string) {
+      store.delete(this.key(id));
+    }
+    async revokeByGrantId() {
+      // Client-credentials tokens belong to no grant.
+    }
+  };
 }
