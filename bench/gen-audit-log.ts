@@ -96,6 +96,8 @@ export interface GenTruth {
 }
 
 const DAY = 86_400_000;
+/** A response is logged this long after its request (uses are timed by their response). */
+const RESPONSE_DELAY_MS = 3;
 const DEFAULT_DEVICES: readonly GenDevice[] = [
   { name: "file", hmacAccessor: true },
   { name: "file-raw", hmacAccessor: false, dropRate: 0.01 },
@@ -350,7 +352,11 @@ export function generateAuditLogs(o: GenAuditOptions): GenTruth {
       if (special.newAddr <= t) {
         special.newAddr = Infinity;
         address = "192.0.2.77";
-        truth.newAddress = { need: sim.plan.need, address, timeMs: Math.floor(t) };
+        truth.newAddress = {
+          need: sim.plan.need,
+          address,
+          timeMs: Math.floor(t) + RESPONSE_DELAY_MS,
+        };
       } else if (special.denied.length > 0 && special.denied[0] <= t) {
         special.denied.shift();
         path = "secret/data/not-granted/" + sim.plan.need;
@@ -375,7 +381,7 @@ export function generateAuditLogs(o: GenAuditOptions): GenTruth {
       token = sim.tokenFor(t, genOffset);
       if (!denied) {
         truth.usesByNeed[sim.plan.need] = (truth.usesByNeed[sim.plan.need] ?? 0) + 1;
-        truth.lastUseByNeed[sim.plan.need] = Math.floor(t);
+        truth.lastUseByNeed[sim.plan.need] = Math.floor(t) + RESPONSE_DELAY_MS;
         if (sim.expiresMs !== undefined && t >= sim.expiresMs)
           truth.afterLapse[sim.plan.need] = (truth.afterLapse[sim.plan.need] ?? 0) + 1;
       }
@@ -383,7 +389,9 @@ export function generateAuditLogs(o: GenAuditOptions): GenTruth {
     truth.requests++;
     const id = uuid();
     const reqTime = new Date(Math.floor(t)).toISOString().replace("Z", "123456Z");
-    const respTime = new Date(Math.floor(t) + 3).toISOString().replace("Z", "654321Z");
+    const respTime = new Date(Math.floor(t) + RESPONSE_DELAY_MS)
+      .toISOString()
+      .replace("Z", "654321Z");
     const mountType = path.startsWith("sys/") ? "system" : "kv";
     const kv = mountType === "kv";
     const body = op === "create" || op === "update" || op === "patch";
