@@ -62,6 +62,11 @@ export interface GenAuditOptions {
   readonly problems?: boolean;
   /** Needs never used (default: the manifest's last need). */
   readonly unused?: readonly string[];
+  /**
+   * Inject the anomalies (denied requests, a new remote address, a root-token use, a token used
+   * after rotation); default true. Uses after a review date follow from the manifest either way.
+   */
+  readonly anomalies?: boolean;
   /** Third-party token value returned by KV reads (a canary for the secrets tests). */
   readonly secretValue?: string;
 }
@@ -309,16 +314,17 @@ export function generateAuditLogs(o: GenAuditOptions): GenTruth {
   const gap = (days * DAY) / estimate;
   let t = startMs;
   // Special events at fixed points of the time range.
+  const inject = o.anomalies ?? true;
   const special = {
-    root: startMs + 0.5 * days * DAY,
-    newAddr: startMs + 0.8 * days * DAY,
-    denied: [0.3, 0.6, 0.9].map((f) => startMs + f * days * DAY),
+    root: inject ? startMs + 0.5 * days * DAY : Infinity,
+    newAddr: inject ? startMs + 0.8 * days * DAY : Infinity,
+    denied: inject ? [0.3, 0.6, 0.9].map((f) => startMs + f * days * DAY) : [],
   };
   // Use after rotation is judged for per-need tokens (token-auth consumers), which tokenwarden
   // re-issues on rotation.
-  const rotating = active.find(
-    (s) => s.rotationMs < days * DAY * 0.6 && s.plan.token !== undefined,
-  );
+  const rotating = !inject
+    ? undefined
+    : active.find((s) => s.rotationMs < days * DAY * 0.6 && s.plan.token !== undefined);
   let afterRotationDone = 0;
   const currentIssue = (s: NeedSim, tMs: number) =>
     startMs - 3 * DAY + Math.floor((tMs - (startMs - 3 * DAY)) / s.rotationMs) * s.rotationMs;

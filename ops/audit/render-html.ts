@@ -92,21 +92,23 @@ function timelines(r: AuditReport): string {
   const figs: string[] = [];
   for (const [owner, needs] of [...byOwner.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
     const rowH = 30;
-    const H = needs.length * rowH + 26;
+    const top = 14; // room for the "today" label above the rows
+    const H = top + needs.length * rowH + 16;
     const rows = needs
       .sort((a, b) => (a.expires as string).localeCompare(b.expires as string))
       .map((n, i) => {
         const end = Date.parse(n.expires as string) + DAY;
         const status = end <= until ? "lapsed" : end - until <= 30 * DAY ? "soon" : "fine";
-        const y = 8 + i * rowH;
+        const y = top + i * rowH;
         const label = `${n.need} · ${n.expires} · ${status === "lapsed" ? "lapsed" : status === "soon" ? "due within 30 days" : "ok"}`;
         return `<text x="${L}" y="${y + 9}" class="lbl">${esc(label)}</text><rect x="${x(lo).toFixed(1)}" y="${y + 13}" width="${Math.max(2, x(end) - x(lo)).toFixed(1)}" height="8" rx="3" class="bar ${status}"><title>${esc(label)}</title></rect>`;
       })
       .join("");
     const nowX = x(until).toFixed(1);
     const axisY = H - 12;
+    // (the start and end dates sit under the axis, "today" above the rows: they never overlap)
     figs.push(
-      `<figure><figcaption>${esc(owner)}</figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="review dates for ${esc(owner)}">${rows}<line x1="${nowX}" x2="${nowX}" y1="2" y2="${axisY}" class="now"/><text x="${nowX}" y="${axisY + 10}" class="axis" text-anchor="middle">today ${esc(r.window.until.slice(0, 10))}</text><text x="${L}" y="${axisY + 10}" class="axis">${new Date(lo).toISOString().slice(0, 10)}</text><text x="${W - L}" y="${axisY + 10}" class="axis" text-anchor="end">${new Date(hi).toISOString().slice(0, 10)}</text></svg></figure>`,
+      `<figure><figcaption>${esc(owner)}</figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="review dates for ${esc(owner)}">${rows}<line x1="${nowX}" x2="${nowX}" y1="${top - 2}" y2="${axisY}" class="now"/><text x="${nowX}" y="9" class="axis now-lbl" text-anchor="${Number(nowX) > W / 2 ? "end" : "start"}">today ${esc(r.window.until.slice(0, 10))}</text><text x="${L}" y="${axisY + 10}" class="axis">${new Date(lo).toISOString().slice(0, 10)}</text><text x="${W - L}" y="${axisY + 10}" class="axis" text-anchor="end">${new Date(hi).toISOString().slice(0, 10)}</text></svg></figure>`,
     );
   }
   return `<div class="grid">${figs.join("")}</div><p class="legend"><span class="sw fine"></span>ok <span class="sw soon"></span>due within 30 days <span class="sw lapsed"></span>lapsed</p>`;
