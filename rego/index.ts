@@ -12,12 +12,14 @@ import { isWildcard, termVars, exprVars, type Expr, type Module } from "./ast";
 import { compileModules, compileQuery, type CompiledProgram } from "./compiler";
 import { Evaluator } from "./eval";
 import { RegoError } from "./errors";
+import { runTests, type TestResult, type TestRunOptions } from "./testing";
 import { parseModuleSource, parseQuerySource, type ParseOptions } from "./parser";
 import { fromJS, toJS, RObject, RSet, type Value } from "./value";
 
 export { RegoError } from "./errors";
 export type * from "./api-types";
 export type { Module } from "./ast";
+export type { TestResult, TestCaseResult, TestOutcome } from "./testing";
 export type { ParseOptions } from "./parser";
 
 export function parseModule(file: string, source: string, opts?: ParseOptions): Module {
@@ -50,6 +52,13 @@ export interface CompiledPolicy {
   prepare(query: string): PreparedQuery;
   readonly modules: readonly Module[];
   ruleNames(packagePath: string[]): string[];
+  /** `opa test`: every `test_*` rule definition (parameterized ones case by case). */
+  runTests(opts?: TestOptions): TestResult[];
+}
+
+export interface TestOptions extends Omit<TestRunOptions, "data"> {
+  /** Plain JSON-like data (converted once) or an already converted Rego value. */
+  readonly data?: unknown;
 }
 
 function toValue(x: unknown): Value {
@@ -153,6 +162,18 @@ class Policy implements CompiledPolicy {
     }
     const body = guardDepth("query", () => compileQuery(original, this.prog));
     return new Prepared(this.prog, body, original.length, original);
+  }
+  runTests(opts: TestOptions = {}): TestResult[] {
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return runTests(this.prog, {
+        ...opts,
+        data: opts.data === undefined ? undefined : toValue(opts.data),
+      });
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
   }
   ruleNames(packagePath: string[]): string[] {
     const names = new Set<string>();

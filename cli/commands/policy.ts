@@ -8,7 +8,8 @@ import type { CliIO } from "../io";
 import { parseArgs, formatFlag } from "../args";
 import { InputError, UsageError } from "../errors";
 import { loadRegoPaths, formatRegoError, parseDataFile } from "../rego-files";
-import { compile, RegoError, type CompiledPolicy } from "../../rego";
+import { RE2JS } from "re2js";
+import { compile, RegoError, type CompiledPolicy, type TestResult } from "../../rego";
 import type { ResultSet } from "../../rego/api-types";
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -23,7 +24,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 function compileOrReport(
-  modules: { file: string; source: string }[],
+  modules: { file: string; source: string; regoVersion?: 0 | 1 }[],
   io: CliIO,
 ): CompiledPolicy | undefined {
   try {
@@ -56,11 +57,17 @@ async function evalCommand(argv: string[], io: CliIO): Promise<number> {
     "strict-builtin-errors": {},
     "max-steps": { value: true },
     timeout: { value: true },
+    bundle: { value: true, repeat: true, short: "b" },
+    ignore: { value: true, repeat: true },
+    "v0-compatible": {},
   });
   const format = formatFlag(args, ["json", "pretty"] as const, "json");
   if (args.positionals.length !== 1) throw new UsageError("expected exactly one query");
   const query = args.positionals[0];
-  const files = loadRegoPaths(args.all("data"), io.cwd);
+  const files = loadRegoPaths([...args.all("data"), ...args.all("bundle")], io.cwd, {
+    ignore: args.all("ignore"),
+    v0Compatible: args.has("v0-compatible"),
+  });
   let input: unknown;
   const inputPath = args.get("input");
   if (inputPath !== undefined) {
@@ -139,116 +146,90 @@ function pretty(rs: ResultSet): string {
   return [sep, line(vars), sep, ...rows.map(line), sep].join("\n");
 }
 
-interface TestCase {
-  readonly pkg: string[];
-  readonly name: string;
-  readonly file: string;
-}
-
 async function testCommand(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, {
     verbose: { short: "v" },
     format: { value: true },
     run: { value: true, short: "r" },
     timeout: { value: true },
+    ignore: { value: true, repeat: true },
+    "v0-compatible": {},
+    bundle: { short: "b" },
   });
   const format = formatFlag(args, ["pretty", "json"] as const, "pretty");
   if (args.positionals.length === 0)
     throw new UsageError("expected at least one file or directory");
-  const files = loadRegoPaths(args.positionals, io.cwd);
+  const files = loadRegoPaths(args.positionals, io.cwd, {
+    ignore: args.all("ignore"),
+    v0Compatible: args.has("v0-compatible"),
+  });
   if (files.modules.length === 0)
     throw new InputError(`no .rego files in ${args.positionals.join(", ")}`);
+  // --run is an RE2 pattern (as `opa test -r`), matched anywhere in the test's full name; RE2
+  // runs in linear time, so a user's pattern cannot hang the run
+  const pattern = args.get("run");
+  let filter: ((name: string) => boolean) | undefined;
+  if (pattern !== undefined) {
+    let re: ReturnType<typeof RE2JS.compile>;
+    try {
+      re = RE2JS.compile(pattern);
+    } catch (err) {
+      throw new UsageError(`--run: invalid regular expression: ${(err as Error).message}`);
+    }
+    filter = (name) => re.matcher(name).find();
+  }
   const compiled = compileOrReport(files.modules, io);
   if (!compiled) return 2;
-  // --run is a plain substring filter: a user-supplied pattern is never compiled as a JS RegExp.
-  const filter = args.get("run");
   const timeoutMs = numberFlag(args.get("timeout"), "--timeout") ?? 10_000;
-  const cases = discoverTests(compiled, filter);
-  const results: {
-    test: TestCase;
-    outcome: "PASS" | "FAIL" | "ERROR";
-    ms: number;
-    detail?: string;
-    printed: string[];
-  }[] = [];
-  for (const t of cases) {
-    const ref = ["data", ...t.pkg, t.name]
-      .map((s, i) => (i === 0 || /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? s : `["${s}"]`))
-      .join(".")
-      .replace(/\.\[/g, "[");
-    const printed: string[] = [];
-    const started = process.hrtime.bigint();
-    let outcome: "PASS" | "FAIL" | "ERROR";
-    let detail: string | undefined;
-    try {
-      const rs = compiled
-        .prepare(ref)
-        .eval({ data: files.data, timeoutMs, print: (l) => printed.push(l) });
-      const v = rs[0]?.expressions[0]?.value;
-      outcome = rs.length > 0 && v === true ? "PASS" : "FAIL";
-    } catch (err) {
-      if (!(err instanceof RegoError)) throw err;
-      outcome = "ERROR";
-      detail = err.message;
-    }
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    results.push({ test: t, outcome, ms, detail, printed });
-  }
+  const results = compiled.runTests({ data: files.data, timeoutMs, filter });
   const passed = results.filter((r) => r.outcome === "PASS").length;
-  const failed = results.length - passed;
+  const skipped = results.filter((r) => r.outcome === "SKIPPED").length;
+  const failed = results.length - passed - skipped;
   if (format === "json") {
-    io.out(
-      JSON.stringify(
-        results.map((r) => ({
-          location: { file: r.test.file },
-          package: "data." + r.test.pkg.join("."),
-          name: r.test.name,
-          outcome: r.outcome.toLowerCase(),
-          duration_ms: Number(r.ms.toFixed(3)),
-          ...(r.detail ? { error: r.detail } : {}),
-          ...(r.printed.length ? { output: r.printed.join("\n") } : {}),
-        })),
-        null,
-        2,
-      ) + "\n",
-    );
+    io.out(JSON.stringify(results.map(opaTestJSON), null, 2) + "\n");
     return failed > 0 ? 1 : 0;
   }
   const verbose = args.has("verbose");
   let lastFile = "";
   for (const r of results) {
     if (!verbose && r.outcome === "PASS") continue;
-    if (r.test.file !== lastFile) {
-      io.out(`${r.test.file}:\n`);
-      lastFile = r.test.file;
+    if (r.file !== lastFile) {
+      io.out(`${r.file}:\n`);
+      lastFile = r.file;
     }
-    io.out(`data.${r.test.pkg.join(".")}.${r.test.name}: ${r.outcome} (${r.ms.toFixed(1)}ms)\n`);
-    if (r.detail) io.out(`  ${r.detail}\n`);
-    if (r.printed.length && (verbose || r.outcome !== "PASS")) {
-      for (const l of r.printed) io.out(`  ${l}\n`);
+    const time = r.outcome === "SKIPPED" ? "" : ` (${r.durationMs.toFixed(1)}ms)`;
+    io.out(`${r.package}.${r.name}: ${r.outcome}${time}\n`);
+    for (const c of r.cases ?? []) {
+      if (verbose || c.outcome !== "PASS") io.out(`  ${c.name}: ${c.outcome}\n`);
+    }
+    if (r.error) io.out(`  ${r.error}\n`);
+    if (r.output.length && (verbose || r.outcome !== "PASS")) {
+      for (const l of r.output) io.out(`  ${l}\n`);
     }
   }
   if (results.length > 0 && (verbose || failed > 0)) io.out("-".repeat(80) + "\n");
   if (results.length === 0) io.out("no test_* rules found\n");
-  io.out(`${passed} passed, ${failed} failed\n`);
+  io.out(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}\n`);
   return failed > 0 ? 1 : 0;
 }
 
-/** Every `test_*` rule of every package, once, in file order (like `opa test`). */
-function discoverTests(compiled: CompiledPolicy, filter: string | undefined): TestCase[] {
-  const seen = new Set<string>();
-  const out: TestCase[] = [];
-  for (const m of compiled.modules) {
-    for (const name of compiled.ruleNames(m.packagePath)) {
-      if (!name.startsWith("test_")) continue;
-      const key = m.packagePath.join(".") + "." + name;
-      if (seen.has(key)) continue;
-      if (!m.rules.some((r) => r.head.ref[0]?.kind === "var" && r.head.ref[0].name === name))
-        continue;
-      if (filter !== undefined && !key.includes(filter)) continue;
-      seen.add(key);
-      out.push({ pkg: m.packagePath, name, file: m.file });
-    }
+/** One result in the shape of `opa test --format json` (duration in ns, output base64). */
+function opaTestJSON(r: TestResult): object {
+  const out: Record<string, unknown> = {
+    location: { file: r.file, row: r.row, col: 1 },
+    package: r.package,
+    name: r.name,
+  };
+  if (r.outcome === "FAIL") out.fail = true;
+  if (r.outcome === "ERROR") out.error = { code: "eval_error", message: r.error };
+  if (r.outcome === "SKIPPED") out.skip = true;
+  out.duration = Math.round(r.durationMs * 1e6);
+  if (r.output.length)
+    out.output = Buffer.from(r.output.map((l) => l + "\n").join("")).toString("base64");
+  if (r.cases) {
+    const sub: Record<string, unknown> = {};
+    for (const c of r.cases) sub[c.name] = c.outcome === "FAIL" ? { fail: true } : {};
+    out.sub_results = sub;
   }
   return out;
 }
