@@ -60,6 +60,14 @@ token_ttl_fields := {"ttl_seconds": "ttl", "explicit_max_ttl_seconds": "explicit
 
 role_ttl_fields := {"token_ttl_seconds": "token TTL", "token_max_ttl_seconds": "token max TTL"}
 
+# A token role has no TTLs of its own (Vault's token roles take none): it caps every token created
+# against it with token_explicit_max_ttl, so that is the lifetime judged on it.
+token_role_ttl_fields := {"token_explicit_max_ttl_seconds": "token explicit max TTL"}
+
+ttl_fields_of(role) := token_role_ttl_fields if role.kind == "token"
+
+ttl_fields_of(role) := role_ttl_fields if role.kind != "token"
+
 token_extra(token) := {"need": name} if {
 	name := token_need(token)
 } else := {}
@@ -129,7 +137,7 @@ findings contains finding(
 	{},
 ) if {
 	some role in input.vault.roles
-	some key, label in role_ttl_fields
+	some key, label in ttl_fields_of(role)
 	known_missing(role, key)
 	not role_missing_on_needs(role, key)
 }
@@ -140,10 +148,9 @@ findings contains finding(
 	sprintf("lower the role's %s to %s or less", [label, max_ttl_text]),
 	{},
 ) if {
-	fields := role_ttl_fields
 	limit := max_ttl
 	some role in input.vault.roles
-	some key, label in fields
+	some key, label in ttl_fields_of(role)
 	is_number(role[key])
 	role[key] > limit
 	not role_above_on_needs(role, key)

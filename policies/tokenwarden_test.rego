@@ -40,12 +40,17 @@ config_token := {
 	"policies": ["tw-billing-config"], "ttl_seconds": 900, "explicit_max_ttl_seconds": 3600,
 	"period_seconds": null, "renewable": true, "no_parent": false, "no_default_policy": true,
 	"meta": {"need": "billing-config", "consumer": "billing-api"},
+	"display_name": "billing-config", "num_uses": null,
 }
 
+# A token role has no TTLs of its own: it allows the needs' policies and caps their tokens.
 api_role := {
 	"name": "billing-api", "kind": "token", "source": "billing-api", "consumer": "billing-api",
 	"token_policies": ["tw-billing-config", "tw-billing-stripe"],
-	"token_ttl_seconds": 900, "token_max_ttl_seconds": 3600, "secret_id_ttl_seconds": null,
+	"token_ttl_seconds": null, "token_max_ttl_seconds": null, "secret_id_ttl_seconds": null,
+	"allowed_policies": ["tw-billing-config", "tw-billing-stripe"], "allowed_policies_glob": [],
+	"token_explicit_max_ttl_seconds": 3600, "token_period_seconds": null, "token_type": "service",
+	"token_bound_cidrs": [], "token_num_uses": null, "orphan": false,
 }
 
 stripe_secret := {
@@ -275,7 +280,14 @@ tw004_on_token(doc) if {
 	contains(f.message, "token ")
 }
 
-test_tw004_role_ttl_above_limit if fires("TW004", with_role({"token_max_ttl_seconds": 2595600}))
+test_tw004_role_ttl_above_limit if fires("TW004", with_role({"token_explicit_max_ttl_seconds": 2595600}))
+
+# A token role is judged by the cap it puts on its tokens; a login role by its own token TTLs.
+test_tw004_token_role_without_explicit_max_ttl if fires("TW004", with_role({"token_explicit_max_ttl_seconds": null}))
+
+test_tw004_token_role_quiet_without_login_ttls if quiet("TW004", with_role({"token_ttl_seconds": null, "token_max_ttl_seconds": null}))
+
+test_tw004_login_role_max_ttl_above_limit if fires("TW004", with_role({"kind": "approle", "secret_id_ttl_seconds": 3600, "secret_id_num_uses": 1, "token_ttl_seconds": 900, "token_max_ttl_seconds": 2595600}))
 
 # --- TW005 -----------------------------------------------------------------------------------
 

@@ -50,6 +50,8 @@ export interface DeclaredConsumer {
   readonly name: string;
   readonly owner?: string;
   readonly auth: string;
+  /** Fixed addresses (CIDR blocks) the consumer logs in from, when declared. */
+  readonly cidrs?: readonly string[];
 }
 export interface DeclaredProvider {
   readonly name: string;
@@ -107,7 +109,9 @@ export function needToInput(need: DeclaredNeed, policyName: string): InputNeed {
 }
 
 export function consumerToInput(c: DeclaredConsumer): InputConsumer {
-  return { name: c.name, owner: c.owner ?? null, auth: c.auth };
+  const out: InputConsumer = { name: c.name, owner: c.owner ?? null, auth: c.auth };
+  if (Array.isArray(c.cidrs)) out.cidrs = c.cidrs.filter((x) => typeof x === "string");
+  return out;
 }
 
 export function providerToInput(p: DeclaredProvider): InputProvider {

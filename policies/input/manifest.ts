@@ -6,6 +6,7 @@
  * large manifest close to the cost of reading the YAML.
  */
 import { planGrants, policyName, type Manifest } from "../../components/model";
+import type { RolePlan } from "../../components/model/grant-plan-types";
 import {
   consumerToInput,
   limitsToInput,
@@ -13,6 +14,7 @@ import {
   providerToInput,
   type NeedsSide,
 } from "./declaration";
+import { boundClaims } from "./bindings";
 import type { InputPolicy, InputRole, InputSecret, InputToken, PolicyInput } from "./types";
 
 export function manifestToInput(manifest: Manifest, opts: { now: string }): PolicyInput {
@@ -28,10 +30,13 @@ export function manifestToInput(manifest: Manifest, opts: { now: string }): Poli
       name: role.roleName,
       kind: role.kind,
       source: c.consumer,
-      token_policies: [...role.tokenPolicies],
-      token_ttl_seconds: role.tokenTtl || null,
-      token_max_ttl_seconds: role.tokenMaxTtl || null,
+      // A token role has no policies or TTLs of its own: it allows policies and caps every token
+      // created against it (token_explicit_max_ttl), so that is what the rules judge for it.
+      token_policies: [...(role.kind === "token" ? role.allowedPolicies : role.tokenPolicies)],
+      token_ttl_seconds: role.kind === "token" ? null : role.tokenTtl || null,
+      token_max_ttl_seconds: role.kind === "token" ? null : role.tokenMaxTtl || null,
       secret_id_ttl_seconds: role.kind === "approle" ? role.secretIdTtl || null : null,
+      ...roleBindings(role),
       consumer: c.consumer,
     });
     for (const n of c.needs) {
@@ -57,6 +62,9 @@ export function manifestToInput(manifest: Manifest, opts: { now: string }): Poli
           no_parent: t.noParent,
           no_default_policy: t.noDefaultPolicy,
           meta: { ...t.meta },
+          display_name: t.displayName || null,
+          // The plan sets no use limit: Vault's default, unlimited.
+          num_uses: null,
         });
       }
       if (n.kvEntry) {
@@ -78,6 +86,48 @@ export function manifestToInput(manifest: Manifest, opts: { now: string }): Poli
     vault: { policies, tokens, roles, secrets },
     has_declaration: true,
   };
+}
+
+/** The login bindings and token shape of a planned role, as the rules read them (TW017–TW028). */
+function roleBindings(role: RolePlan): Partial<InputRole> {
+  const shape: Partial<InputRole> = {
+    token_bound_cidrs: [],
+    token_period_seconds: null,
+    token_explicit_max_ttl_seconds: null,
+    token_type: null,
+    token_num_uses: null,
+  };
+  switch (role.kind) {
+    case "approle":
+      return {
+        ...shape,
+        secret_id_num_uses: role.secretIdNumUses,
+        secret_id_bound_cidrs: [],
+      };
+    case "kubernetes":
+      return {
+        ...shape,
+        bound_service_account_names: [...role.boundServiceAccountNames],
+        bound_service_account_namespaces: [...role.boundServiceAccountNamespaces],
+      };
+    case "jwt":
+      return {
+        ...shape,
+        bound_audiences: [...role.boundAudiences],
+        bound_subject: null,
+        bound_claims: boundClaims(role.boundClaims, false),
+        bound_claims_type: null,
+      };
+    case "token":
+      return {
+        ...shape,
+        token_explicit_max_ttl_seconds: role.tokenExplicitMaxTtl || null,
+        token_type: role.tokenType,
+        allowed_policies: [...role.allowedPolicies],
+        allowed_policies_glob: [],
+        orphan: role.orphan,
+      };
+  }
 }
 
 /**

@@ -8,6 +8,7 @@
 import { ttlSeconds } from "./duration";
 import { parsePolicyHcl } from "./hcl";
 import { isRecord, type NeedsSide } from "./declaration";
+import { boundClaims } from "./bindings";
 import type { InputPolicy, InputRole, InputSecret, InputToken, PolicyInput } from "./types";
 
 export type RoleKind = "approle" | "kubernetes" | "jwt" | "token";
@@ -118,6 +119,8 @@ function tokenItem(r: NeutralResource, needNames: Set<string>): InputToken {
     no_parent: p.noParent === true,
     no_default_policy: p.noDefaultPolicy === true,
     meta,
+    display_name: str(p.displayName) ?? null,
+    num_uses: count(p.numUses),
   };
   if (meta.need !== undefined && needNames.has(meta.need)) item.need = meta.need;
   withUnknown(item, r, {
@@ -129,6 +132,8 @@ function tokenItem(r: NeutralResource, needNames: Set<string>): InputToken {
     noParent: "no_parent",
     noDefaultPolicy: "no_default_policy",
     metadata: "meta",
+    displayName: "display_name",
+    numUses: "num_uses",
   });
   return item;
 }
@@ -148,6 +153,7 @@ function roleItem(r: NeutralResource, kind: RoleKind, consumers: Set<string>): I
     token_ttl_seconds: ttlSeconds(p.tokenTtl),
     token_max_ttl_seconds: ttlSeconds(p.tokenMaxTtl),
     secret_id_ttl_seconds: kind === "approle" ? ttlSeconds(p.secretIdTtl) : null,
+    ...bindingFields(p, kind),
   };
   if (consumers.has(name)) item.consumer = name;
   withUnknown(item, r, {
@@ -157,8 +163,59 @@ function roleItem(r: NeutralResource, kind: RoleKind, consumers: Set<string>): I
     tokenTtl: "token_ttl",
     tokenMaxTtl: "token_max_ttl",
     secretIdTtl: "secret_id_ttl",
+    secretIdNumUses: "secret_id_num_uses",
+    secretIdBoundCidrs: "secret_id_bound_cidrs",
+    tokenBoundCidrs: "token_bound_cidrs",
+    boundServiceAccountNames: "bound_service_account_names",
+    boundServiceAccountNamespaces: "bound_service_account_namespaces",
+    boundAudiences: "bound_audiences",
+    boundSubject: "bound_subject",
+    boundClaims: "bound_claims",
+    boundClaimsType: "bound_claims_type",
+    allowedPoliciesGlob: "allowed_policies_glob",
+    tokenPeriod: "token_period",
+    tokenExplicitMaxTtl: "token_explicit_max_ttl",
+    tokenType: "token_type",
+    tokenNumUses: "token_num_uses",
+    orphan: "orphan",
   });
   return item;
+}
+
+/**
+ * What a role binds a login to and what shape of token it issues, read field by field for the
+ * role's kind (TW017–TW028). Fields the kind does not have stay absent.
+ */
+function bindingFields(p: Readonly<Record<string, unknown>>, kind: RoleKind): Partial<InputRole> {
+  const out: Partial<InputRole> = {
+    token_bound_cidrs: strings(p.tokenBoundCidrs),
+    token_period_seconds: ttlSeconds(p.tokenPeriod),
+    token_explicit_max_ttl_seconds: ttlSeconds(p.tokenExplicitMaxTtl),
+    token_type: str(p.tokenType) ?? null,
+    token_num_uses: count(p.tokenNumUses),
+  };
+  switch (kind) {
+    case "approle":
+      out.secret_id_num_uses = count(p.secretIdNumUses);
+      out.secret_id_bound_cidrs = strings(p.secretIdBoundCidrs);
+      break;
+    case "kubernetes":
+      out.bound_service_account_names = strings(p.boundServiceAccountNames);
+      out.bound_service_account_namespaces = strings(p.boundServiceAccountNamespaces);
+      break;
+    case "jwt":
+      out.bound_audiences = strings(p.boundAudiences);
+      out.bound_subject = str(p.boundSubject) ?? null;
+      out.bound_claims = boundClaims(p.boundClaims, p.disableBoundClaimsParsing === true);
+      out.bound_claims_type = str(p.boundClaimsType) ?? null;
+      break;
+    case "token":
+      out.allowed_policies = strings(p.allowedPolicies);
+      out.allowed_policies_glob = strings(p.allowedPoliciesGlob);
+      out.orphan = p.orphan === true;
+      break;
+  }
+  return out;
 }
 
 function secretItem(r: NeutralResource, version: 1 | 2, needNames: Set<string>): InputSecret {
@@ -227,6 +284,11 @@ const TOKEN_PATTERNS: readonly RegExp[] = [
 
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
+}
+/** A whole non-negative count (e.g. `num_uses`), or null when absent or not a count. */
+function count(v: unknown): number | null {
+  const n = typeof v === "string" && /^\d+$/.test(v.trim()) ? Number(v) : v;
+  return typeof n === "number" && Number.isInteger(n) && n >= 0 ? n : null;
 }
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];

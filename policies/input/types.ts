@@ -37,6 +37,11 @@ export interface InputConsumer {
   name: string;
   owner: string | null;
   auth: string;
+  /**
+   * The fixed addresses (CIDR blocks) the consumer logs in from, when the manifest declares them:
+   * its AppRole SecretIDs and tokens must be bound to them (TW023).
+   */
+  cidrs?: string[];
 }
 
 export interface InputProvider {
@@ -68,6 +73,10 @@ export interface InputToken {
   no_parent: boolean;
   no_default_policy: boolean;
   meta: Record<string, string>;
+  /** The display name as set on the token (null when unset: Vault then shows only "token"). */
+  display_name?: string | null;
+  /** Uses before the token is revoked; 0 (or absent) means unlimited. */
+  num_uses?: number | null;
   unknown?: string[];
   /** The need this token serves, when known (from `meta.need` or the declaration). */
   need?: string;
@@ -81,6 +90,36 @@ export interface InputRole {
   token_ttl_seconds: number | null;
   token_max_ttl_seconds: number | null;
   secret_id_ttl_seconds: number | null;
+  // The fields below are what the login-binding and token-shape rules (TW017–TW028) read. They are
+  // optional so a document from an older normaliser still loads; absent means "not set".
+  /** AppRole: SecretID uses (0 = unlimited). */
+  secret_id_num_uses?: number | null;
+  /** AppRole: CIDR blocks a SecretID may be used from. */
+  secret_id_bound_cidrs?: string[];
+  /** Any role: CIDR blocks its tokens may be used from. */
+  token_bound_cidrs?: string[];
+  /** Kubernetes: service account names and namespaces a login must come from. */
+  bound_service_account_names?: string[];
+  bound_service_account_namespaces?: string[];
+  /** JWT/OIDC: audiences, subject and claims a login token must carry. */
+  bound_audiences?: string[];
+  bound_subject?: string | null;
+  /** Claim → allowed values (Vault's comma-separated string form is split into a list). */
+  bound_claims?: Record<string, string[]>;
+  /** "string" (exact) or "glob" (`*` matches anything): how bound claim values are compared. */
+  bound_claims_type?: string | null;
+  /** Token roles: the policies its tokens may carry, exactly and by glob. */
+  allowed_policies?: string[];
+  allowed_policies_glob?: string[];
+  /** Periodic tokens: renewal period and the explicit cap on their life. */
+  token_period_seconds?: number | null;
+  token_explicit_max_ttl_seconds?: number | null;
+  /** "service", "batch", "default", "default-service", "default-batch" (null: not set). */
+  token_type?: string | null;
+  /** Uses before an issued token is revoked; 0 (or absent) means unlimited. */
+  token_num_uses?: number | null;
+  /** Token roles: whether its tokens are orphans (not revoked with their parent). */
+  orphan?: boolean;
   unknown?: string[];
   /** The consumer this role belongs to, when known. */
   consumer?: string;

@@ -17,6 +17,7 @@ import type {
 } from "../input/types";
 import { covers, isPattern, kvEntryPath, tooWide } from "./vault-paths";
 import { DAY_NS, reviewDateNs, rfc3339Ns } from "./time";
+import { leastPrivilegeFindings } from "./least-privilege";
 
 type LimitKey =
   | "max_ttl_seconds"
@@ -365,8 +366,12 @@ export function oracleFindings(input: PolicyInput): Finding[] {
     ["token_ttl_seconds", "token TTL"],
     ["token_max_ttl_seconds", "token max TTL"],
   ] as const;
+  // A token role has no TTLs of its own: its token_explicit_max_ttl caps every token it issues.
+  const tokenRoleTtlFields = [
+    ["token_explicit_max_ttl_seconds", "token explicit max TTL"],
+  ] as const;
   for (const role of vault.roles) {
-    for (const [key, label] of roleTtlFields) {
+    for (const [key, label] of role.kind === "token" ? tokenRoleTtlFields : roleTtlFields) {
       const v = role[key];
       if (knownMissing(role, key) && !roleNeeds(role).some((n) => missingOnNeed(n, key))) {
         add(
@@ -629,6 +634,18 @@ export function oracleFindings(input: PolicyInput): Finding[] {
       );
     }
   }
+
+  // --- TW014–TW028: least privilege that knows Vault ------------------------------------------
+  leastPrivilegeFindings(input, add, {
+    declared,
+    maxTtl,
+    longLived,
+    needsByName,
+    policyNeed,
+    ruleField,
+    tokenExtra,
+    dur,
+  });
 
   return [...out.values()];
 }

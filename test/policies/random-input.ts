@@ -18,7 +18,46 @@ const SEGMENTS = [
   "billing",
   "approle",
 ];
-const GLOBS = ["*", "+", "x*", "*y"];
+const GLOBS = ["*", "+", "x*", "*y", "sys*", "pol*"];
+// Paths with power over Vault (and near misses), so TW014–TW016 and TW027 meet every edge.
+const VAULT_CONTROL_PATHS = [
+  "sys/policies/acl/tw-n0",
+  "sys/policies/password/x",
+  "sys/policy",
+  "sys/*",
+  "sys/pol*",
+  "sys/p*",
+  "+/policies/acl/x",
+  "*",
+  "auth/token/create",
+  "auth/token/create-orphan",
+  "auth/token/lookup-self",
+  "auth/+/role/*",
+  "auth/approle/role/c0/secret-id",
+  "auth/approle/login",
+  "auth/jwt/config",
+  "sys/auth/jwt",
+  "identity/entity/id/x",
+  "identity/group*",
+  "sys/mounts/secret",
+  "sys/remount",
+  "sys/leases/revoke-prefix/aws",
+  "sys/leases/renew",
+  "sys/raw",
+  "sys/raw/*",
+  "sys/seal",
+  "sys/seal-status",
+  "sys/generate-root/attempt",
+  "sys/namespaces/team",
+  "sys/plugins/catalog/secret/x",
+  "sys/tools/hash",
+  "sys/wrapping/unwrap",
+  "sys/audit",
+  "sys/audit/file",
+  "sys/audit*",
+  "sys/audit-hash/file",
+  "sys/config/auditing/request-headers/x",
+];
 const CAPS = ["read", "list", "create", "update", "patch", "delete", "sudo", "deny", "recover"];
 const ACCESS = ["read", "read", "write", "admin", "owner"];
 const TTLS = [null, 0, 60, 900, 3600, 5400, 86400, 90000, 172800, 2592000, 2595600, 1.5, -60];
@@ -66,6 +105,7 @@ export function randomInput(seed: number): PolicyInput {
   const path = (): string => {
     const n = 1 + Math.floor(r() * 4);
     const segs = Array.from({ length: n }, () => (chance(0.15) ? pick(GLOBS) : pick(SEGMENTS)));
+    if (chance(0.25)) return pick(VAULT_CONTROL_PATHS);
     return segs.join("/") + (chance(0.2) ? "*" : "");
   };
   const rules = () => some([0], 3).map(() => ({ path: path(), capabilities: some(CAPS, 3) }));
@@ -79,7 +119,12 @@ export function randomInput(seed: number): PolicyInput {
       max_ttl_seconds: pick([null, 86400, 3600]),
     },
   ];
-  const consumers = ["c0", "c1"].map((name) => ({ name, owner: pick(TEXTS), auth: "token" }));
+  const consumers = ["c0", "c1"].map((name) => ({
+    name,
+    owner: pick(TEXTS),
+    auth: "token",
+    ...(chance(0.4) ? { cidrs: pick([["10.0.0.0/24"], ["10.0.0.0/24", "192.0.2.7/32"], []]) } : {}),
+  }));
   const needCount = Math.floor(r() * 6);
   const needs: InputNeed[] = [];
   for (let i = 0; i < needCount; i++) {
@@ -95,7 +140,7 @@ export function randomInput(seed: number): PolicyInput {
       max_ttl_seconds: pick(TTLS),
       rotation_seconds: pick(ROTATIONS),
       owner: pick(TEXTS),
-      justification: pick(TEXTS),
+      justification: pick([...TEXTS, "Administers Vault policies for the platform"]),
       expires: pick(DATES),
       default_policy: chance(0.3),
       waivers: [],
@@ -129,23 +174,19 @@ export function randomInput(seed: number): PolicyInput {
     policies: some(["root", "default", "tw-n0", "tw-n1"], 2),
     ttl_seconds: pick(TTLS),
     explicit_max_ttl_seconds: pick(TTLS),
-    period_seconds: null,
+    period_seconds: pick([null, null, 0, 86400]),
     renewable: chance(0.7),
     no_parent: chance(0.2),
     no_default_policy: chance(0.6),
-    meta: (chance(0.7) ? { need: needName() } : {}) as Record<string, string>,
-    ...unknown(["ttl", "explicit_max_ttl", "policies"]),
+    meta: {
+      ...(chance(0.7) ? { need: pick([needName(), "", "  "]) } : {}),
+      ...(chance(0.2) ? { purpose: pick(["bootstrap", "ci"]) } : {}),
+    } as Record<string, string>,
+    ...(chance(0.8) ? { display_name: pick([null, "", "billing", `tok${i}`]) } : {}),
+    ...(chance(0.8) ? { num_uses: pick([null, 0, 1, 3]) } : {}),
+    ...unknown(["ttl", "explicit_max_ttl", "policies", "num_uses", "display_name", "meta"]),
   }));
-  const roles = some([0], 2).map((_, i) => ({
-    name: `role${i}`,
-    kind: pick(["approle", "token", "jwt"]),
-    source: `vault_approle_auth_backend_role.r${i}`,
-    token_policies: some(["root", "default", "tw-n0"], 2),
-    token_ttl_seconds: pick(TTLS),
-    token_max_ttl_seconds: pick(TTLS),
-    secret_id_ttl_seconds: null,
-    ...unknown(["token_ttl", "token_max_ttl", "token_policies"]),
-  }));
+  const roles = some([0], 3).map((_, i) => randomRole(i, { r, pick, chance, some, unknown }));
   const secrets = needs
     .filter((n) => n.provider !== "vault" && chance(0.8))
     .map((n) => ({
@@ -181,4 +222,90 @@ export function randomInput(seed: number): PolicyInput {
   if (chance(0.3)) doc.plain_values = [{ source: "Pulumi.dev.yaml", field: "app:stripeKey" }];
   if (chance(0.7)) doc.has_declaration = chance(0.8);
   return doc;
+}
+
+interface Dice {
+  r: () => number;
+  pick: <T>(xs: readonly T[]) => T;
+  chance: (p: number) => boolean;
+  some: <T>(xs: readonly T[], max: number) => T[];
+  unknown: (fields: string[]) => { unknown?: string[] };
+}
+
+const JWT_CLAIMS: readonly Record<string, string[]>[] = [
+  {},
+  { aud: ["vault"] },
+  { aud: ["vault"], iss: ["https://token.actions.githubusercontent.com"] },
+  { repository: ["org/app"], ref: ["refs/heads/main"] },
+  { repository: ["org/app"] },
+  { repository_owner: ["org"] },
+  { environment: ["prod"] },
+  { sub: ["repo:org/app:ref:refs/heads/main"] },
+  { sub: ["repo:org/app:ref:refs/heads/*"] },
+  { sub: ["repo:org/*:ref:refs/heads/main"] },
+  { sub: ["repo:org/app:environment:prod"] },
+  { sub: ["repo:org/app:pull_request"] },
+  { sub: [] },
+  { project_path: ["group/app"], ref: ["main*"] },
+  { repository: ["org/app"], ref: ["refs/heads/release-*", "refs/heads/main"] },
+];
+
+/** A role of any kind, with the login-binding and token-shape fields set at random. */
+function randomRole(i: number, d: Dice): PolicyInput["vault"]["roles"][number] {
+  const { pick, chance, some } = d;
+  const kind = pick(["approle", "token", "jwt", "kubernetes"]);
+  const role: PolicyInput["vault"]["roles"][number] = {
+    name: `role${i}`,
+    kind,
+    source: `vault_${kind}_auth_backend_role.r${i}`,
+    token_policies: some(["root", "default", "tw-n0"], 2),
+    token_ttl_seconds: pick(TTLS),
+    token_max_ttl_seconds: pick(TTLS),
+    secret_id_ttl_seconds: kind === "approle" ? pick([null, 3600, 604800]) : null,
+    ...(chance(0.6) ? { consumer: pick(["c0", "c1", "nobody"]) } : {}),
+    ...d.unknown([
+      "token_ttl",
+      "token_max_ttl",
+      "token_policies",
+      "secret_id_ttl",
+      "secret_id_num_uses",
+      "secret_id_bound_cidrs",
+      "token_bound_cidrs",
+      "bound_service_account_names",
+      "bound_claims",
+      "bound_subject",
+      "bound_claims_type",
+      "allowed_policies_glob",
+      "token_explicit_max_ttl",
+      "token_type",
+    ]),
+  };
+  if (chance(0.2)) return role; // a document from before these fields existed
+  role.token_bound_cidrs = pick([[], [], ["10.0.0.0/24"]]);
+  role.token_period_seconds = pick([null, null, 0, 3600, 172800]);
+  role.token_explicit_max_ttl_seconds = pick([null, 3600, 2595600]);
+  role.token_type = pick([null, "service", "batch", "default-batch", "default"]);
+  role.token_num_uses = pick([null, 0, 2]);
+  switch (kind) {
+    case "approle":
+      role.secret_id_num_uses = pick([null, 0, 1, 10]);
+      role.secret_id_bound_cidrs = pick([[], [], ["10.0.0.0/24"]]);
+      break;
+    case "kubernetes":
+      role.bound_service_account_names = pick([["web"], ["*"], ["web-*"], [], ["web", "*"]]);
+      role.bound_service_account_namespaces = pick([["prod"], ["*"], ["team-*"], []]);
+      break;
+    case "jwt":
+      role.bound_audiences = pick([[], ["vault"]]);
+      role.bound_subject = pick([null, "", "repo:org/app:ref:refs/heads/main", "svc:x"]);
+      role.bound_claims = { ...pick(JWT_CLAIMS) };
+      role.bound_claims_type = pick([null, "string", "glob"]);
+      break;
+    case "token":
+      role.allowed_policies = some(["tw-n0", "tw-n1", "root", "default", "other"], 2);
+      role.allowed_policies_glob = pick([[], [], ["tw-*"], ["tw-n0"]]);
+      role.orphan = chance(0.3);
+      break;
+  }
+  return role;
 }

@@ -1,0 +1,161 @@
+# Token shape: TW025 periodic tokens (or token-issuing roles) without an explicit max TTL;
+# TW026 batch tokens used where they cannot be controlled; TW027 bootstrap tokens with unlimited
+# uses; TW028 (warn) tokens whose display name or metadata would not tie audit lines to a need.
+package tokenwarden
+
+import rego.v1
+
+# `not` negates the whole expression, undefined operands included (OPA's future.keywords.not)
+import future.keywords.not
+
+# --- TW025 ----------------------------------------------------------------------------------
+
+findings contains finding(
+	"TW025", "deny", token.source,
+	sprintf(`token "%s" is periodic (period %s) with no explicit max TTL, so it can be renewed for ever`, [token.name, dur(token.period_seconds)]),
+	sprintf("set explicit_max_ttl on the token (at most %s), or drop the period and use a renewable token with a max TTL", [max_ttl_text]),
+	token_extra(token),
+) if {
+	some token in input.vault.tokens
+	is_number(token.period_seconds)
+	token.period_seconds > 0
+	known_missing(token, "explicit_max_ttl_seconds")
+}
+
+findings contains finding(
+	"TW025", "deny", role.source,
+	sprintf(`%s role "%s" issues periodic tokens (token_period %s) with no token_explicit_max_ttl, so they can be renewed for ever`, [role.kind, role.name, dur(role.token_period_seconds)]),
+	sprintf("set token_explicit_max_ttl on the role (at most %s), or drop token_period", [max_ttl_text]),
+	{},
+) if {
+	some role in input.vault.roles
+	is_number(role.token_period_seconds)
+	role.token_period_seconds > 0
+	known_missing(role, "token_explicit_max_ttl_seconds")
+}
+
+# --- TW026 ----------------------------------------------------------------------------------
+
+# Batch tokens have no accessor and cannot be renewed, made periodic or revoked one by one: they
+# suit short, high-volume work, and go wrong anywhere a token must be controllable.
+batch_types := {"batch", "default-batch"}
+
+issues_batch(role) if {
+	object.get(role, "token_type", null) in batch_types
+	not "token_type" in unknown_fields(role)
+}
+
+findings contains finding(
+	"TW026", "deny", role.source,
+	sprintf(`%s role "%s" issues batch tokens with a token_period, but batch tokens cannot be periodic or renewed`, [role.kind, role.name]),
+	"issue service tokens for periodic use (token_type service), or drop token_period",
+	{},
+) if {
+	some role in input.vault.roles
+	issues_batch(role)
+	is_number(role.token_period_seconds)
+	role.token_period_seconds > 0
+}
+
+findings contains finding(
+	"TW026", "deny", role.source,
+	sprintf(`token role "%s" issues orphan batch tokens: with no parent and no accessor, nothing revokes them before they expire`, [role.name]),
+	"issue batch tokens with a parent (orphan false), or service tokens that can be revoked by accessor",
+	{},
+) if {
+	some role in input.vault.roles
+	role.kind == "token"
+	issues_batch(role)
+	object.get(role, "orphan", false) == true
+}
+
+batch_lifetime(role) := max(ttls) if {
+	ttls := [role[k] | some k in ["token_ttl_seconds", "token_max_ttl_seconds", "token_explicit_max_ttl_seconds"]; is_number(role[k])]
+	count(ttls) > 0
+}
+
+findings contains finding(
+	"TW026", "deny", role.source,
+	sprintf(`%s role "%s" issues batch tokens living %s (long-lived: above %s), which cannot be revoked one by one`, [role.kind, role.name, dur(batch_lifetime(role)), long_lived_token_text]),
+	sprintf("cut the token TTL to %s or less, or issue service tokens (token_type service)", [long_lived_token_text]),
+	{},
+) if {
+	threshold := long_lived_token
+	some role in input.vault.roles
+	issues_batch(role)
+	batch_lifetime(role) > threshold
+}
+
+# --- TW027 ----------------------------------------------------------------------------------
+
+bootstrap_catalogue := data.tokenwarden.bootstrap_paths if is_object(data.tokenwarden.bootstrap_paths)
+
+policies_by_name := {p.name: p | some p in input.vault.policies}
+
+# Policies in the document that can mint credentials (create tokens, generate SecretIDs).
+minting_policies contains p.name if {
+	catalogue := bootstrap_catalogue
+	some p in input.vault.policies
+	not is_string(p.parse_error)
+	some rule in p.rules
+	may_reach_vault_controls(rule.path)
+	reach(rule, catalogue)
+}
+
+bootstrap_reason(token) := "its metadata says purpose=bootstrap" if {
+	token.meta.purpose == "bootstrap"
+} else := sprintf("it carries %s, which can mint credentials", [concat(", ", [sprintf(`policy "%s"`, [p]) | some p in sort(minting)])]) if {
+	minting := {p | some p in token.policies; p in minting_policies}
+	count(minting) > 0
+}
+
+findings contains finding(
+	"TW027", "deny", token.source,
+	sprintf(`token "%s" is a bootstrap token (%s) with unlimited uses (num_uses 0), so a copy of it keeps minting credentials as long as it lives`, [token.name, bootstrap_reason(token)]),
+	"set num_uses to the uses bootstrapping takes (often 1), give it a short ttl, and hand it over response-wrapped",
+	token_extra(token),
+) if {
+	some token in input.vault.tokens
+	not "num_uses" in unknown_fields(token)
+	not object.get(token, "num_uses", 0) > 0
+	bootstrap_reason(token)
+}
+
+# --- TW028 ----------------------------------------------------------------------------------
+
+findings contains finding(
+	"TW028", "warn", token.source,
+	sprintf(`token "%s" has no display_name, so its audit lines show only "token"`, [token.name]),
+	"set display_name to the name of the need the token serves",
+	token_extra(token),
+) if {
+	some token in input.vault.tokens
+	not "display_name" in unknown_fields(token)
+	blank(object.get(token, "display_name", null))
+}
+
+findings contains finding(
+	"TW028", "warn", token.source,
+	sprintf(`token "%s" names no need in its metadata, so its audit lines cannot be traced to a declared need`, [token.name]),
+	"set meta need=<need name> (with consumer and owner) on the token",
+	token_extra(token),
+) if {
+	some token in input.vault.tokens
+	not "meta" in unknown_fields(token)
+	blank(object.get(token.meta, "need", null))
+}
+
+findings contains finding(
+	"TW028", "warn", token.source,
+	sprintf(`token "%s" names need "%s" in its metadata, which is not declared, so its audit lines point at nothing`, [token.name, token.meta.need]),
+	"set meta need to the declared need the token serves, or declare that need",
+	token_extra(token),
+) if {
+	declared
+	names := needs_by_name
+	some token in input.vault.tokens
+	not "meta" in unknown_fields(token)
+	is_string(token.meta.need)
+	not blank(token.meta.need)
+	not names[token.meta.need]
+}
