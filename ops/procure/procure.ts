@@ -119,6 +119,29 @@ export async function procureNeed(
   return out;
 }
 
+/**
+ * After a failed write: the version holding `token` if it was stored after all, `{ current }` when
+ * it was not (another version or none is current), "unknown" when Vault cannot be read.
+ */
+async function landedVersion(
+  entry: KvEntry,
+  cas: number,
+  token: string,
+  now: number,
+): Promise<number | { current: number; oursAt?: number } | "unknown"> {
+  try {
+    const state = await entry.state(now);
+    const current = state?.currentVersion ?? 0;
+    if (current <= cas) return { current };
+    // Only the version right after the one we read could be ours.
+    const data = await entry.read(cas + 1);
+    if (data?.[DATA_TOKEN] !== token) return { current };
+    return current === cas + 1 ? cas + 1 : { current, oursAt: cas + 1 };
+  } catch {
+    return "unknown";
+  }
+}
+
 function fail(out: NeedOutcome, message: string): void {
   out.action = "failed";
   out.findings.push({ ruleId: PROCURE_RULES.failed, severity: "deny", message });
@@ -383,25 +406,36 @@ export async function storeVersion(
   try {
     version = await entry.write(data, cas);
   } catch (e) {
-    if (e instanceof CasMismatch) {
-      // Our earlier attempt may have been stored with its answer lost: then the version is ours.
-      const now = await entry.state(ctx.now()).catch(() => undefined);
-      const mine =
-        now && now.currentVersion > cas
-          ? await entry.read(now.currentVersion).catch(() => undefined)
-          : undefined;
-      if (mine && mine[DATA_TOKEN] === v.token && now) {
-        version = now.currentVersion;
-        out.repaired.push(`version ${version} was stored though Vault's answer was lost`);
-      } else {
-        fail(
-          out,
-          await v.discard(
-            `${need.name}: another writer stored version ${now?.currentVersion ?? "?"} of ${entry.dataPath} while this run was procuring (check-and-set on version ${cas} refused); the new token was not stored`,
-          ),
-        );
-        return;
-      }
+    // The write may have landed with its answer lost (a timeout, a dropped connection, retried
+    // into a check-and-set refusal): look before deciding the token is stored nowhere.
+    const landed = await landedVersion(entry, cas, v.token, ctx.now());
+    if (typeof landed === "number") {
+      version = landed;
+      out.repaired.push(`version ${version} was stored though Vault's answer was lost`);
+    } else if (landed === "unknown") {
+      // Revoking a token that may be the stored current one would break its consumers; one that
+      // may be stored nowhere lives until its expiry. The second harms less, and the next run
+      // sees which it was.
+      fail(
+        out,
+        `${need.name}: storing the new token failed (${msg(ctx, e)}) and Vault could not be read back to tell whether it was stored, so it was not revoked; the next run finds out`,
+      );
+      return;
+    } else if (landed.oursAt !== undefined) {
+      // Stored, then superseded by another writer: a replaced version, retired by a later run.
+      fail(
+        out,
+        `${need.name}: the new token was stored as version ${landed.oursAt}, but another writer stored version ${landed.current} after it; version ${landed.oursAt} is retired after the grace period like any replaced one`,
+      );
+      return;
+    } else if (e instanceof CasMismatch) {
+      fail(
+        out,
+        await v.discard(
+          `${need.name}: another writer stored version ${landed.current} of ${entry.dataPath} while this run was procuring (check-and-set on version ${cas} refused); the new token was not stored`,
+        ),
+      );
+      return;
     } else {
       fail(
         out,

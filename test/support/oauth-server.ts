@@ -86,6 +86,8 @@ export interface OAuthTestServer {
   clearFaults(): void;
   /** Is this access token still valid at the server (not revoked, not expired)? */
   isActive(token: string): Promise<boolean>;
+  /** How many access tokens are live (issued, not revoked, not expired). */
+  activeTokenCount(): number;
   /** Scopes of a live access token, as the server recorded them. */
   scopesOf(token: string): Promise<string[] | undefined>;
   close(): Promise<void>;
@@ -121,8 +123,9 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
   const signingJwk = await exportJWK(
     (await generateKeyPair("RS256", { extractable: true })).privateKey,
   );
+  const Adapter = mapAdapter();
   const provider = new Provider(issuer, {
-    adapter: mapAdapter(),
+    adapter: Adapter,
     jwks: { keys: [{ ...signingJwk, kid: "server-1", alg: "RS256", use: "sig" }] },
     clients: [
       {
@@ -354,6 +357,7 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
     async isActive(token) {
       return (await provider.ClientCredentials.find(token)) !== undefined;
     },
+    activeTokenCount: () => Adapter.live("ClientCredentials"),
     async scopesOf(token) {
       const t = await provider.ClientCredentials.find(token);
       return t
@@ -393,6 +397,13 @@ interface Stored {
 function mapAdapter() {
   const store = new Map<string, Stored>();
   return class MapAdapter {
+    static live(model: string): number {
+      let n = 0;
+      const now = Date.now();
+      for (const [k, v] of store)
+        if (k.startsWith(`${model}:`) && (v.expiresAt === undefined || v.expiresAt > now)) n++;
+      return n;
+    }
     constructor(private readonly model: string) {}
     private key(id: string) {
       return `${this.model}:${id}`;
