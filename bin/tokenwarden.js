@@ -20,6 +20,6 @@ main(process.argv.slice(2)).then(
     process.stderr.write(
       `tokenwarden: internal error: ${err && err.message ? err.message : err}\n`,
     );
-    process.exit(3);
+    process.exit(2); // exit codes are 0, 1 and 2 only
   },
 );

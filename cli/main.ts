@@ -5,17 +5,29 @@
  */
 import { processIO, type CliIO, type Command } from "./io";
 import { UserError, UsageError } from "./errors";
+import { TOOL_VERSION } from "./version";
 
 interface CommandEntry {
   readonly summary: string;
   readonly usage: string;
+  /** `--help` beyond the usage line: every option explained, then examples. */
+  readonly help?: string;
   readonly load: () => Promise<Command>;
 }
 
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   validate: {
     summary: "check a manifest against the schema and its references; exit 2 on errors",
-    usage: "tokenwarden validate <access-needs.yaml> [--format text|json]",
+    usage: "tokenwarden validate <access-needs.yaml|-> [--format text|json]",
+    help: `Arguments:
+  <access-needs.yaml>  the manifest (YAML or JSON); - reads it from standard input
+Options:
+  --format text|json   text (default): "valid — N needs…" or one line per issue (file:line:col: field: message);
+                       json: {"valid", "file", "issues": [{file, line, column, field, message}]}
+Examples:
+  tokenwarden validate examples/access-needs.yaml
+  tokenwarden validate - < examples/access-needs.yaml
+  tokenwarden validate examples/access-needs.yaml --format json`,
     load: () => import("./commands/validate").then((m) => m.run),
   },
   plan: {
@@ -23,23 +35,96 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       "offline preview: every Vault resource `pulumi up` would register, with policy results under each need; exit 1 on any deny",
     usage:
       "tokenwarden plan <access-needs.yaml> [--format text|json] [--no-policy] [--policies <dir>]… [--now <RFC3339>]\n       exits 1 on a policy deny, as `pulumi preview --policy-pack` fails on a mandatory policy; --no-policy lists resources only",
+    help: `Arguments:
+  <access-needs.yaml>  the manifest to plan
+Options:
+  --format text|json   text (default): the resource tree with policy results under each need;
+                       json: {tokenwarden (the embedded declaration), resources, findings, waived, policy},
+                       which \`tokenwarden check\` reads
+  --no-policy          list the resources only; no policy evaluation
+  --policies <dir>     add an organisation's Rego (every .rego under <dir>); repeatable
+  --now <RFC3339>      the clock for review dates, waivers and rotation times; the output is the
+                       same on every run given the same --now (default: the current time)
+Examples:
+  tokenwarden plan examples/access-needs.yaml --now 2026-12-01T00:00:00Z
+  tokenwarden plan examples/access-needs.yaml --format json --now 2026-12-01T00:00:00Z > plan.json
+  tokenwarden plan examples/access-needs.yaml --no-policy`,
     load: () => import("./commands/plan").then((m) => m.run),
   },
   synth: {
     summary: "write Terraform JSON (cdk.tf.json) for the same grants, via CDKTF",
     usage: "tokenwarden synth <access-needs.yaml> --out <dir> [--format text|json]",
+    help: `Arguments:
+  <access-needs.yaml>  the manifest
+Options:
+  --out, -o <dir>      where to write cdk.tf.json (created when missing; must not be a file)
+  --format text|json   text (default): the file written and the TF_VAR_ variables to set;
+                       json: {"file", "tokenVariables"}
+Examples:
+  tokenwarden synth examples/access-needs.yaml --out cdktf.out
+  tokenwarden check cdktf.out/`,
     load: () => import("./commands/synth").then((m) => m.run),
   },
   check: {
     summary: "policy check of a manifest, plan JSON, CDKTF synth output or Terraform plan",
     usage:
-      "tokenwarden check <input>… [--format text|json|sarif|github|junit] [--policies <dir>] [--now <RFC3339>]",
+      "tokenwarden check <input|dir|->… [--format text|json|sarif|github|junit] [--policies <dir>]… [--now <RFC3339>]",
+    help: `Arguments:
+  <input>              a manifest (YAML/JSON), \`tokenwarden plan --format json\` output, Terraform JSON
+                       (cdk.tf.json) or a \`terraform show -json\` plan, told apart by content
+  <dir>                each file of a known kind under it, checked and reported on its own; other
+                       files are listed as skipped
+  -                    one input read from standard input
+Options:
+  --format <f>         text (default, grouped by file) | json (for scripts) | sarif (SARIF 2.1.0 for
+                       code scanning) | github (workflow annotations on the diff) | junit (CI dashboards)
+  --policies <dir>     add an organisation's Rego: conftest-style deny/warn/violation rules in any
+                       package, data.json files as data; repeatable
+  --now <RFC3339>      the clock for review dates and waiver expiry (default: the current time)
+Exit codes: 0 no deny, 1 a deny, 2 an input could not be checked (reported in the chosen format
+and on stderr).
+Examples:
+  tokenwarden check examples/access-needs.yaml
+  tokenwarden check examples/violations/ --format sarif > tokenwarden.sarif
+  tokenwarden check cdktf.out/ tfplan.json --format github
+  tokenwarden plan access-needs.yaml --format json | tokenwarden check -`,
     load: () => import("./commands/check").then((m) => m.run),
+  },
+  input: {
+    summary:
+      "print the policy input document exactly as the policies see it (for opa eval, conftest, policy eval)",
+    usage: "tokenwarden input <input|-> [--now <RFC3339>] [--compact]",
+    help: `Arguments:
+  <input>              any input \`check\` reads (manifest, plan JSON, Terraform JSON, Terraform plan); - is stdin
+Options:
+  --now <RFC3339>      the document's "now" (default: the current time); use the same value as check's
+  --compact            one line of JSON instead of indented
+Examples:
+  tokenwarden input examples/access-needs.yaml --now 2026-12-01T00:00:00Z > input.json
+  opa eval -d policies -i input.json 'data.main.deny'
+  conftest test --policy policies --namespace main input.json
+  tokenwarden policy eval -d policies -i input.json 'data.tokenwarden.findings'`,
+    load: () => import("./commands/input").then((m) => m.run),
   },
   policy: {
     summary: "Rego like `opa`: `policy eval` and `policy test`",
     usage:
       "tokenwarden policy eval -d <file|dir>… [-i input.json|yaml] [--format json|pretty] [--strict-builtin-errors] [--max-steps N] [--timeout ms] <query>\n       tokenwarden policy test <file|dir>… [-v] [--format pretty|json] [--run <substring>] [--timeout ms]",
+    help: `policy eval options:
+  -d, --data <file|dir>     Rego modules and data files (JSON/YAML) to load; repeatable
+  -i, --input <file>        the input document (JSON or YAML); \`tokenwarden input\` prints ours
+  -f, --format json|pretty  json (default): OPA's result set; pretty: the values only
+  --strict-builtin-errors   a built-in error fails the query instead of making it undefined
+  --max-steps N             evaluation step budget
+  --timeout ms              evaluation time budget
+policy test options:
+  -v, --verbose             every test with its result and time
+  --format pretty|json      pretty (default) or OPA's JSON test report
+  -r, --run <substring>     only tests whose name contains it
+  --timeout ms              per-test time budget
+Examples:
+  tokenwarden policy test policies
+  tokenwarden policy eval -d policies -i input.json 'data.tokenwarden.findings'`,
     load: () => import("./commands/policy").then((m) => m.run),
   },
   inventory: {
@@ -98,6 +183,8 @@ function help(): string {
     "tokenwarden — API-token procurement as reviewed code (Pulumi + Vault + Rego)",
     "",
     "Usage: tokenwarden <command> [options]",
+    "       tokenwarden help <command>     a command's options and examples",
+    "       tokenwarden --version",
     "",
     "Commands:",
   ];
@@ -106,12 +193,39 @@ function help(): string {
     lines.push(`  ${name.padEnd(width)}  ${c.summary}`);
   lines.push(
     "",
-    "Run `tokenwarden <command> --help` for a command's options.",
-    "Exit codes: 0 clean, 1 findings, 2 usage or input error.",
+    "Run `tokenwarden <command> --help` (or `tokenwarden help <command>`) for a command's options.",
+    "Inputs given as - are read from standard input.",
+    "Exit codes: 0 clean, 1 findings, 2 usage or input error (or anything else that stopped the command).",
     "Vault is addressed like the Vault CLI: VAULT_ADDR, VAULT_TOKEN, VAULT_NAMESPACE, VAULT_CACERT.",
     "",
   );
   return lines.join("\n");
+}
+
+function commandHelp(entry: CommandEntry): string {
+  const parts = [`Usage: ${entry.usage}`, "", entry.summary];
+  if (entry.help) parts.push("", entry.help);
+  parts.push("", "Exit codes: 0 clean, 1 findings, 2 usage or input error.");
+  return `${parts.join("\n")}\n`;
+}
+
+/** Errors from the file system that a user can act on: name the path, exit 2. */
+function fsProblem(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException;
+  if (!e || typeof e.code !== "string" || typeof e.syscall !== "string") return undefined;
+  const what: Record<string, string> = {
+    ENOENT: "no such file or directory",
+    ENOTDIR: "a parent of this path is a file, not a directory",
+    EEXIST: "already exists",
+    EACCES: "permission denied",
+    EPERM: "operation not permitted",
+    EISDIR: "is a directory",
+    ENOSPC: "no space left on the device",
+    EROFS: "read-only file system",
+  };
+  const why = what[e.code];
+  if (!why) return undefined;
+  return e.path ? `${e.path}: ${why}` : `${e.syscall}: ${why}`;
 }
 
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
@@ -120,12 +234,23 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     io.err(help());
     return 2;
   }
-  if (name === "--help" || name === "-h" || name === "help") {
+  if (name === "--help" || name === "-h" || (name === "help" && rest.length === 0)) {
     io.out(help());
     return 0;
   }
-  if (name === "--version") {
-    io.out("tokenwarden 0.1.0\n");
+  if (name === "help") {
+    const entry = COMMANDS[rest[0]];
+    if (!entry || rest.length > 1) {
+      io.err(
+        `tokenwarden: no command "${rest.join(" ")}"; commands: ${Object.keys(COMMANDS).join(", ")}\n`,
+      );
+      return 2;
+    }
+    io.out(commandHelp(entry));
+    return 0;
+  }
+  if (name === "--version" || name === "-V" || name === "version") {
+    io.out(`tokenwarden ${TOOL_VERSION}\n`);
     return 0;
   }
   const entry = COMMANDS[name];
@@ -134,7 +259,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
-    io.out(`Usage: ${entry.usage}\n\n${entry.summary}\n`);
+    io.out(commandHelp(entry));
     return 0;
   }
   try {
@@ -146,6 +271,17 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       if (err instanceof UsageError) io.err(`Usage: ${entry.usage}\n`);
       return err.exitCode;
     }
-    throw err;
+    // One error style and exit codes 0/1/2 only: a file-system failure is the user's to fix
+    // (named path, exit 2); anything else is still one line on stderr, never a stack trace.
+    const fsMessage = fsProblem(err);
+    if (fsMessage) {
+      io.err(`tokenwarden ${name}: ${fsMessage}\n`);
+      return 2;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    io.err(
+      `tokenwarden ${name}: internal error: ${message.split("\n")[0]} (please report this with the command you ran)\n`,
+    );
+    return 2;
   }
 }

@@ -25,6 +25,18 @@ export const run: Command = async (argv, io) => {
   if (fs.existsSync(outDir) && !fs.statSync(outDir).isDirectory()) {
     throw new UsageError(`--out ${out} exists and is not a directory`);
   }
+  // A parent that is a file would fail only when writing, after CDKTF ran: refuse it up front.
+  for (let dir = path.dirname(outDir); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(dir)) {
+      if (!fs.statSync(dir).isDirectory()) {
+        throw new UsageError(
+          `--out ${out}: ${path.relative(io.cwd, dir) || dir} is a file, not a directory`,
+        );
+      }
+      break;
+    }
+    if (path.dirname(dir) === dir) break;
+  }
 
   // Invalid manifests throw ManifestError (an InputError: exit 2, one line per issue).
   // As typed, like `validate`: messages name the file the way the user wrote it.

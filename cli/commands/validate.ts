@@ -6,7 +6,13 @@
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
 import { UsageError } from "../errors";
-import { ManifestError, formatIssue, loadManifest } from "../../components/model";
+import {
+  ManifestError,
+  formatIssue,
+  loadManifest,
+  parseManifestText,
+} from "../../components/model";
+import { readInputText } from "../io";
 
 export const run: Command = async (argv, io) => {
   const args = parseArgs(argv, { format: { value: true } });
@@ -20,7 +26,9 @@ export const run: Command = async (argv, io) => {
   }
   const file = args.positionals[0];
   try {
-    const m = loadManifest(file);
+    // `-` is standard input, named <stdin> in messages.
+    const m =
+      file === "-" ? parseManifestText(await readInputText(io), "<stdin>") : loadManifest(file);
     const counts = {
       consumers: m.consumers.length,
       providers: m.providers.length,

@@ -192,7 +192,10 @@ export async function loadInput(
     const abs = path.resolve(opts.cwd ?? process.cwd(), file);
     try {
       if (fs.statSync(abs).isDirectory()) {
-        throw new InputError(`${file}: is a directory; check expands directories itself`, file);
+        throw new InputError(
+          `${file}: is a directory; give a file (check expands directories itself)`,
+          file,
+        );
       }
       text = fs.readFileSync(abs, "utf8");
     } catch (err) {
