@@ -297,7 +297,7 @@ export class AuditAnalysis {
     if (issued < need.newestIssueMs && t > need.newestIssueMs + this.grace && inWindow)
       this.anomaly("TW072", "deny", `rotated:${need.plan.need}:${tokenKey ?? issued}`, t, {
         need: need.plan.need,
-        message: `a token issued ${iso(issued)} still used after its replacement was issued ${iso(need.newestIssueMs)}`,
+        message: `a token issued ${short(issued)} still used after its replacement was issued ${short(need.newestIssueMs)}`,
         tokenKey,
       });
   }
@@ -409,6 +409,11 @@ function pathUses(m: Map<string, { caps: Set<string>; count: number }>): PathUse
   return [...m.entries()]
     .map(([path, v]) => ({ path, capabilities: [...v.caps].sort(), count: v.count }))
     .sort((a, b) => b.count - a.count || a.path.localeCompare(b.path));
+}
+
+/** "2026-11-05 00:00Z": minutes are enough in a sentence. */
+function short(ms: number): string {
+  return iso(ms).slice(0, 16).replace("T", " ") + "Z";
 }
 
 export function iso(ms: number): string {
