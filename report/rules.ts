@@ -115,6 +115,63 @@ const CATALOGUE: readonly RuleInfo[] = [
     help: "Fix the HCL at the reported line and column.",
     severity: "deny",
   },
+  // Procurement (tokenwarden procure / put): TW040–TW049.
+  {
+    id: "TW040",
+    title: "Provider granted more scopes than asked",
+    description:
+      "The token endpoint granted scopes the need did not ask for (its response's `scope`, RFC 6749 §5.1). The token was stored nowhere and revoked at the provider where it supports RFC 7009.",
+    help: "Restrict the OAuth client at the provider to the scopes its needs declare (or declare the extra scopes on a need, with a justification), then run procure again.",
+    severity: "deny",
+  },
+  {
+    id: "TW041",
+    title: "Provider granted fewer scopes than asked",
+    description:
+      "The token endpoint granted only part of the need's scopes. The token was stored, but the consumer may fail where it needs the missing ones.",
+    help: "Allow the OAuth client the missing scopes at the provider, or drop them from the need.",
+    severity: "warn",
+  },
+  {
+    id: "TW042",
+    title: "Token response without expires_in",
+    description:
+      "The provider did not say when the token expires, so its expiry is unknown and it is rotated by the need's rotation period only.",
+    help: "Keep the need's rotation period within the provider's documented token lifetime.",
+    severity: "warn",
+  },
+  {
+    id: "TW043",
+    title: "Procurement step failed",
+    description:
+      "A token request, a revocation or a Vault read/write failed after retries. The current token is untouched; a token that could not be stored was revoked where possible.",
+    help: "Read the message for the endpoint and error (invalid_client: check the credentials entry in Vault; 5xx/timeouts: the provider or Vault was unavailable), fix it, and run procure again — a re-run finishes what was left.",
+    severity: "deny",
+  },
+  {
+    id: "TW044",
+    title: "Replaced token not revoked at the provider",
+    description:
+      "A replaced token was destroyed in Vault after its grace period, but the provider has no RFC 7009 revocation endpoint (or the version's data was already deleted), so the token itself may still be valid.",
+    help: "Revoke the old token in the provider's console, or set the provider's revocationUrl when it offers one.",
+    severity: "warn",
+  },
+  {
+    id: "TW045",
+    title: "Static token due for a hand-off",
+    description:
+      "A static provider's token is past its rotation time (or none is stored); tokenwarden cannot fetch it.",
+    help: "Create a new token at the provider and hand it off with `tokenwarden put <manifest> <need>` (token on stdin).",
+    severity: "warn",
+  },
+  {
+    id: "TW046",
+    title: "Grace period cut short",
+    description:
+      "A new version was due while an older replaced token was still in its grace period; the older one was revoked and destroyed first, because writing the new version would have dropped it from KV (max_versions) without revoking it.",
+    help: "Keep each provider's grace shorter than its needs' rotation periods.",
+    severity: "warn",
+  },
   // Drift and lifecycle (tokenwarden drift / expiry / revoke): TW050–TW069.
   {
     id: "TW050",
