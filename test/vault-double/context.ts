@@ -66,6 +66,8 @@ export interface Ctx {
   readonly clock: Clock;
   readonly remoteAddr: string;
   readonly namespace: string;
+  /** Seconds asked for with X-Vault-Wrap-TTL (0 = none). */
+  readonly wrapTtl: number;
 }
 
 export interface Answer {

@@ -86,7 +86,6 @@ function kindOf(schema: Json | undefined): FieldSpec {
   const s = schema ?? {};
   const type = s.type as string | undefined;
   const format = s.format as string | undefined;
-  const description = String(s.description ?? "");
   const dflt = s.default;
   switch (type) {
     case "boolean":
@@ -99,9 +98,10 @@ function kindOf(schema: Json | undefined): FieldSpec {
       const items = (s.items ?? {}) as Json;
       if (items.type === "integer") return { kind: "intSlice", default: dflt };
       if (items.type === "object") return { kind: "slice", default: dflt };
-      // The description cannot tell TypeCommaStringSlice from TypeStringSlice; Vault's help text
-      // says "comma" for the former, and both accept a JSON list.
-      return { kind: /comma/i.test(description) ? "commaSlice" : "stringSlice", default: dflt };
+      // The description cannot tell TypeCommaStringSlice from TypeStringSlice (both accept a
+      // JSON list); nearly every list field of the built-in plugins is the comma kind, so a
+      // string is split on commas.
+      return { kind: "commaSlice", default: dflt };
     }
     case "object":
       return { kind: format === "kvpairs" ? "kvpairs" : "map", default: dflt };

@@ -479,6 +479,7 @@ export class VaultDoubleServer {
       clock: core.clock,
       remoteAddr: req.remoteAddress,
       namespace: "",
+      wrapTtl: wrapHeader ? (parseWrapTtl(wrapHeader) ?? 0) : 0,
     };
     const route: Route | undefined = core.routes.get(spec.key);
     let op: Operation = ctx.op;

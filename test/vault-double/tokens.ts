@@ -94,7 +94,11 @@ export interface CreateOptions {
   noDefaultPolicy?: boolean;
   /** Max TTL of the issuing mount/role (0 = system max). */
   maxTtl?: number;
+  /** Default TTL of the issuing mount (0 = system default). */
+  defaultTtl?: number;
   internalMeta?: Record<string, string>;
+  /** A display name set by an auth method as is (e.g. "approle"), not token-store normalised. */
+  rawDisplayName?: string;
 }
 
 export class TokenStore {
@@ -146,7 +150,7 @@ export class TokenStore {
         ttl = period;
         if (explicit > 0 && explicit < ttl) ttl = explicit;
       } else {
-        if (ttl === 0) ttl = SYSTEM_DEFAULT_TTL;
+        if (ttl === 0) ttl = o.defaultTtl && o.defaultTtl > 0 ? o.defaultTtl : SYSTEM_DEFAULT_TTL;
         let maxTtl = o.maxTtl && o.maxTtl > 0 ? o.maxTtl : SYSTEM_MAX_TTL;
         if (explicit > 0 && explicit < maxTtl) maxTtl = explicit;
         if (ttl > maxTtl) {
@@ -168,7 +172,7 @@ export class TokenStore {
       policies,
       path: o.path,
       meta: o.meta && Object.keys(o.meta).length > 0 ? { ...o.meta } : null,
-      displayName: normaliseDisplayName(o.displayName ?? ""),
+      displayName: o.rawDisplayName ?? normaliseDisplayName(o.displayName ?? ""),
       numUses: o.numUses ?? 0,
       creationTime: now,
       creationTtl: ttl,
