@@ -78,12 +78,25 @@ export interface Import {
   loc: Loc;
 }
 
+export type AnnotationScope = "rule" | "document" | "package" | "subpackages";
+
+/** A `# METADATA` block, parsed (rego/annotations.ts) into OPA's annotation object. */
+export interface Annotation {
+  scope: AnnotationScope;
+  /** The rule it precedes (rule/document scope); package scopes have none. */
+  rule?: Rule;
+  /** OPA's JSON shape of the annotations (scope, title, description, custom, …). */
+  value: Value;
+  loc: Loc;
+}
+
 export interface Module {
   file: string;
   packagePath: string[];
   packageLoc: Loc;
   imports: Import[];
   rules: Rule[];
+  annotations?: Annotation[];
 }
 
 /** Collect variable names occurring in a term (not descending into comprehension bodies unless asked). */

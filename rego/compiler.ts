@@ -21,6 +21,7 @@ import type { TypeName } from "./builtins/types";
 import { RegoError } from "./errors";
 import { RObject, RSet, typeName, type Value } from "./value";
 import { planJoins } from "./joins";
+import { ruleMetadata, type RuleMetadata } from "./annotations";
 
 /** Built-ins handled by the evaluator itself (not in the registry). */
 const EVAL_BUILTINS: Record<string, number> = { eq: 2, assign: 2 };
@@ -37,6 +38,8 @@ export interface CRule {
   constValue: boolean;
   loc: Loc;
   isDefault: boolean;
+  /** rego.metadata.rule() / chain() for this definition (only when the program has annotations). */
+  metadata?: RuleMetadata;
 }
 
 export interface RuleGroup {
@@ -1178,6 +1181,7 @@ export function compileModules(modules: Module[]): CompiledProgram {
     }
   }
 
+  const annotated = modules.some((m) => (m.annotations?.length ?? 0) > 0);
   for (const p of pending) {
     const m = p.mod;
     const imports = new Map<string, string[]>();
@@ -1196,6 +1200,10 @@ export function compileModules(modules: Module[]): CompiledProgram {
       legacyNot: !importsFutureNot(m),
     };
     const cr = compileRule(p.rule, p.dyn, sc, groups, ctx);
+    if (annotated) {
+      const md = ruleMetadata(modules, m, p.rule);
+      for (let c: CRule | undefined = cr; c; c = c.elseRule) c.metadata = md;
+    }
     if (p.rule.isDefault) p.group.defaultRule = cr;
     else p.group.rules.push(cr);
   }

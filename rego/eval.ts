@@ -12,6 +12,7 @@ import {
 } from "./builtins/types";
 import { type CompiledProgram, type CRule, type DNode, type RuleGroup } from "./compiler";
 import { RegoError, regoError } from "./errors";
+import { NO_METADATA } from "./annotations";
 import { RObject, RSet, equal, keyOf, toJSONText, type Value } from "./value";
 
 type K = () => boolean;
@@ -76,6 +77,8 @@ export class Evaluator {
   private readonly maxSteps: number;
   private readonly deadline: number;
   private readonly ruleStack: string[] = [];
+  /** The rule definition whose body runs (rego.metadata.rule / chain). */
+  private activeRule: CRule | undefined;
   private readonly strict: boolean;
   private readonly baseData: Value;
   readonly ctx: BuiltinContext;
@@ -102,7 +105,12 @@ export class Evaluator {
     this.maxSteps = opts.maxSteps ?? Infinity;
     this.deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : Infinity;
     const print = opts.print ?? (() => undefined);
-    this.ctx = { nowNs: opts.nowNs, cache: new Map(), print };
+    this.ctx = {
+      nowNs: opts.nowNs,
+      cache: new Map(),
+      print,
+      metadata: (what) => (this.activeRule?.metadata ?? NO_METADATA)[what],
+    };
   }
 
   // ---- budget ---------------------------------------------------------------------------------
@@ -1276,8 +1284,17 @@ export class Evaluator {
 
   /** Value of a rule with its else-chain, in a fresh (or argument-bound) environment. */
   private evalRuleChain(r: CRule, g: RuleGroup, env: Env, args?: Value[]): Value | undefined {
+    // (an error aborts the whole query: no finally needed to restore the active rule)
+    const prevActive = this.activeRule;
+    const v = this.evalRuleChainIn(r, g, env, args);
+    this.activeRule = prevActive;
+    return v;
+  }
+
+  private evalRuleChainIn(r: CRule, g: RuleGroup, env: Env, args?: Value[]): Value | undefined {
     for (let cur: CRule | undefined = r; cur; cur = cur.elseRule) {
       const rule: CRule = cur;
+      this.activeRule = rule;
       if (rule.constValue && rule.value.kind === "scalar") {
         // a constant head (e.g. a boolean helper): whether the body has a solution is enough
         let found: boolean;
@@ -1365,8 +1382,10 @@ export class Evaluator {
     const isSet = g.kind === "set";
     let root: Value =
       isSet && g.rules.every((r) => r.dynKeys.length === 0) ? new RSet() : new RObject();
+    const prevActive = this.activeRule;
     for (const r of g.rules) {
       const env: Env = new Map();
+      this.activeRule = r;
       if (isSet && r.dynKeys.length === 0) {
         // plain partial set: add each head value, no key bookkeeping
         const set = root as RSet;
@@ -1416,6 +1435,7 @@ export class Evaluator {
         }),
       );
     }
+    this.activeRule = prevActive;
     return root;
   }
 

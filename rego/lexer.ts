@@ -35,7 +35,14 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-export function tokenize(file: string, src: string): Token[] {
+/** A `#` comment: its position and its text after the `#` (METADATA annotations read these). */
+export interface Comment {
+  readonly row: number;
+  readonly col: number;
+  readonly text: string;
+}
+
+export function tokenize(file: string, src: string, comments?: Comment[]): Token[] {
   const toks: Token[] = [];
   let i = 0;
   let row = 1;
@@ -59,7 +66,13 @@ export function tokenize(file: string, src: string): Token[] {
       continue;
     }
     if (c === 35) {
+      const from = i;
       while (i < n && src.charCodeAt(i) !== 10) i++;
+      comments?.push({
+        row,
+        col: from - lineStart + 1,
+        text: src.slice(from + 1, i).replace(/\r$/, ""),
+      });
       continue;
     }
     const start = i;

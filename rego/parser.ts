@@ -5,7 +5,8 @@
 import { termPathName } from "./ast";
 import type { Expr, ExprBody, Import, Loc, Module, Rule, RuleHead, Term, With } from "./ast";
 import { regoError } from "./errors";
-import { tokenize, type Token } from "./lexer";
+import { attachAnnotations } from "./annotations";
+import { tokenize, type Comment, type Token } from "./lexer";
 import { normNum, type Value } from "./value";
 
 const KEYWORDS = new Set([
@@ -76,13 +77,14 @@ export class Parser {
   private readonly imported = new Set<string>();
   /** The last head ref part was written in brackets (`p[x]`, not `p.x`). */
   private lastHeadBracket = false;
+  private readonly comments: Comment[] = [];
 
   constructor(
     private readonly file: string,
     private readonly src: string,
     opts: ParseOptions = {},
   ) {
-    this.toks = tokenize(file, src);
+    this.toks = tokenize(file, src, this.comments);
     this.v0 = opts.regoVersion === 0;
   }
 
@@ -176,6 +178,7 @@ export class Parser {
       r.module = mod;
       mod.rules.push(r);
     }
+    attachAnnotations(mod, this.comments);
     return mod;
   }
 

@@ -22,6 +22,7 @@ import { builtins as uuid } from "./uuid";
 import { builtins as jsonschema } from "./jsonschema";
 import { builtins as graph } from "./graph";
 import { builtins as crypto } from "./crypto";
+import { builtins as rego } from "./rego";
 
 /** Each family's built-ins, under the name of the file that defines them. */
 export const FAMILIES = {
@@ -44,6 +45,7 @@ export const FAMILIES = {
   jsonschema,
   graph,
   crypto,
+  rego,
 } as const satisfies Record<string, Readonly<Record<string, BuiltinDef>>>;
 
 export type FamilyName = keyof typeof FAMILIES;

@@ -16,6 +16,8 @@ export interface BuiltinContext {
   readonly cache: Map<string, unknown>;
   /** Called by `print`; the evaluator points it at stderr or a test runner's buffer. */
   readonly print: (line: string) => void;
+  /** rego.metadata.rule() / chain() of the rule being evaluated ({} / [] in a query). */
+  readonly metadata?: (what: "rule" | "chain") => Value;
 }
 
 export type BuiltinImpl = (args: Value[], ctx: BuiltinContext) => Value | undefined;
