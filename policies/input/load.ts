@@ -458,8 +458,12 @@ function jsonPlacement(
         return { line: 1, column: 1, logical: f.source };
       }
       const at = declared(f);
+      // The field, or (when the need lacks it) the field's parent within the entry, or the entry's
+      // \`name\` member: a line a person reads as "this need".
+      const entry = at && declBase ? at.slice(0, declBase.length + 2) : undefined;
       const pos =
-        (at && declBase ? idx().nearest(at, declBase.length + 2) : undefined) ??
+        (at && entry ? idx().nearest(at, entry.length + 1) : undefined) ??
+        (entry ? idx().position([...entry, "name"]) : undefined) ??
         (declBase ? idx().nearest(declBase) : undefined);
       return pos ? { line: pos.line, column: pos.column } : { line: 1, column: 1 };
     },
