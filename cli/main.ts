@@ -68,7 +68,7 @@ Examples:
   check: {
     summary: "policy check of a manifest, plan JSON, CDKTF synth output or Terraform plan",
     usage:
-      "tokenwarden check <input|dir|->… [--format text|json|sarif|github|junit] [--policies <dir>]… [--now <RFC3339>]",
+      "tokenwarden check <input|dir|->… [--format text|json|sarif|github|junit] [--policies <dir>]… [--v0-compatible] [--now <RFC3339>]",
     help: `Arguments:
   <input>              a manifest (YAML/JSON), \`tokenwarden plan --format json\` output, Terraform JSON
                        (cdk.tf.json) or a \`terraform show -json\` plan, told apart by content
@@ -80,6 +80,7 @@ Options:
                        code scanning) | github (workflow annotations on the diff) | junit (CI dashboards)
   --policies <dir>     add an organisation's Rego: conftest-style deny/warn/violation rules in any
                        package, data.json files as data; repeatable
+  --v0-compatible      the --policies Rego is written in Rego v0 (\`deny[msg] { … }\`), as OPA 1.x's flag
   --now <RFC3339>      the clock for review dates and waiver expiry (default: the current time)
 Exit codes: 0 no deny, 1 a deny, 2 an input could not be checked (reported in the chosen format
 and on stderr).
@@ -109,19 +110,26 @@ Examples:
   policy: {
     summary: "Rego like `opa`: `policy eval` and `policy test`",
     usage:
-      "tokenwarden policy eval -d <file|dir>… [-i input.json|yaml] [--format json|pretty] [--strict-builtin-errors] [--max-steps N] [--timeout ms] <query>\n       tokenwarden policy test <file|dir>… [-v] [--format pretty|json] [--run <substring>] [--timeout ms]",
+      "tokenwarden policy eval -d <file|dir>… [-b <bundle dir>]… [-i input.json|yaml] [--format json|pretty] [--strict-builtin-errors] [--max-steps N] [--timeout ms] [--ignore <glob>]… [--v0-compatible] <query>\n       tokenwarden policy test <file|dir>… [-v] [--format pretty|json] [--run <regex>] [--timeout ms] [--ignore <glob>]… [--v0-compatible]",
     help: `policy eval options:
-  -d, --data <file|dir>     Rego modules and data files (JSON/YAML) to load; repeatable
+  -d, --data <file|dir>     Rego modules and data files to load; repeatable. Every .json/.yaml/.yml
+                            file is data at its directory's path below the argument (a/b/x.json →
+                            data.a.b); a directory with a .manifest is a bundle (roots,
+                            rego_version, file_rego_versions; only data.json/data.yaml are data)
+  -b, --bundle <dir>        same as -d (bundles are recognised by their .manifest)
   -i, --input <file>        the input document (JSON or YAML); \`tokenwarden input\` prints ours
   -f, --format json|pretty  json (default): OPA's result set; pretty: the values only
   --strict-builtin-errors   a built-in error fails the query instead of making it undefined
   --max-steps N             evaluation step budget
   --timeout ms              evaluation time budget
+both:
+  --ignore <glob>           skip files and directories whose name matches; repeatable
+  --v0-compatible           modules are Rego v0 unless a bundle manifest says otherwise
 policy test options:
-  -v, --verbose             every test with its result and time
+  -v, --verbose             every test with its result and time (parameterized tests case by case)
   --format pretty|json      pretty (default) or OPA's JSON test report
-  -r, --run <substring>     only tests whose name contains it
-  --timeout ms              per-test time budget
+  -r, --run <regex>         only tests whose full name (data.pkg.test_x) matches (RE2 syntax)
+  --timeout ms              per-test time budget (default 10000)
 Examples:
   tokenwarden policy test policies
   tokenwarden policy eval -d policies -i input.json 'data.tokenwarden.findings'`,

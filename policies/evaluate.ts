@@ -71,21 +71,23 @@ const cache = new Map<string, PolicySet>();
  * Loads and compiles the rule set (plus `extraDirs`) once per process and set of dirs.
  * Throws PolicyLoadError naming the file for unreadable dirs or Rego that does not compile.
  */
-export function loadPolicySet(opts: { extraDirs?: readonly string[] } = {}): PolicySet {
+export function loadPolicySet(
+  opts: { extraDirs?: readonly string[]; v0Compatible?: boolean } = {},
+): PolicySet {
   const extra = (opts.extraDirs ?? []).map((d) => path.resolve(d));
-  const key = extra.join("\0");
+  const key = (opts.v0Compatible ? "v0\0" : "") + extra.join("\0");
   let set = cache.get(key);
   if (!set) {
-    set = buildPolicySet(extra);
+    set = buildPolicySet(extra, opts.v0Compatible === true);
     cache.set(key, set);
   }
   return set;
 }
 
-function buildPolicySet(extraDirs: readonly string[]): PolicySet {
+function buildPolicySet(extraDirs: readonly string[], v0Compatible = false): PolicySet {
   const root = packageRoot();
   const builtinDir = path.join(root, "policies");
-  const modules: { file: string; source: string }[] = [];
+  const modules: { file: string; source: string; regoVersion?: 0 | 1 }[] = [];
   const data: Record<string, unknown> = {};
   collect(builtinDir, builtinDir, false, modules, data, root);
   const orgFiles = new Set<string>();
@@ -99,6 +101,8 @@ function buildPolicySet(extraDirs: readonly string[]): PolicySet {
       throw new PolicyLoadError(`--policies ${dir}: no .rego files in it`);
     }
     for (const m of modules.slice(before)) orgFiles.add(m.file);
+    // `check --v0-compatible`: the organisation's policies are Rego v0 (ours stay v1)
+    if (v0Compatible) for (let i = before; i < modules.length; i++) modules[i].regoVersion = 0;
   }
 
   let compiled: ReturnType<typeof compile>;

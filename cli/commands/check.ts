@@ -48,6 +48,7 @@ export const run: Command = async (argv, io) => {
     format: { value: true },
     policies: { value: true, repeat: true },
     now: { value: true },
+    "v0-compatible": {},
   });
   const format = formatFlag(args, FORMATS, "text");
   if (args.positionals.length === 0) throw new UsageError("give at least one input to check");
@@ -61,7 +62,7 @@ export const run: Command = async (argv, io) => {
   const policyDirs = args.all("policies").map((d) => path.resolve(io.cwd, d));
   let set: PolicySet;
   try {
-    set = loadPolicySet({ extraDirs: policyDirs });
+    set = loadPolicySet({ extraDirs: policyDirs, v0Compatible: args.has("v0-compatible") });
   } catch (err) {
     if (err instanceof PolicyLoadError) throw new InputError(err.message);
     throw err;
