@@ -14,47 +14,12 @@ import { startVaultDouble, type VaultDouble } from "../../vault-double";
 import { declare } from "../../../ops/lifecycle/declared";
 import { parseManifestText } from "../../../components/model";
 import { applyPlan, createToken, rootClient, THIRD_PARTY_CANARY } from "./seed";
+import { E2E_MANIFEST } from "./e2e-manifest";
 import type { VaultClient } from "../../../vault";
 
 const ROOT = "hvs.CANARY-root-operator-token-0001";
 const START = Date.parse("2026-12-01T12:00:00Z");
 const NOW_FLAG = ["--now", "2026-12-01T12:00:00Z"];
-
-export const E2E_MANIFEST = `version: 1
-defaults: { ttl: 1h, maxTtl: 8h, rotation: 30d }
-vault: { kvMount: tokens }
-consumers:
-  - { name: reporting-cron, owner: data@example.com, auth: token }
-  - { name: billing-batch, owner: team-billing@example.com, auth: token }
-providers:
-  - { name: vault, kind: vault-token }
-  - { name: stripe, kind: static, scopes: [charges:read] }
-needs:
-  - name: reporting-warehouse-read
-    consumer: reporting-cron
-    provider: vault
-    paths: [{ path: database/creds/warehouse, capabilities: [read] }]
-    access: read
-    owner: data@example.com
-    justification: Nightly report
-    expires: 2026-12-10
-  - name: reporting-stripe
-    consumer: reporting-cron
-    provider: stripe
-    scopes: [charges:read]
-    access: read
-    owner: data@example.com
-    justification: Revenue report
-    expires: 2027-09-30
-  - name: billing-config
-    consumer: billing-batch
-    provider: vault
-    paths: [{ path: secret/data/billing/config, capabilities: [read] }]
-    access: read
-    owner: team-billing@example.com
-    justification: Read config
-    expires: 2027-06-30
-`;
 
 let vault: VaultDouble;
 let dir: string;
