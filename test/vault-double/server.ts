@@ -356,7 +356,7 @@ export class VaultDoubleServer {
     const method = req.method;
     const url = new URL(req.url, "http://127.0.0.1");
     const fullPath = decodeURIComponent(url.pathname);
-    const path = fullPath.startsWith("/v1/") ? fullPath.slice(4) : fullPath.replace(/^\//, "");
+    let path = fullPath.startsWith("/v1/") ? fullPath.slice(4) : fullPath.replace(/^\//, "");
     const bodyText = req.body.toString("utf8");
     let ignored: string[] = [];
     let operationId = "";
@@ -429,6 +429,8 @@ export class VaultDoubleServer {
       if (kind === "read" && ["true", "1"].includes(url.searchParams.get("list") ?? ""))
         kind = "list";
     }
+    // A LIST is always for a "directory": Vault adds the trailing slash (http/logical.go).
+    if (kind === "list" && !path.endsWith("/")) path = `${path}/`;
 
     // ---- namespace: the double is a Vault without namespaces (Vault CE): only the root.
     const ns = String(req.headers["x-vault-namespace"] ?? "").replace(/^\/+|\/+$/g, "");

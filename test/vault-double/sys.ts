@@ -351,7 +351,8 @@ export function sysRoutes(deps: SysDeps, routes: RouteTable): void {
     if (paths.length === 0) throw badRequest("paths must be supplied");
     const data: Record<string, unknown> = {};
     for (const p of paths) data[p] = deps.capabilitiesOf(tokenPolicies, p.replace(/^\//, ""));
-    data.capabilities = data[paths[0]];
+    // Kept for backwards compatibility by Vault when one path is asked (logical_system.go).
+    if (paths.length === 1) data.capabilities = data[paths[0]];
     return { data, top: data };
   };
   routes.set("/sys/capabilities-self", {
