@@ -303,8 +303,10 @@ function audienceOf(provider: FetchedProvider): string {
     : provider.tokenUrl;
 }
 
-const keyCache = new WeakMap<ProviderCredentials, Promise<CryptoKey>>();
-function signingKey(creds: ProviderCredentials): Promise<CryptoKey> {
+/** What jose's importPKCS8 gives (a WebCrypto key; named so without the DOM lib). */
+type SigningKey = Awaited<ReturnType<(typeof import("jose"))["importPKCS8"]>>;
+const keyCache = new WeakMap<ProviderCredentials, Promise<SigningKey>>();
+function signingKey(creds: ProviderCredentials): Promise<SigningKey> {
   let key = keyCache.get(creds);
   if (!key) {
     const pem = creds.privateKey ?? "";
