@@ -178,6 +178,23 @@ describe("drift", () => {
     expect(ids(missing)).toEqual(["TW060"]);
   });
 
+  it("takes procurement's rotate_after for the current version, not for a stale one", async () => {
+    const live = cleanLive(d);
+    const e = live.kvEntries![0];
+    const md = {
+      ...e.customMetadata,
+      rotate_after: new Date(NOW - 1000).toISOString(),
+      version: "1",
+    };
+    delete (md as Record<string, string>).next_rotation;
+    expect(ids(await drift({ ...live, kvEntries: [{ ...e, customMetadata: md }] }))).toEqual([
+      "TW061",
+    ]);
+    // Version 2 was written by hand after procurement described version 1: rotate_after is stale.
+    const stale = { ...e, customMetadata: md, currentVersion: 2 };
+    expect(ids(await drift({ ...live, kvEntries: [stale] }))).toEqual([]);
+  });
+
   it("falls back to last write + rotation_period when an entry has no next_rotation", async () => {
     const live = cleanLive(d);
     const e = live.kvEntries![0];
