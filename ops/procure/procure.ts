@@ -97,7 +97,8 @@ export async function procureNeed(
     const due = rec ? rotateAfter(rec, need.rotation) : undefined;
     if (rec) describe(out, current.version, rec, due);
     const isDue = !rec || (due !== undefined && ctx.now() >= due);
-    if (dueOnly && !isDue) {
+    // A static token cannot be fetched early: without --due-only it is still only reported when due.
+    if (!isDue && (dueOnly || !isFetched(provider))) {
       out.action = "not-due";
       return out;
     }

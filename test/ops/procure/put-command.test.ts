@@ -48,6 +48,11 @@ describe("put", () => {
       procured_by: "tokenwarden put",
     });
     expect(r.out + r.err).not.toContain(STATIC_CANARY);
+    // A fresh hand-off is not due: procure (even without --due-only) does not ask for another.
+    const p = await runIn(w, "procure", procure, [w.manifest, "--need", "billing-legacy"]);
+    expect(p.code).toBe(0);
+    expect(p.out).toMatch(/billing-legacy .*: not due \(version 1\)/);
+    expect(p.out).not.toMatch(/TW045/);
   });
 
   it("the replaced hand-off stays for the grace period, then a scheduled procure destroys it and says to revoke it by hand", async () => {
