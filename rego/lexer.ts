@@ -4,7 +4,11 @@
  */
 import { regoError } from "./errors";
 
-export type TokKind = "ident" | "string" | "number" | "punct" | "eof";
+export type TokKind = "ident" | "string" | "number" | "punct" | "template" | "eof";
+
+/** A template string's pieces: literal text, or an expression's source and where it starts. */
+export type TemplatePart =
+  { kind: "text"; text: string } | { kind: "expr"; src: string; row: number; col: number };
 
 export interface Token {
   readonly kind: TokKind;
@@ -19,6 +23,8 @@ export interface Token {
   readonly nl: boolean;
   /** Raw (backtick) string. */
   readonly raw?: boolean;
+  /** `$"…{expr}…"` / `` $`…{expr}…` ``: its parts. */
+  readonly parts?: TemplatePart[];
 }
 
 const PUNCT3 = new Set<string>();
@@ -100,6 +106,55 @@ export function tokenize(file: string, src: string, comments?: Comment[]): Token
       }
       if (i < n && isIdentStart(src.charCodeAt(i))) err("illegal number format", start);
       toks.push({ kind: "number", text: src.slice(start, i), row: tokRow, col, start, end: i, nl });
+      nl = false;
+      continue;
+    }
+    if (c === 36 && (src[i + 1] === '"' || src[i + 1] === "`")) {
+      // template string (OPA 1.x): text with `{expr}` holes; `\{` is a literal brace
+      const raw = src[i + 1] === "`";
+      const close = raw ? "`" : '"';
+      i += 2;
+      const parts: TemplatePart[] = [];
+      let text = "";
+      for (;;) {
+        if (i >= n || (!raw && src.charCodeAt(i) === 10))
+          err("non-terminated template string", start);
+        const ch = src[i];
+        if (ch === close) {
+          i++;
+          break;
+        }
+        if (ch === "\\" && src[i + 1] === "{") {
+          text += "{";
+          i += 2;
+          continue;
+        }
+        if (ch === "\\" && !raw) {
+          const r = decodeEscape(src, i, (m, at) => err(m, at));
+          text += r.text;
+          i = r.next;
+          continue;
+        }
+        if (ch === "{") {
+          if (text) parts.push({ kind: "text", text });
+          text = "";
+          const exprStart = i + 1;
+          const exprRow = row;
+          const exprCol = exprStart - lineStart + 1;
+          i = skipTemplateExpr(src, exprStart, (m, at) => err(m, at));
+          parts.push({ kind: "expr", src: src.slice(exprStart, i), row: exprRow, col: exprCol });
+          i++; // the closing }
+          continue;
+        }
+        if (ch === "\n") {
+          row++;
+          lineStart = i + 1;
+        }
+        text += ch;
+        i++;
+      }
+      if (text) parts.push({ kind: "text", text });
+      toks.push({ kind: "template", text: "", row: tokRow, col, start, end: i, nl, parts });
       nl = false;
       continue;
     }
@@ -198,4 +253,60 @@ export function tokenize(file: string, src: string, comments?: Comment[]): Token
     nl: true,
   });
   return toks;
+}
+
+/** One escape sequence of a double-quoted string at src[i] (a backslash). */
+function decodeEscape(
+  src: string,
+  i: number,
+  err: (msg: string, at: number) => never,
+): { text: string; next: number } {
+  const e = src[i + 1];
+  const simple: Record<string, string> = {
+    '"': '"',
+    "\\": "\\",
+    "/": "/",
+    b: "\b",
+    f: "\f",
+    n: "\n",
+    r: "\r",
+    t: "\t",
+  };
+  if (e in simple) return { text: simple[e], next: i + 2 };
+  if (e === "u") {
+    const hex = src.slice(i + 2, i + 6);
+    if (!/^[0-9a-fA-F]{4}$/.test(hex)) err("illegal unicode escape in string", i);
+    return { text: String.fromCharCode(parseInt(hex, 16)), next: i + 6 };
+  }
+  return err("illegal escape sequence in string", i);
+}
+
+/** The end (index of the closing `}`) of a template expression starting at i. */
+function skipTemplateExpr(src: string, i: number, err: (msg: string, at: number) => never): number {
+  let depth = 0;
+  const from = i;
+  while (i < src.length) {
+    const ch = src[i];
+    if (ch === '"' || ch === "`") {
+      // a string inside the expression
+      const q = ch;
+      i++;
+      while (i < src.length && src[i] !== q) {
+        if (q === '"' && src[i] === "\\") i++;
+        if (q === '"' && src[i] === "\n") break;
+        i++;
+      }
+      if (src[i] !== q) err("non-terminated string in template expression", from);
+      i++;
+      continue;
+    }
+    if (ch === "{" || ch === "[" || ch === "(") depth++;
+    else if (ch === "]" || ch === ")") depth--;
+    else if (ch === "}") {
+      if (depth === 0) return i;
+      depth--;
+    }
+    i++;
+  }
+  return err("expected } to end template string expression", from);
 }

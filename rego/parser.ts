@@ -581,6 +581,8 @@ export class Parser {
         return { kind: "scalar", value: parseNumber(t.text), loc };
       case "string":
         return { kind: "scalar", value: t.text, loc };
+      case "template":
+        return this.templateTerm(t, loc);
       case "ident":
         if (t.text === "true") return { kind: "scalar", value: true, loc };
         if (t.text === "false") return { kind: "scalar", value: false, loc };
@@ -617,6 +619,47 @@ export class Parser {
         break;
     }
     return this.fail(`unexpected ${describe(t)} token`, t);
+  }
+
+  /**
+   * `$"a {x} b"` → `internal.template_string(["a ", {v | v := x}, " b"])`, as OPA's
+   * RewriteTemplateStrings stage does: each expression contributes the set of its values, so an
+   * undefined one renders as `<undefined>` instead of making the whole string undefined.
+   */
+  private templateTerm(t: Token, loc: Loc): Term {
+    const items: Term[] = [];
+    for (const p of t.parts ?? []) {
+      if (p.kind === "text") {
+        items.push({ kind: "scalar", value: p.text, loc });
+        continue;
+      }
+      // parse the expression where it sits, so its locations are the file's
+      const padded = "\n".repeat(p.row - 1) + " ".repeat(p.col - 1) + p.src;
+      const sub = new Parser(this.file, padded, { regoVersion: this.v0 ? 0 : 1 });
+      for (const k of this.imported) sub.imported.add(k);
+      const exprs = sub.parseQuery();
+      const e = exprs[0];
+      if (exprs.length !== 1 || e.body.kind !== "term" || e.negated || e.withs.length > 0)
+        throw regoError("rego_parse_error", "template expression must be a single term", e.loc);
+      const v: Term = { kind: "var", name: `__tpl${++wildcardCounter}__`, loc: e.loc };
+      const bind: Expr = {
+        body: {
+          kind: "term",
+          term: { kind: "call", fn: "assign", args: [v, e.body.term], loc: e.loc },
+        },
+        negated: false,
+        withs: [],
+        loc: e.loc,
+        text: e.text,
+      };
+      items.push({ kind: "setcomp", head: v, body: [bind], loc: e.loc });
+    }
+    return {
+      kind: "call",
+      fn: "internal.template_string",
+      args: [{ kind: "array", items, loc }],
+      loc,
+    };
   }
 
   private parseHeadTerm(): Term {

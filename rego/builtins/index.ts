@@ -23,6 +23,7 @@ import { builtins as jsonschema } from "./jsonschema";
 import { builtins as graph } from "./graph";
 import { builtins as crypto } from "./crypto";
 import { builtins as rego } from "./rego";
+import { builtins as template } from "./template";
 
 /** Each family's built-ins, under the name of the file that defines them. */
 export const FAMILIES = {
@@ -46,6 +47,7 @@ export const FAMILIES = {
   graph,
   crypto,
   rego,
+  template,
 } as const satisfies Record<string, Readonly<Record<string, BuiltinDef>>>;
 
 export type FamilyName = keyof typeof FAMILIES;
