@@ -117,9 +117,11 @@ export function generateManifest(opts: GenerateOptions): string {
     out.push(`  - name: ${name}\n    owner: ${owner}\n    auth: ${auth}\n`);
     if (auth === "kubernetes")
       out.push(`    kubernetes: { serviceAccounts: [${name}], namespaces: [prod] }\n`);
+    // Pinned as TW017–TW022 want it: exact identities, repository and ref, limited SecretIDs.
+    if (auth === "approle") out.push("    approle: { secretIdNumUses: 100 }\n");
     if (auth === "jwt")
       out.push(
-        `    jwt: { boundAudiences: [vault], boundClaims: { repository: example-org/${name} } }\n`,
+        `    jwt: { boundAudiences: [vault], boundClaims: { repository: example-org/${name}, ref: refs/heads/main } }\n`,
       );
   }
   out.push("providers:\n", ...PROVIDERS.map((p) => p.yaml), "needs:\n");

@@ -71,6 +71,8 @@ export function renderSarif(report: Report): string {
       fullDescription: { text: info.description },
       help: { text: info.help },
       defaultConfiguration: { level: info.severity === "deny" ? "error" : "warning" },
+      // Code scanning filters and groups rules by tag: the OWASP NHI Top 10 risk each addresses.
+      ...(info.tags?.length ? { properties: { tags: ["security", ...info.tags] } } : {}),
     };
   });
   const seen = new Map<string, number>();

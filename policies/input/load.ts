@@ -351,6 +351,37 @@ export function resourceAttribute(f: Finding): string[] {
       const field = quoted(/: ([A-Za-z_.]+) was unknown/);
       return field ? field.split(".").map(snake) : [];
     }
+    // TW014–TW028 (policies/escalation.rego, logins.rego, token_shape.rego).
+    case "TW014":
+    case "TW015":
+    case "TW016":
+      return ["policy"];
+    case "TW017":
+      return [
+        /service accounts/.test(m)
+          ? "bound_service_account_names"
+          : "bound_service_account_namespaces",
+      ];
+    case "TW018":
+    case "TW019":
+    case "TW020":
+      return ["bound_claims"];
+    case "TW021":
+      return ["secret_id_ttl"];
+    case "TW022":
+      return ["secret_id_num_uses"];
+    case "TW023":
+      return [quoted(/\(no (\w+)\)/) ?? "token_bound_cidrs"];
+    case "TW024":
+      return [/glob/.test(m) ? "allowed_policies_glob" : "allowed_policies"];
+    case "TW025":
+      return [/^token "/.test(m) ? "period" : "token_period"];
+    case "TW026":
+      return [/orphan/.test(m) ? "orphan" : /token_period/.test(m) ? "token_period" : "token_type"];
+    case "TW027":
+      return ["num_uses"];
+    case "TW028":
+      return [/display_name/.test(m) ? "display_name" : "metadata"];
     default:
       return f.field
         ? (fieldSegments(f.field).map((s) => (typeof s === "string" ? snake(s) : s)) as string[])

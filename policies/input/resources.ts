@@ -53,6 +53,7 @@ export async function vaultFromResources(
   const vault: PolicyInput["vault"] = { policies: [], tokens: [], roles: [], secrets: [] };
   const plainValues: { source: string; field: string }[] = [];
   const pending: Promise<InputPolicy>[] = [];
+  const tokenRoles = new Map<InputToken, string>();
 
   for (const r of resources) {
     for (const [field, value] of Object.entries(r.props)) {
@@ -70,9 +71,13 @@ export async function vaultFromResources(
       case "policy":
         pending.push(policyItem(r, needByPolicy));
         break;
-      case "token":
-        vault.tokens.push(tokenItem(r, needNames));
+      case "token": {
+        const token = tokenItem(r, needNames);
+        vault.tokens.push(token);
+        const role = str(r.props.roleName);
+        if (role !== undefined) tokenRoles.set(token, role);
         break;
+      }
       case "role":
         vault.roles.push(roleItem(r, r.type.role, consumerNames));
         break;
@@ -81,8 +86,28 @@ export async function vaultFromResources(
         break;
     }
   }
+  capByTokenRole(vault, tokenRoles);
   vault.policies = await Promise.all(pending);
   return plainValues.length ? { vault, plain_values: plainValues } : { vault };
+}
+
+/**
+ * A token created against a token role that sets `token_explicit_max_ttl` gets that explicit max
+ * TTL from Vault, whether or not the token resource repeats it (tokenwarden's renderers leave it
+ * to the role). So the token is judged with the cap it will have.
+ */
+function capByTokenRole(vault: PolicyInput["vault"], tokenRoles: Map<InputToken, string>): void {
+  const caps = new Map<string, number>();
+  for (const role of vault.roles) {
+    const cap = role.token_explicit_max_ttl_seconds;
+    if (role.kind === "token" && typeof cap === "number") caps.set(role.name, cap);
+  }
+  for (const [token, roleName] of tokenRoles) {
+    const cap = caps.get(roleName);
+    if (token.explicit_max_ttl_seconds === null && cap !== undefined) {
+      token.explicit_max_ttl_seconds = cap;
+    }
+  }
 }
 
 async function policyItem(

@@ -1,0 +1,143 @@
+/**
+ * TW014–TW028 in the Pulumi policy pack: resources shaped exactly as @pulumi/policy hands them to a
+ * stack policy (inputs behind its unknown-checking proxy, camelCase as @pulumi/vault names them)
+ * are normalised with the fields these rules read, and each finding comes back at the resource's
+ * URN, mandatory for denies and advisory for warnings.
+ */
+import type { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { describe, expect, it } from "vitest";
+import { tokenwardenPolicies } from "../../policies/pack/policies";
+
+// The engine's own wrapper around resource inputs (marked internal, so not in its type declarations).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as {
+  unknownCheckingProxy: <T>(props: T) => T;
+};
+
+const STACK = "urn:pulumi:dev::tokenwarden::tokenwarden:index:AccessNeeds";
+
+function resource(type: string, name: string, props: Record<string, unknown>): PolicyResource {
+  return {
+    type,
+    name,
+    urn: `${STACK}$${type}::${name}`,
+    props: unknownCheckingProxy(props) as Record<string, unknown>,
+    opts: {
+      protect: false,
+      ignoreChanges: [],
+      aliases: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      additionalSecretOutputs: [],
+    },
+    dependencies: [],
+    propertyDependencies: {},
+    isType: () => false,
+    asType: () => undefined,
+  } as PolicyResource;
+}
+
+async function runPolicies(resources: PolicyResource[]) {
+  const reported: { policy: string; level: string; message: string; urn?: string }[] = [];
+  for (const p of tokenwardenPolicies() as StackValidationPolicy[]) {
+    const args: StackValidationArgs = {
+      resources,
+      stackTags: new Map(),
+      getConfig: <T extends object>() => ({}) as T,
+      notApplicable: () => {
+        throw new Error("not applicable");
+      },
+    };
+    await p.validateStack(args, (message, urn) =>
+      reported.push({ policy: p.name, level: p.enforcementLevel ?? "", message, urn }),
+    );
+  }
+  return reported;
+}
+
+const TTLS = { tokenTtl: 900, tokenMaxTtl: 3600 };
+
+describe("TW014–TW028 in the Pulumi policy pack", () => {
+  it("reports a grant over Vault's own controls and the audit trail as mandatory", async () => {
+    const own = resource("vault:index/policy:Policy", "tw-app", {
+      name: "tw-app",
+      policy:
+        'path "sys/policies/acl/tw-app" {\n  capabilities = ["update"]\n}\n' +
+        'path "sys/audit/*" {\n  capabilities = ["delete"]\n}\n' +
+        'path "secret/data/app/config" {\n  capabilities = ["read"]\n}\n',
+    });
+    const reported = await runPolicies([own]);
+    const at = (id: string) => reported.filter((r) => r.message.startsWith(id));
+    expect(at("TW014")).toHaveLength(1);
+    expect(at("TW014")[0]).toMatchObject({ level: "mandatory", urn: own.urn });
+    expect(at("TW014")[0].message).toContain('"sys/policies/acl/tw-app"');
+    expect(at("TW016")[0]).toMatchObject({ level: "mandatory", urn: own.urn });
+  });
+
+  it("stays quiet on a policy that only reads its own secrets", async () => {
+    const fine = resource("vault:index/policy:Policy", "tw-app", {
+      name: "tw-app",
+      policy: 'path "secret/data/app/config" {\n  capabilities = ["read"]\n}\n',
+    });
+    const reported = await runPolicies([fine]);
+    expect(reported.filter((r) => /^TW0(1[4-9]|2\d)/.test(r.message))).toEqual([]);
+  });
+
+  it("reads login bindings from Kubernetes, JWT and AppRole roles", async () => {
+    const k8s = resource("vault:kubernetes/authBackendRole:AuthBackendRole", "web", {
+      roleName: "web",
+      tokenPolicies: ["tw-web"],
+      boundServiceAccountNames: ["*"],
+      boundServiceAccountNamespaces: ["prod"],
+      ...TTLS,
+    });
+    const jwt = resource("vault:jwt/authBackendRole:AuthBackendRole", "ci", {
+      roleName: "ci",
+      tokenPolicies: ["tw-ci"],
+      userClaim: "sub",
+      boundAudiences: ["vault"],
+      boundClaimsType: "glob",
+      boundClaims: { repository: "example-org/app", ref: "refs/heads/*" },
+      ...TTLS,
+    });
+    const approle = resource("vault:appRole/authBackendRole:AuthBackendRole", "billing", {
+      roleName: "billing",
+      tokenPolicies: ["tw-billing"],
+      secretIdNumUses: 0,
+      ...TTLS,
+    });
+    const reported = await runPolicies([k8s, jwt, approle]);
+    const find = (id: string) => reported.find((r) => r.message.startsWith(id));
+    expect(find("TW017")).toMatchObject({ level: "mandatory", urn: k8s.urn });
+    expect(find("TW019")).toMatchObject({ level: "mandatory", urn: jwt.urn });
+    expect(find("TW019")?.message).toContain('"refs/heads/*"');
+    expect(find("TW021")).toMatchObject({ level: "mandatory", urn: approle.urn });
+    expect(find("TW022")).toMatchObject({ level: "advisory", urn: approle.urn });
+  });
+
+  it("reads token shape: periodic, batch token roles, attribution", async () => {
+    const periodic = resource("vault:index/token:Token", "periodic", {
+      policies: ["tw-x"],
+      ttl: "1h",
+      period: "24h",
+      noDefaultPolicy: true,
+      metadata: { consumer: "x" },
+    });
+    const role = resource("vault:tokenauth/authBackendRole:AuthBackendRole", "ops", {
+      roleName: "ops",
+      allowedPolicies: [],
+      tokenType: "batch",
+      orphan: true,
+      tokenExplicitMaxTtl: 3600,
+    });
+    const reported = await runPolicies([periodic, role]);
+    const ids = (urn: string) =>
+      reported
+        .filter((r) => r.urn === urn)
+        .map((r) => `${r.message.slice(0, 5)} ${r.level}`)
+        .sort();
+    expect(ids(periodic.urn)).toEqual(
+      expect.arrayContaining(["TW025 mandatory", "TW028 advisory"]),
+    );
+    expect(ids(role.urn)).toEqual(expect.arrayContaining(["TW024 mandatory", "TW026 mandatory"]));
+  });
+});
