@@ -102,15 +102,8 @@ export function selectTargets(
     }
   }
   // Belt and braces: whatever the rules above say, a valid declared token is never a target.
-  return out.filter(
-    (x) =>
-      !isProtected(
-        d,
-        tokens.find((t) => t.accessor === x.accessor)!,
-        now,
-        newestForNeed,
-      ),
-  );
+  const byAccessor = new Map(tokens.map((t) => [t.accessor, t]));
+  return out.filter((x) => !isProtected(d, byAccessor.get(x.accessor)!, now, newestForNeed));
 }
 
 /** A declared token that is not expired, whose need has not lapsed, and that is the newest for its need. */
