@@ -4,20 +4,24 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startVaultDouble, type VaultDouble } from ".";
+import { startVaultDouble, type VaultDouble, vaultDoubleSkipReason } from ".";
 import { type VaultCall, vaultHttp } from "./http";
+
+const skipReason = vaultDoubleSkipReason();
+if (skipReason) console.log(skipReason);
 
 let vault: VaultDouble;
 let call: VaultCall;
 let dir: string;
 
-beforeEach(async () => {
+beforeEach(async (ctx) => {
+  if (skipReason) ctx.skip();
   vault = await startVaultDouble({ startMs: Date.UTC(2026, 0, 1) });
   call = vaultHttp(vault.address, vault.rootToken);
   dir = mkdtempSync(join(tmpdir(), "vault-double-"));
 });
 afterEach(async () => {
-  await vault.close();
+  await vault?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -10,7 +10,9 @@ import {
   VaultCore,
   VaultDoubleServer,
 } from "./server";
+import { existsSync } from "node:fs";
 import { installExtensions } from "./extensions";
+import { OPENAPI_PATH } from "./openapi";
 
 export type { Fault, RequestRecord, VaultDoubleOptions } from "./server";
 export type { Clock } from "./clock";
@@ -33,6 +35,16 @@ export interface VaultDouble {
   /** Number of live tokens (root included). */
   tokenCount(): number;
   close(): Promise<void>;
+}
+
+/**
+ * Why tests that need the double cannot run here, or undefined when they can. The double reads
+ * Vault's OpenAPI description from ../shared/vault-openapi/; without it tests skip visibly —
+ * except under CI=true, where this says nothing and startVaultDouble fails loudly.
+ */
+export function vaultDoubleSkipReason(): string | undefined {
+  if (existsSync(OPENAPI_PATH) || process.env.CI === "true") return undefined;
+  return `Vault's OpenAPI description is missing at ${OPENAPI_PATH}; Vault double tests skipped`;
 }
 
 export async function startVaultDouble(opts: VaultDoubleOptions = {}): Promise<VaultDouble> {

@@ -58,6 +58,12 @@ export interface PathSpec {
   readonly unauthenticated: boolean;
   /** Path parameters and their kinds. */
   readonly params: ReadonlyMap<string, FieldSpec>;
+  /**
+   * Every field the path takes, whatever the operation: Vault's framework keeps one field schema
+   * per path (sdk/framework/path.go Fields), so e.g. `version` (described with the KV v2 write)
+   * is no ignored field on a read.
+   */
+  readonly fields: ReadonlyMap<string, FieldSpec>;
 }
 
 interface Template {
@@ -163,6 +169,9 @@ export class OpenApiIndex {
         );
       }
     }
+    const fields = new Map<string, FieldSpec>();
+    for (const op of [read, list, del, write]) op?.fields.forEach((f, name) => fields.set(name, f));
+    params.forEach((f, name) => fields.set(name, f));
     const spec: PathSpec = {
       key,
       read,
@@ -173,6 +182,7 @@ export class OpenApiIndex {
       sudo,
       unauthenticated,
       params,
+      fields,
     };
 
     // Which group: a mount-type template or a fixed path.
@@ -449,7 +459,7 @@ export interface ValidatedFields {
  */
 export function validateFields(
   op: OperationSpec | undefined,
-  pathParams: ReadonlyMap<string, FieldSpec>,
+  pathFields: ReadonlyMap<string, FieldSpec>,
   data: Record<string, unknown>,
   captures: Record<string, string>,
 ): ValidatedFields {
@@ -457,7 +467,7 @@ export function validateFields(
   const ignored: string[] = [];
   const replaced: string[] = [];
   for (const [k, v] of Object.entries(data)) {
-    const field = op?.fields.get(k) ?? pathParams.get(k);
+    const field = op?.fields.get(k) ?? pathFields.get(k);
     if (!field) {
       if (!op?.arbitrary) ignored.push(k);
       continue;

@@ -462,7 +462,7 @@ export class VaultDoubleServer {
     let fields: ReturnType<typeof validateFields> | undefined;
     let fieldError: string | undefined;
     try {
-      fields = validateFields(opSpec, spec.params, data, captures);
+      fields = validateFields(opSpec, spec.fields, data, captures);
       ignored = fields.ignored;
     } catch (e) {
       if (!(e instanceof FieldError)) throw e;
