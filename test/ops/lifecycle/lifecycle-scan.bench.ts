@@ -141,21 +141,21 @@ describe("lifecycle scan", () => {
             const reqFile = join(dir, `${cmd[0]}-requests.json`);
             writeFileSync(reqFile, JSON.stringify(reqs));
             const bare = await child(["bare", reqFile, String(CONCURRENCY)], env);
-            rows.push(
-              [
-                cmd[0].padEnd(9),
-                String(tokens).padStart(6),
-                String(needs).padStart(5),
-                String(recorded.length).padStart(8),
-                `${run.ms}`.padStart(8),
-                `${bare.ms}`.padStart(8),
-                (run.ms / bare.ms).toFixed(2).padStart(6),
-                `${run.maxRssMb}`.padStart(7),
-                `${bare.maxRssMb}`.padStart(7),
-                `${(run.outBytes / 1024).toFixed(0)}`.padStart(7),
-                String(run.exit).padStart(4),
-              ].join(" "),
-            );
+            const row = [
+              cmd[0].padEnd(9),
+              String(tokens).padStart(6),
+              String(needs).padStart(5),
+              String(recorded.length).padStart(8),
+              `${run.ms}`.padStart(8),
+              `${bare.ms}`.padStart(8),
+              (run.ms / bare.ms).toFixed(2).padStart(6),
+              `${run.maxRssMb}`.padStart(7),
+              `${bare.maxRssMb}`.padStart(7),
+              `${(run.outBytes / 1024).toFixed(0)}`.padStart(7),
+              String(run.exit).padStart(4),
+            ].join(" ");
+            rows.push(row);
+            console.log(row); // as each run ends: a 10,000-token size takes minutes
           }
         } finally {
           await vault.close();
