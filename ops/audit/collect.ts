@@ -53,7 +53,7 @@ export interface CollectStats {
 export interface CollectOptions {
   /** Explicit device name for a file (from --device), if any. */
   readonly deviceOf?: (file: string) => string | undefined;
-  /** How far apart two copies of one entry may be in time and still be recognised (default 15 min). */
+  /** How far apart two copies of one entry may be in time and still be recognised (default 5 min). */
   readonly dedupWindowMs?: number;
   /** How many problems to keep with their file:line (all are counted). */
   readonly keepProblems?: number;
@@ -231,12 +231,13 @@ export async function collect(
       opts.onProgress(stats.lines);
     }
   };
-  const window = opts.dedupWindowMs ?? 15 * 60_000;
+  const window = opts.dedupWindowMs ?? 5 * 60_000;
   // Entries seen in the last `window`, in (merged) time order: "q<id>" for requests, "s<id>" for
   // responses. The oldest are dropped as time moves on.
   const seen = new Map<string, Slot>();
   // Requests still waiting for their response, oldest first.
   const pending = new Map<string, number>();
+  let nextSweep = -Infinity;
 
   const cursors: DeviceCursor[] = [];
   for (const d of devices) {
@@ -258,15 +259,18 @@ export async function collect(
   function accept(e: AuditEntry, device: DeviceInfo): void {
     device.entries++;
     const t = e.timeMs;
-    // Forget what is too old to have a copy still coming.
-    for (const [k, slot] of seen) {
-      if (slot.t >= t - window) break;
-      seen.delete(k);
-    }
-    for (const [k, pt] of pending) {
-      if (pt >= t - window) break;
-      pending.delete(k);
-      stats.requestsWithoutResponse++;
+    // Forget what is too old to have a copy still coming (checked once a second of log time).
+    if (t >= nextSweep) {
+      nextSweep = t + 1000;
+      for (const [k, slot] of seen) {
+        if (slot.t >= t - window) break;
+        seen.delete(k);
+      }
+      for (const [k, pt] of pending) {
+        if (pt >= t - window) break;
+        pending.delete(k);
+        stats.requestsWithoutResponse++;
+      }
     }
     if (e.type === "request") {
       const k = "q" + e.id;
