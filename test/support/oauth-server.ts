@@ -120,9 +120,7 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
   const issuer = `http://127.0.0.1:${port}`;
   const tokenUrl = `${issuer}/token`;
 
-  const signingJwk = await exportJWK(
-    (await generateKeyPair("RS256", { extractable: true })).privateKey,
-  );
+  const signingJwk = await exportJWK((await keyPair("RS256", "server-1")).privateKey);
   const Adapter = mapAdapter();
   const provider = new Provider(issuer, {
     adapter: Adapter,
@@ -379,7 +377,7 @@ async function newSigningKey(
   alg: "ES256" | "RS256",
   keyId: string,
 ): Promise<{ signing: SigningKey; publicJwk: Record<string, unknown> }> {
-  const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
+  const { publicKey, privateKey } = await keyPair(alg, keyId);
   const publicJwk = { ...(await exportJWK(publicKey)), kid: keyId, alg, use: "sig" };
   return { signing: { privateKeyPem: await exportPKCS8(privateKey), keyId, alg }, publicJwk };
 }
@@ -440,4 +438,15 @@ function mapAdapter() {
       // Client-credentials tokens belong to no grant.
     }
   };
+}
+
+/** RSA key generation is slow: each key is made once per process and shared by every server. */
+const keyPairs = new Map<string, ReturnType<typeof generateKeyPair>>();
+function keyPair(alg: "ES256" | "RS256", name: string): ReturnType<typeof generateKeyPair> {
+  let kp = keyPairs.get(name);
+  if (!kp) {
+    kp = generateKeyPair(alg, { extractable: true });
+    keyPairs.set(name, kp);
+  }
+  return kp;
 }
