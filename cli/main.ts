@@ -139,28 +139,86 @@ Examples:
     summary:
       "every token (by accessor), ACL policy, auth role and KV entry in Vault, joined to its declared need; exit 2 if anything could not be read",
     usage:
-      "tokenwarden inventory [--manifest <access-needs.yaml>] [--format text|json] [--kv-mount <path>] [--concurrency N] [--now <RFC3339>]\n       read-only (lookup-accessor, never renew); listing tokens needs `sudo` on auth/token/accessors — without it the rest is printed, each unread request is named on stderr and in JSON (`complete: false`), and the exit code is 2",
+      "tokenwarden inventory [--manifest <access-needs.yaml>] [--format text|json] [--kv-mount <path>] [--concurrency N] [--now <RFC3339>]",
+    help: `Reads Vault only: LISTs, GETs and auth/token/lookup-accessor — never renew, never a token id
+(accessors are printed; they can look a token up or revoke it, not use it).
+Options:
+  --manifest <file>    join each item to its declared need (status declared | session | shadow | unmanaged);
+                       auth mounts come from the manifest, else from sys/auth
+  --format text|json   json: {vault, scanned_at, complete, unread, tokens, policies, roles, kv_entries, summary}
+  --kv-mount <path>    KV v2 mount holding third-party tokens (default: the manifest's vault.kvMount, else "tokens")
+  --concurrency N      Vault calls in flight (default 16)
+  --now <RFC3339>      the time to judge by (default: now)
+Listing tokens needs \`sudo\` on auth/token/accessors. Without it the rest is printed, each request
+that could not be read is named on stderr and under "unread" ("complete": false), and the exit code
+is 2. Environment: VAULT_ADDR, VAULT_TOKEN, VAULT_NAMESPACE, VAULT_CACERT, VAULT_MAX_RETRIES.
+Examples:
+  tokenwarden inventory --manifest access-needs.yaml
+  tokenwarden inventory --format json > inventory.json
+Exit codes: 0 everything read, 2 usage/input error or something in Vault not read.`,
     load: () => import("./commands/inventory").then((m) => m.run),
   },
   drift: {
     summary:
       "live Vault vs the manifest: shadow tokens, policy/role/TTL drift, declared tokens gone, KV entries missing or overdue, needs past review; exit 1 on drift",
     usage:
-      "tokenwarden drift <access-needs.yaml> [--format text|json|sarif|github] [--concurrency N] [--now <RFC3339>]\n       rules TW050–TW066; read-only; exit 0 no drift, 1 drift, 2 usage/input error or anything in Vault not read (named on stderr and in the report's notes)",
+      "tokenwarden drift <access-needs.yaml> [--format text|json|sarif|github] [--concurrency N] [--now <RFC3339>]",
+    help: `Arguments:
+  <access-needs.yaml>  the manifest whose grant plan Vault should hold
+Options:
+  --format text|json|sarif|github   findings TW050–TW066 (docs/lifecycle.md), at the manifest line to fix
+  --concurrency N                   Vault calls in flight (default 16)
+  --now <RFC3339>                   the time to judge expiry and review dates by (default: now)
+Read-only (lookup-accessor, never renew). Policies are compared as parsed HCL. Anything that could
+not be read is named on stderr and in the report's notes, and nothing is reported missing on its account.
+Examples:
+  tokenwarden drift access-needs.yaml
+  tokenwarden drift access-needs.yaml --format sarif > drift.sarif
+Exit codes: 0 no drift, 1 drift, 2 usage/input error or something in Vault not read.`,
     load: () => import("./commands/drift").then((m) => m.run),
   },
   expiry: {
     summary:
       "tokens near their end, review dates lapsing, rotations overdue, provider expiries — grouped by owner; exit 1 when any",
     usage:
-      "tokenwarden expiry [--within 14d] [--manifest <access-needs.yaml>] [--format text|json] [--kv-mount <path>] [--concurrency N] [--now <RFC3339>]\n       exit 0 nothing due, 1 something due, 2 usage/input error or anything in Vault not read",
+      "tokenwarden expiry [--within 14d] [--manifest <access-needs.yaml>] [--format text|json] [--kv-mount <path>] [--concurrency N] [--now <RFC3339>]",
+    help: `Options:
+  --within <duration>  the window (default 14d; s, m, h, d)
+  --manifest <file>    adds review dates and owners from the manifest
+  --format text|json   json: {now, within, complete, unread, owners: [{owner, items: [{kind, subject, need, at, overdue, message}]}], total}
+  --kv-mount <path>    KV v2 mount holding third-party tokens (default: the manifest's, else "tokens")
+  --concurrency N      Vault calls in flight (default 16)
+  --now <RFC3339>      the time to judge by (default: now)
+examples/workflows/expiry-watch.yml runs it on a schedule and keeps one issue per owner.
+Examples:
+  tokenwarden expiry --within 14d --manifest access-needs.yaml
+  tokenwarden expiry --within 30d --format json > expiry.json
+Exit codes: 0 nothing due, 1 something due, 2 usage/input error or something in Vault not read.`,
     load: () => import("./commands/expiry").then((m) => m.run),
   },
   revoke: {
     summary:
       "revoke shadow, expired or lapsed tokens by accessor (dry run unless --yes); never a declared, valid token; every action logged",
     usage:
-      "tokenwarden revoke --manifest <access-needs.yaml> [--shadow] [--expired] [--lapsed] [--yes] [--log <file>] [--format text|json] [--concurrency N] [--now <RFC3339>]\n       log: JSON lines appended to ./tokenwarden-revoke.log by default (what, why, when, accessor — never a token); re-run after a failure to finish\n       exit 0 done or nothing to do, 1 dry run found tokens to revoke, 2 usage/input error, token list unreadable, or a revocation failed",
+      "tokenwarden revoke --manifest <access-needs.yaml> [--shadow] [--expired] [--lapsed] [--yes] [--log <file>] [--format text|json] [--concurrency N] [--now <RFC3339>]",
+    help: `Options:
+  --manifest <file>    required: tells a declared token from a shadow one
+  --shadow             tokens drift reports as TW050
+  --expired            declared tokens past their expiry still listed, and ones superseded by a newer token
+                       of the same need whose rotation date has passed
+  --lapsed             tokens of needs past their review date
+  --yes                revoke (without it: a dry run listing what would be revoked)
+  --log <file>         JSON lines appended as each revocation completes (default ./tokenwarden-revoke.log):
+                       time, result, accessor, reason, why, need — never a token
+  --format text|json
+  --concurrency N      revocations in flight (default 8)
+  --now <RFC3339>      the time to judge by (default: now)
+A re-run after a failure revokes what is left and lists what earlier runs already did.
+Examples:
+  tokenwarden revoke --manifest access-needs.yaml --shadow
+  tokenwarden revoke --manifest access-needs.yaml --shadow --expired --lapsed --yes
+Exit codes: 0 done or nothing to do, 1 a dry run found tokens to revoke, 2 usage/input error,
+token list not readable, or a revocation failed (each named).`,
     load: () => import("./commands/revoke").then((m) => m.run),
   },
   procure: {
