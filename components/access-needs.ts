@@ -8,7 +8,7 @@ import { UserError } from "../cli/errors";
 import { loadManifest, parseManifestObject, planGrants } from "./model";
 import type { GrantPlan, NeedGrantPlan } from "./model/grant-plan-types";
 import type { Manifest } from "./model/types";
-import { ConsumerRole, consumerRoleArgs } from "./consumer-role";
+import { ConsumerRole, consumerRoleArgs, secretIdArgs, type AppRoleLogin } from "./consumer-role";
 import { NeedGrant, type NeedGrantArgs } from "./need-grant";
 import { TokenStore } from "./token-store";
 import { TYPE_TOKENS } from "./type-tokens";
@@ -17,8 +17,9 @@ export interface AccessNeedsArgs {
   /** Path of an access-needs YAML/JSON file, or the manifest itself as an object. */
   readonly manifest: string | object;
   /**
-   * The third-party token for each third-party need, by need name. Keys are plain (a missing
-   * token fails the preview); values are wrapped as Pulumi secrets whatever they arrive as.
+   * The initial third-party token of a third-party need, by need name: written once, when the
+   * need's KV entry is created. Later versions are `tokenwarden procure`/`put`'s (they own the
+   * entry's versions). Values are wrapped as Pulumi secrets whatever they arrive as.
    */
   readonly thirdPartyTokens?: Readonly<Record<string, pulumi.Input<string>>>;
 }
@@ -71,6 +72,7 @@ export function planManifest(manifest: string | object): { manifest: Manifest; p
 
 export function inventoryOf(manifest: Manifest, plan: GrantPlan): InventoryEntry[] {
   const reviewDates = new Map(manifest.needs.map((n) => [n.name, n.expires]));
+  const rotations = new Map(manifest.needs.map((n) => [n.name, n.rotation]));
   const entries: InventoryEntry[] = [];
   for (const c of plan.consumers) {
     const mount = c.role.kind === "token" ? "token" : c.role.backend;
@@ -86,7 +88,7 @@ export function inventoryOf(manifest: Manifest, plan: GrantPlan): InventoryEntry
         role: `${mount}/${c.role.roleName}`,
         kvPath: g.kvEntry ? `${g.kvEntry.mount}/${g.kvEntry.name}` : null,
         token: g.token?.name ?? null,
-        rotationSeconds: g.rotation?.periodSeconds ?? null,
+        rotationSeconds: rotations.get(g.need) ?? null,
         reviewDate: reviewDates.get(g.need) ?? null,
       });
     }
@@ -103,32 +105,21 @@ export class AccessNeeds extends pulumi.ComponentResource {
   readonly inventory: pulumi.Output<InventoryEntry[]>;
   /** Issued Vault tokens by need name — a Pulumi secret. */
   readonly clientTokens: pulumi.Output<Record<string, string>>;
+  /** AppRole consumers' role IDs and response-wrapped SecretIDs, by consumer — a Pulumi secret. */
+  readonly approleLogins: pulumi.Output<Record<string, AppRoleLogin>>;
 
   constructor(name: string, args: AccessNeedsArgs, opts?: pulumi.ComponentResourceOptions) {
     // Plan before registering anything: an invalid manifest registers nothing at all.
     const { manifest, plan } = planManifest(args.manifest);
     const thirdParty = args.thirdPartyTokens ?? {};
-    const missing = plan.consumers
-      .flatMap((c) => c.needs)
-      .filter((g) => g.kvEntry && !(g.need in thirdParty))
-      .map((g) => g.need);
-    if (missing.length > 0) {
-      throw new pulumi.RunError(
-        `${manifest.source.file}: no token value for third-party need${missing.length > 1 ? "s" : ""} ` +
-          `${missing.map((n) => `"${n}"`).join(", ")}: pass thirdPartyTokens (the root program ` +
-          `reads the secret config tokenwarden:thirdPartyTokens; see docs/pulumi.md)`,
-      );
-    }
     super(TYPE_TOKENS.AccessNeeds, name, {}, opts);
     this.plan = plan;
 
     this.store = new TokenStore(
       `${name}-store`,
       {
-        kvMount: plan.store.kvMount && {
-          path: plan.store.kvMount.path,
-          description: plan.store.kvMount.description,
-        },
+        kvMount: plan.store.kvMount && { ...plan.store.kvMount },
+        authMounts: plan.store.authMounts,
         audit: plan.store.audit && {
           path: plan.store.audit.path,
           filePath: plan.store.audit.filePath,
@@ -140,7 +131,21 @@ export class AccessNeeds extends pulumi.ComponentResource {
     const consumers = new Map<string, ConsumerRole>();
     const grants = new Map<string, NeedGrant>();
     for (const c of plan.consumers) {
-      const role = new ConsumerRole(c.consumer, consumerRoleArgs(c.role), { parent: this });
+      const planned = consumerRoleArgs(c.role);
+      // Written into a mount known to exist: created by the store, or checked there.
+      const roleArgs =
+        c.role.kind === "token" || planned.kind === "token"
+          ? planned
+          : { ...planned, backend: this.store.authMountPath(planned.kind, c.role.backend) };
+      const role = new ConsumerRole(
+        c.consumer,
+        {
+          ...roleArgs,
+          secretId: secretIdArgs(c.credential),
+          dependsOn: [...this.store.mountResources],
+        },
+        { parent: this },
+      );
       consumers.set(c.consumer, role);
       for (const g of c.needs) {
         const value = thirdParty[g.need];
@@ -160,7 +165,17 @@ export class AccessNeeds extends pulumi.ComponentResource {
         .all(tokens.map(([, g]) => g.clientToken))
         .apply((values) => Object.fromEntries(tokens.map(([need], i) => [need, values[i] ?? ""]))),
     );
-    this.registerOutputs({ inventory: this.inventory, clientTokens: this.clientTokens });
+    const logins = [...consumers].filter(([, r]) => r.login);
+    this.approleLogins = pulumi.secret(
+      pulumi
+        .all(logins.map(([, r]) => r.login as pulumi.Output<AppRoleLogin>))
+        .apply((values) => Object.fromEntries(logins.map(([c], i) => [c, values[i]]))),
+    );
+    this.registerOutputs({
+      inventory: this.inventory,
+      clientTokens: this.clientTokens,
+      approleLogins: this.approleLogins,
+    });
   }
 }
 
@@ -177,7 +192,6 @@ function needGrantArgs(
     token: t && {
       policies: [...t.policies],
       ttl: t.ttl,
-      explicitMaxTtl: t.explicitMaxTtl,
       renewable: t.renewable,
       noParent: t.noParent,
       noDefaultPolicy: t.noDefaultPolicy,
@@ -186,16 +200,17 @@ function needGrantArgs(
       displayName: t.displayName,
     },
     kvEntry: kv && {
-      mount: kv.mount,
+      // Known to exist by the time it is used: created by the store, or checked there.
+      mount: store.mountPath.apply((p) => p ?? kv.mount),
       name: kv.name,
       customMetadata: { ...kv.customMetadata },
       maxVersions: kv.maxVersions,
-      value: pulumi.secret(value ?? ""),
+      value: value === undefined ? undefined : pulumi.secret(value),
     },
     rotationMinutes: g.rotation?.rotationMinutes,
     issuesAfter: [
       ...(t?.roleName !== undefined ? [role.role] : []),
-      ...(kv && store.mount ? [store.mount] : []),
+      ...(kv ? store.mountResources.filter((r) => r === store.mount) : []),
     ],
   };
 }

@@ -1,12 +1,15 @@
 /**
  * A consumer's one auth role, of the consumer's auth kind, carrying the policies of all its needs
- * and the TTLs the plan decided. The auth mounts themselves are the platform team's: this only
- * writes roles into them.
+ * and the TTLs the plan decided — and, for an AppRole consumer, the SecretID it logs in with:
+ * issued response-wrapped, delivered as a secret output, and re-issued on its rotation period
+ * (the new SecretID is created before the old one is destroyed). Kubernetes and JWT consumers
+ * log in with a token their platform issues, so they hold nothing here to rotate.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import type { RolePlan } from "./model/grant-plan-types";
-import { TYPE_TOKENS } from "./type-tokens";
+import type { CredentialPlan, RolePlan } from "./model/grant-plan-types";
+import { Rotation } from "./rotation";
+import { TYPE_TOKENS, seconds } from "./type-tokens";
 
 type Strings = pulumi.Input<pulumi.Input<string>[]>;
 
@@ -38,17 +41,61 @@ export interface JwtRoleArgs extends RoleArgsBase {
   readonly boundClaims: pulumi.Input<Record<string, pulumi.Input<string>>>;
   readonly userClaim: pulumi.Input<string>;
 }
-export interface TokenRoleArgs extends RoleArgsBase {
+/** A token role: only what `POST auth/token/roles/:name` accepts (no token_ttl/max_ttl/policies). */
+export interface TokenRoleArgs {
   readonly kind: "token";
+  readonly roleName: pulumi.Input<string>;
   readonly allowedPolicies: Strings;
+  /** Seconds; 0 leaves it unset (Vault's system max). */
+  readonly tokenExplicitMaxTtl: number;
+  readonly tokenType: pulumi.Input<string>;
   readonly renewable: pulumi.Input<boolean>;
   readonly orphan: pulumi.Input<boolean>;
 }
 /** The kind is plain (it picks the resource type); everything else may be an Input. */
-export type ConsumerRoleArgs = AppRoleArgs | KubernetesRoleArgs | JwtRoleArgs | TokenRoleArgs;
+export type ConsumerRoleArgs = (AppRoleArgs | KubernetesRoleArgs | JwtRoleArgs | TokenRoleArgs) & {
+  /** The AppRole SecretID to issue (AppRole consumers only). */
+  readonly secretId?: SecretIdArgs;
+  /** Resources the role must follow: the policies it names, the mount it is written into. */
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+};
+
+export interface SecretIdArgs {
+  /** Seconds the response-wrapped SecretID can be unwrapped. */
+  readonly wrappingTtl: number;
+  /** Seconds; 0: the role's secret_id_ttl. */
+  readonly ttl: number;
+  readonly numUses: number;
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Rotation period in whole minutes; absent: the SecretID is only re-issued when it is gone. */
+  readonly rotationMinutes?: number;
+}
+
+/** The plan's credential as SecretID args (AppRole consumers), else undefined. */
+export function secretIdArgs(credential: CredentialPlan): SecretIdArgs | undefined {
+  if (credential.kind !== "secret-id") return undefined;
+  return {
+    wrappingTtl: credential.wrappingTtl,
+    ttl: credential.ttl,
+    numUses: credential.numUses,
+    metadata: { ...credential.metadata },
+    rotationMinutes: credential.rotation?.rotationMinutes,
+  };
+}
 
 /** A plan's role as component args (copies the readonly arrays the SDK's input types reject). */
 export function consumerRoleArgs(plan: RolePlan): ConsumerRoleArgs {
+  if (plan.kind === "token") {
+    return {
+      kind: "token",
+      roleName: plan.roleName,
+      allowedPolicies: [...plan.allowedPolicies],
+      tokenExplicitMaxTtl: plan.tokenExplicitMaxTtl,
+      tokenType: plan.tokenType,
+      renewable: plan.renewable,
+      orphan: plan.orphan,
+    };
+  }
   const base = {
     roleName: plan.roleName,
     tokenPolicies: [...plan.tokenPolicies],
@@ -82,14 +129,6 @@ export function consumerRoleArgs(plan: RolePlan): ConsumerRoleArgs {
         boundClaims: { ...plan.boundClaims },
         userClaim: plan.userClaim,
       };
-    case "token":
-      return {
-        ...base,
-        kind: "token",
-        allowedPolicies: [...plan.allowedPolicies],
-        renewable: plan.renewable,
-        orphan: plan.orphan,
-      };
   }
 }
 
@@ -99,26 +138,35 @@ export type AuthRole =
   | vault.jwt.AuthBackendRole
   | vault.tokenauth.AuthBackendRole;
 
+/** What an AppRole consumer logs in with, delivered after `pulumi up` (a Pulumi secret). */
+export interface AppRoleLogin {
+  readonly roleId: string;
+  /** The response-wrapping token: `vault unwrap` it (once) to get the SecretID. */
+  readonly wrappedSecretId: string;
+  /** Accessor of the SecretID (can look it up or destroy it, not log in). */
+  readonly secretIdAccessor: string;
+}
+
 export class ConsumerRole extends pulumi.ComponentResource {
   readonly role: AuthRole;
   readonly roleName: pulumi.Output<string>;
+  /** The AppRole SecretID (AppRole consumers). */
+  readonly secretId?: vault.approle.AuthBackendRoleSecretId;
+  /** The clock that re-issues the SecretID. */
+  readonly rotation?: Rotation;
+  /** For AppRole consumers: role ID and wrapped SecretID, as a Pulumi secret. */
+  readonly login?: pulumi.Output<AppRoleLogin>;
 
   constructor(name: string, args: ConsumerRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE_TOKENS.ConsumerRole, name, {}, opts);
-    const child = { parent: this };
-    const ttls = {
-      roleName: args.roleName,
-      tokenPolicies: args.tokenPolicies,
-      tokenTtl: args.tokenTtl,
-      tokenMaxTtl: args.tokenMaxTtl,
-    };
+    const child: pulumi.CustomResourceOptions = { parent: this, dependsOn: args.dependsOn };
     const roleName = `${name}-role`;
     switch (args.kind) {
       case "approle":
         this.role = new vault.approle.AuthBackendRole(
           roleName,
           {
-            ...ttls,
+            ...ttlsOf(args),
             backend: args.backend,
             secretIdTtl: args.secretIdTtl,
             secretIdNumUses: args.secretIdNumUses,
@@ -130,7 +178,7 @@ export class ConsumerRole extends pulumi.ComponentResource {
         this.role = new vault.kubernetes.AuthBackendRole(
           roleName,
           {
-            ...ttls,
+            ...ttlsOf(args),
             backend: args.backend,
             boundServiceAccountNames: args.boundServiceAccountNames,
             boundServiceAccountNamespaces: args.boundServiceAccountNamespaces,
@@ -143,7 +191,7 @@ export class ConsumerRole extends pulumi.ComponentResource {
         this.role = new vault.jwt.AuthBackendRole(
           roleName,
           {
-            ...ttls,
+            ...ttlsOf(args),
             backend: args.backend,
             roleType: "jwt",
             boundAudiences: args.boundAudiences,
@@ -157,8 +205,12 @@ export class ConsumerRole extends pulumi.ComponentResource {
         this.role = new vault.tokenauth.AuthBackendRole(
           roleName,
           {
-            ...ttls,
+            roleName: args.roleName,
             allowedPolicies: args.allowedPolicies,
+            // 0 would read back as unset: leave it out rather than write a value Vault drops.
+            tokenExplicitMaxTtl:
+              args.tokenExplicitMaxTtl > 0 ? args.tokenExplicitMaxTtl : undefined,
+            tokenType: args.tokenType,
             renewable: args.renewable,
             orphan: args.orphan,
           },
@@ -167,6 +219,54 @@ export class ConsumerRole extends pulumi.ComponentResource {
         break;
     }
     this.roleName = this.role.roleName;
+
+    if (args.kind === "approle" && args.secretId) {
+      const s = args.secretId;
+      const approle = this.role as vault.approle.AuthBackendRole;
+      if (s.rotationMinutes !== undefined) {
+        this.rotation = new Rotation(
+          `${name}-secret-id-rotation`,
+          { rotationMinutes: s.rotationMinutes },
+          { parent: this },
+        );
+      }
+      const next = this.rotation ? { next_rotation: this.rotation.nextRotation } : {};
+      // metadata forces a new SecretID in the provider: a new next_rotation re-issues it, and
+      // Pulumi creates the replacement before it destroys the old one (never deleteBeforeReplace).
+      this.secretId = new vault.approle.AuthBackendRoleSecretId(
+        `${name}-secret-id`,
+        {
+          backend: args.backend,
+          roleName: approle.roleName,
+          metadata: pulumi.output({ ...s.metadata, ...next }).apply((m) => JSON.stringify(m)),
+          ttl: s.ttl > 0 ? s.ttl : undefined,
+          numUses: s.numUses > 0 ? s.numUses : undefined,
+          wrappingTtl: seconds(s.wrappingTtl),
+          // Identify it by the SecretID's accessor, not the wrapping token's: unwrapping it (what
+          // the consumer does) must not make the next refresh think it is gone.
+          withWrappedAccessor: true,
+        },
+        { parent: this },
+      );
+      this.login = pulumi.secret(
+        pulumi
+          .all([approle.roleId, this.secretId.wrappingToken, this.secretId.accessor])
+          .apply(([roleId, wrappedSecretId, secretIdAccessor]) => ({
+            roleId,
+            wrappedSecretId,
+            secretIdAccessor,
+          })),
+      );
+    }
     this.registerOutputs({ roleName: this.roleName });
   }
+}
+
+function ttlsOf(args: AppRoleArgs | KubernetesRoleArgs | JwtRoleArgs) {
+  return {
+    roleName: args.roleName,
+    tokenPolicies: args.tokenPolicies,
+    tokenTtl: args.tokenTtl,
+    tokenMaxTtl: args.tokenMaxTtl,
+  };
 }

@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { InputError } from "../cli/errors";
-import { AccessNeeds, InvalidManifestError } from "./access-needs";
+import { AccessNeeds, InvalidManifestError, planManifest } from "./access-needs";
 
 export const SECRET_MARK = "[secret]";
 
@@ -39,6 +39,16 @@ export interface CollectOptions {
   readonly thirdPartyTokens?: Readonly<Record<string, string>>;
   /** The value the mocked Vault returns as an issued token's clientToken (tests use a canary). */
   readonly issuedTokenValue?: string;
+  /**
+   * What the mocked Vault says exists, for the mounts the stack checks rather than creates:
+   * auth mount paths (`sys/auth`) and the secrets mount table (`sys/mounts`, path/ → {type,
+   * options}). Default: every mount the manifest names exists, the KV mount as KV version 2 —
+   * offline, `plan` cannot know, and says what the stack would create.
+   */
+  readonly vault?: {
+    readonly authMounts?: readonly string[];
+    readonly mounts?: Readonly<Record<string, { type: string; options?: Record<string, string> }>>;
+  };
 }
 
 export interface CollectedRun {
@@ -100,7 +110,7 @@ async function collectWithMocks(
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args, now, options) }),
-      call: (args) => args.inputs,
+      call: (args) => mockInvoke(args, manifest, options),
     },
     "tokenwarden",
     "plan",
@@ -195,8 +205,57 @@ function mockState(
     }
     case "vault:index/token:Token":
       return { ...inputs, clientToken: options.issuedTokenValue ?? "hvs.mock-token" };
+    case "vault:appRole/authBackendRole:AuthBackendRole":
+      return { ...inputs, roleId: `${args.name}-role-id` };
+    case "vault:appRole/authBackendRoleSecretId:AuthBackendRoleSecretId":
+      return {
+        ...inputs,
+        accessor: `${args.name}-accessor`,
+        wrappingAccessor: `${args.name}-wrapping-accessor`,
+        wrappingToken: options.issuedTokenValue ?? "hvs.mock-wrapping-token",
+      };
     default:
       return inputs;
+  }
+}
+
+/** The data sources the components read: the auth mount list and the secrets mount table. */
+function mockInvoke(
+  args: pulumi.runtime.MockCallArgs,
+  manifest: string | object,
+  options: CollectOptions,
+): Record<string, unknown> {
+  switch (args.token) {
+    case "vault:index/getAuthBackends:getAuthBackends": {
+      const paths = options.vault?.authMounts ?? declaredMounts(manifest).auth;
+      return { paths: paths.map((p) => `${p}/`), accessors: paths.map(() => "auth_mock"), id: "x" };
+    }
+    case "vault:generic/getSecret:getSecret": {
+      const mounts =
+        options.vault?.mounts ??
+        Object.fromEntries(
+          [declaredMounts(manifest).kv].map((p) => [
+            `${p}/`,
+            { type: "kv", options: { version: "2" } },
+          ]),
+        );
+      return { ...args.inputs, dataJson: JSON.stringify(mounts), data: {}, id: "x" };
+    }
+    default:
+      return args.inputs;
+  }
+}
+
+/** The mount paths a manifest names (used only when the caller says nothing about Vault). */
+function declaredMounts(manifest: string | object): { auth: string[]; kv: string } {
+  try {
+    const { plan } = planManifest(manifest);
+    return {
+      auth: plan.store.authMounts.map((m) => m.path),
+      kv: plan.store.kvMount?.path ?? "tokens",
+    };
+  } catch {
+    return { auth: [], kv: "tokens" };
   }
 }
 
@@ -225,7 +284,13 @@ function maskSecrets(v: unknown): unknown {
 
 async function waitForRegistrations(component: AccessNeeds): Promise<void> {
   const urns: pulumi.Output<string>[] = [component.urn, component.store.urn];
-  for (const c of component.consumers.values()) urns.push(c.urn, c.role.urn);
+  for (const b of component.store.authBackends.values()) urns.push(b.urn);
+  if (component.store.kubernetesConfig) urns.push(component.store.kubernetesConfig.urn);
+  for (const c of component.consumers.values()) {
+    urns.push(c.urn, c.role.urn);
+    if (c.secretId) urns.push(c.secretId.urn);
+    if (c.rotation) urns.push(c.rotation.urn, c.rotation.clock.urn);
+  }
   for (const g of component.grants.values()) {
     urns.push(g.urn, g.policy.urn);
     if (g.rotation) urns.push(g.rotation.urn, g.rotation.clock.urn);

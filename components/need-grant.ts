@@ -1,7 +1,13 @@
 /**
  * Everything one need is granted: its ACL policy, and what it issues — a Vault token (token-auth
- * consumers of Vault needs) or the KV v2 entry holding a third-party token — plus the rotation
+ * consumers) or the KV v2 entry holding a third-party token — plus, for a token, the rotation
  * clock that re-issues it. Names, HCL, TTLs and metadata all come from the grant plan.
+ *
+ * Who owns a KV entry: the stack owns the entry's metadata (custom metadata, max versions) and
+ * the policy that reads it; `tokenwarden procure`/`put` own its versions — the token values. The
+ * stack writes a value only when it creates the entry (write-only `data_json_wo`, version 1, so
+ * the value never lands in the state and is never written again), never reads values back
+ * (`disable_read`), and so an `up` after a procurement leaves the procured version in place.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
@@ -16,10 +22,11 @@ export const NEXT_ROTATION_KEY = "next_rotation";
 
 export interface NeedGrantTokenArgs {
   readonly policies: pulumi.Input<pulumi.Input<string>[]>;
-  /** Seconds. */
-  readonly ttl: pulumi.Input<number>;
-  /** Seconds. */
-  readonly explicitMaxTtl: pulumi.Input<number>;
+  /**
+   * Seconds; 0 leaves it to Vault. The explicit max TTL is the token role's (the plan's
+   * `explicitMaxTtl`): Vault warns when a token created against a role that has one sets its own.
+   */
+  readonly ttl: number;
   readonly renewable: pulumi.Input<boolean>;
   readonly noParent: pulumi.Input<boolean>;
   readonly noDefaultPolicy: pulumi.Input<boolean>;
@@ -35,11 +42,15 @@ export interface NeedGrantKvArgs {
   readonly customMetadata: StringMap;
   readonly maxVersions: pulumi.Input<number>;
   /**
-   * The third-party token to store. Always treated as a secret (wrapped again here), and written
-   * as `{"token": <value>}`: a new value becomes the entry's next KV version.
+   * The third-party token to store when the entry is created, as `{"token": <value>}`; later
+   * versions come from `tokenwarden procure`/`put`. Absent: the entry starts with an empty
+   * version 1 (`{}`) and waits for procurement. Always treated as a secret.
    */
-  readonly value: pulumi.Input<string>;
+  readonly value?: pulumi.Input<string>;
 }
+
+/** The write-only value's version: constant, so the value is written when the entry is created only. */
+export const INITIAL_VALUE_VERSION = 1;
 
 export interface NeedGrantArgs {
   readonly policy: { readonly name: pulumi.Input<string>; readonly hcl: pulumi.Input<string> };
@@ -94,8 +105,7 @@ export class NeedGrant extends pulumi.ComponentResource {
         `${name}-token`,
         {
           policies: t.policies,
-          ttl: pulumi.output(t.ttl).apply(seconds),
-          explicitMaxTtl: pulumi.output(t.explicitMaxTtl).apply(seconds),
+          ttl: t.ttl > 0 ? seconds(t.ttl) : undefined,
           renewable: t.renewable,
           noParent: t.noParent,
           noDefaultPolicy: t.noDefaultPolicy,
@@ -110,26 +120,28 @@ export class NeedGrant extends pulumi.ComponentResource {
 
     if (args.kvEntry) {
       const kv = args.kvEntry;
-      const dataJson = pulumi.secret(
-        pulumi.output(kv.value).apply((token) => JSON.stringify({ token })),
+      const value = kv.value;
+      const initial = pulumi.secret(
+        value === undefined
+          ? pulumi.output("{}")
+          : pulumi.output(value).apply((token) => JSON.stringify({ token })),
       );
-      // Updated in place (never replaced: old and new would share one path, and deleting the old
-      // would delete the new). A new value is written as the next version; old versions stay
-      // readable up to maxVersions, which is the overlap consumers need.
+      // Updated in place, never replaced: old and new would share one path, and deleting the old
+      // would delete the new. Only the metadata is the stack's to update.
       this.kvEntry = new vault.kv.SecretV2(
         `${name}-kv`,
         {
           mount: kv.mount,
           name: kv.name,
-          dataJson,
-          customMetadata: {
-            maxVersions: kv.maxVersions,
-            data: { ...kv.customMetadata, ...rotationMeta },
-          },
-          // Revoking the grant removes the stored token, not just its latest version.
+          dataJsonWo: initial,
+          dataJsonWoVersion: INITIAL_VALUE_VERSION,
+          // The versions are procurement's: never copy them into the state, never diff them.
+          disableRead: true,
+          customMetadata: { maxVersions: kv.maxVersions, data: { ...kv.customMetadata } },
+          // Removing the need removes the stored token, not just its latest version.
           deleteAllVersions: true,
         },
-        issueOpts,
+        { ...issueOpts, ignoreChanges: ["dataJsonWo"] },
       );
     }
 

@@ -23,6 +23,7 @@ import {
 import { TYPE_TOKENS } from "../../components/type-tokens";
 import {
   ManifestError,
+  NO_LONG_LIVED_CREDENTIAL,
   formatIssue,
   loadManifest,
   locateNearest,
@@ -396,7 +397,11 @@ function label(r: PlannedResource, children: readonly PlannedResource[]): string
   const kind = COMPONENT_LABELS[r.type];
   if (!kind) return `${r.type}  ${r.name}`;
   const auth = children.map((c) => AUTH_KIND_BY_ROLE_TYPE[c.type]).find(Boolean);
-  return auth ? `${kind} ${r.name} (${auth} auth)` : `${kind} ${r.name}`;
+  if (!auth) return `${kind} ${r.name}`;
+  // Kubernetes and JWT logins hold nothing the stack could rotate: say so where a clock would be.
+  const note =
+    auth === "kubernetes" || auth === "jwt" ? ` — ${NO_LONG_LIVED_CREDENTIAL[auth]}` : "";
+  return `${kind} ${r.name} (${auth} auth)${note}`;
 }
 
 function describeInputs(inputs: Readonly<Record<string, unknown>>): string[] {

@@ -13,8 +13,8 @@ import {
   LocalBackend,
   TerraformOutput,
   TerraformStack,
+  type ITerraformDependable,
   type TerraformElement,
-  type TerraformResource,
 } from "cdktf";
 import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
@@ -70,15 +70,21 @@ export class AccessNeedsStack extends TerraformStack {
     return terraformIdentifier(super.allocateLogicalId(element));
   }
 
-  private renderConsumer(plan: ConsumerPlan): { role: ConsumerRole; needs: NeedGrant[] } {
+  private renderConsumer(plan: ConsumerPlan): { role: ConsumerRole; needs: readonly NeedGrant[] } {
     const scope = new Construct(this, plan.consumer);
-    const kvDependsOn: TerraformResource[] = this.store.kvMount ? [this.store.kvMount] : [];
+    const kvDependsOn: ITerraformDependable[] = this.store.kvMount
+      ? [this.store.kvMount]
+      : this.store.kvMountCheck
+        ? [this.store.kvMountCheck]
+        : [];
+    const mountDeps =
+      plan.role.kind === "token" ? [] : [...(this.store.authMountDeps.get(plan.role.kind) ?? [])];
     // A token role must exist before tokens are created against it; the other auth kinds log in
-    // later, so their role only has to follow the policies it names.
+    // later, so their role only has to follow the policies it names and the mount it lives in.
     const needs: NeedGrant[] = [];
     let role: ConsumerRole;
     if (plan.role.kind === "token") {
-      role = new ConsumerRole(scope, "role", { role: plan.role });
+      role = new ConsumerRole(scope, "role", { role: plan.role, credential: plan.credential });
       for (const grant of plan.needs) {
         needs.push(
           new NeedGrant(scope, grant.need, {
@@ -94,7 +100,8 @@ export class AccessNeedsStack extends TerraformStack {
       }
       role = new ConsumerRole(scope, "role", {
         role: plan.role,
-        dependsOn: needs.map((n) => n.policy),
+        credential: plan.credential,
+        dependsOn: [...needs.map((n) => n.policy), ...mountDeps],
       });
     }
     return { role, needs };

@@ -18,3 +18,8 @@ export function tokenVariableName(need: string): string {
 export function terraformIdentifier(logicalId: string): string {
   return /^[A-Za-z_]/.test(logicalId) ? logicalId : `_${logicalId}`;
 }
+
+/** The sensitive output carrying an AppRole consumer's wrapped SecretID (`terraform output -raw`). */
+export function secretIdOutputName(consumer: string): string {
+  return tokenVariableName(consumer).replace(/^tw_token_/, "tw_secret_id_");
+}

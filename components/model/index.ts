@@ -22,5 +22,8 @@ export {
   POLICY_PREFIX,
   MANAGED_BY,
   KV_MAX_VERSIONS,
+  NO_LONG_LIVED_CREDENTIAL,
+  DEFAULT_WRAPPING_TTL,
 } from "./plan-grants";
+export { vaultDisplayName } from "./display-names";
 export type { FieldPath, Position } from "./source";

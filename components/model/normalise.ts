@@ -11,14 +11,17 @@
  * optional: a manifest without them loads, and the rule reports them. In particular a need's
  * owner does NOT default to its consumer's owner — TW006 must be able to see that it is missing.
  */
+import { isIPv4, isIPv6 } from "node:net";
 import { CAPABILITIES } from "./types";
 import type {
   AccessLevel,
   AuthKind,
+  AuthMountSetup,
   Capability,
   ClientAuthMethod,
   Consumer,
   Limits,
+  LoginAuthKind,
   Need,
   PathGrant,
   Provider,
@@ -28,6 +31,7 @@ import type {
   Waiver,
 } from "./types";
 import { formatDuration } from "./duration";
+import { vaultDisplayName } from "./display-names";
 import { ACCESS_LEVELS } from "./access-levels";
 import {
   Checker,
@@ -109,6 +113,7 @@ const CONSUMER_FIELDS = new Set([
   "approle",
   "kubernetes",
   "jwt",
+  "cidrs",
 ]);
 const PROVIDER_FIELDS = new Set([
   "name",
@@ -132,8 +137,14 @@ const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
   "none",
 ];
 const AUTH_MOUNT_FIELDS = new Set(["approle", "kubernetes", "jwt"]);
+const KV_MOUNT_FIELDS = new Set(["path", "create"]);
+const AUTH_MOUNT_SETUP_FIELDS: Readonly<Record<LoginAuthKind, ReadonlySet<string>>> = {
+  approle: new Set(["path", "create"]),
+  kubernetes: new Set(["path", "create", "kubernetesHost", "kubernetesCaCert"]),
+  jwt: new Set(["path", "create", "oidcDiscoveryUrl", "jwksUrl", "boundIssuer"]),
+};
 const AUDIT_FIELDS = new Set(["path", "filePath"]);
-const APPROLE_FIELDS = new Set(["secretIdTtl", "secretIdNumUses"]);
+const APPROLE_FIELDS = new Set(["secretIdTtl", "secretIdNumUses", "wrappingTtl"]);
 const KUBERNETES_FIELDS = new Set(["serviceAccounts", "namespaces", "audience"]);
 const JWT_FIELDS = new Set(["boundAudiences", "boundClaims", "userClaim"]);
 const PATH_GRANT_FIELDS = new Set(["path", "capabilities"]);
@@ -209,6 +220,7 @@ export function normaliseManifest(value: unknown): {
   const needs = normaliseList(c, root, "needs", "needs", (v, p) =>
     normaliseNeed(c, v, p, defaults, refs),
   );
+  checkDisplayNames(c, root, refs);
 
   if (c.issues.length > 0) return { issues: c.issues };
   return {
@@ -221,6 +233,30 @@ export function normaliseManifest(value: unknown): {
     },
     issues: [],
   };
+}
+
+/**
+ * Token-auth consumers get a Vault token per need, displayed under a name Vault derives from the
+ * need's (`.` and `_` become `-`). Two needs whose display names would meet are refused here: in
+ * Vault and in its audit log their tokens could not be told apart by name.
+ */
+function checkDisplayNames(c: Checker, root: Obj, refs: References): void {
+  const items = root.needs;
+  if (!Array.isArray(items)) return;
+  const first = new Map<string, { index: number; name: string }>();
+  items.forEach((item, index) => {
+    if (!isObj(item) || typeof item.name !== "string" || typeof item.consumer !== "string") return;
+    if (refs.consumers.get(item.consumer)?.auth !== "token") return;
+    const display = vaultDisplayName(item.name);
+    const seen = first.get(display);
+    if (seen === undefined) first.set(display, { index, name: item.name });
+    else if (seen.name !== item.name)
+      c.report(
+        ["needs", index, "name"],
+        `${JSON.stringify(item.name)} and ${JSON.stringify(seen.name)} (needs[${seen.index}]) would both be ` +
+          `Vault token display name "token-${display}" (Vault turns "." and "_" into "-"); rename one`,
+      );
+  });
 }
 
 /** The items of a top-level list that normalised without issues, in manifest order. */
@@ -317,12 +353,18 @@ function normaliseLimits(c: Checker, v: unknown): Limits {
 
 function normaliseVault(c: Checker, v: unknown): VaultSettings {
   const authMounts = { approle: "approle", kubernetes: "kubernetes", jwt: "jwt" };
-  const fallback: VaultSettings = { kvMount: DEFAULT_KV_MOUNT, authMounts };
+  const authMountSetup: Partial<Record<LoginAuthKind, AuthMountSetup>> = {};
+  const fallback: VaultSettings = {
+    kvMount: DEFAULT_KV_MOUNT,
+    kvMountCreate: true,
+    authMounts,
+    authMountSetup,
+  };
   if (v === undefined) return fallback;
   const o = mapping(c, v, ["vault"], undefined, "vault settings", VAULT_FIELDS);
   if (!o) return fallback;
-  const kvMount =
-    o.kvMount === undefined ? DEFAULT_KV_MOUNT : mountPath(c, o.kvMount, ["vault", "kvMount"]);
+  const kv = o.kvMount === undefined ? undefined : kvMountSetting(c, o.kvMount);
+  const kvMount = o.kvMount === undefined ? DEFAULT_KV_MOUNT : kv?.path;
   if (o.authMounts !== undefined) {
     const a = mapping(
       c,
@@ -334,10 +376,11 @@ function normaliseVault(c: Checker, v: unknown): VaultSettings {
     );
     if (a) {
       for (const kind of ["approle", "kubernetes", "jwt"] as const) {
-        if (a[kind] !== undefined) {
-          const m = mountPath(c, a[kind], ["vault", "authMounts", kind]);
-          if (m) authMounts[kind] = m;
-        }
+        if (a[kind] === undefined) continue;
+        const m = authMountSetting(c, a[kind], kind);
+        if (!m) continue;
+        authMounts[kind] = m.path;
+        if (m.setup) authMountSetup[kind] = m.setup;
       }
     }
   }
@@ -374,7 +417,104 @@ function normaliseVault(c: Checker, v: unknown): VaultSettings {
       } else if (path && filePath) audit = { path, filePath };
     }
   }
-  return { kvMount: kvMount ?? DEFAULT_KV_MOUNT, authMounts, ...(audit ? { audit } : {}) };
+  return {
+    kvMount: kvMount ?? DEFAULT_KV_MOUNT,
+    kvMountCreate: kv?.create ?? true,
+    authMounts,
+    authMountSetup,
+    ...(audit ? { audit } : {}),
+  };
+}
+
+/** `kvMount: tokens` (created by the stack) or `kvMount: { path: secret, create: false }`. */
+function kvMountSetting(c: Checker, v: unknown): { path: string; create: boolean } | undefined {
+  const at: Path = ["vault", "kvMount"];
+  if (!isObj(v)) {
+    const path = mountPath(c, v, at);
+    return path === undefined ? undefined : { path, create: true };
+  }
+  const o = mapping(c, v, at, undefined, "a KV mount { path, create }", KV_MOUNT_FIELDS);
+  if (!o) return undefined;
+  const path = required(c, o, "path", at, "the KV v2 mount's path, e.g. secret")
+    ? mountPath(c, o.path, at, "path")
+    : undefined;
+  const create = o.create === undefined ? true : bool(c, o.create, at, "create");
+  return path === undefined || create === undefined ? undefined : { path, create };
+}
+
+/**
+ * `approle: approle` (an existing mount, checked before roles are written into it) or
+ * `approle: { path, create: true, … }`: the stack enables the mount with the configuration its
+ * logins need — for kubernetes the API server address, for jwt where the issuer's keys are.
+ */
+function authMountSetting(
+  c: Checker,
+  v: unknown,
+  kind: LoginAuthKind,
+): { path: string; setup?: AuthMountSetup } | undefined {
+  const at: Path = ["vault", "authMounts", kind];
+  if (!isObj(v)) {
+    const path = mountPath(c, v, at);
+    return path === undefined ? undefined : { path };
+  }
+  const fields = AUTH_MOUNT_SETUP_FIELDS[kind];
+  const o = mapping(c, v, at, undefined, `a ${kind} auth mount { path, create, … }`, fields);
+  if (!o) return undefined;
+  const path = required(c, o, "path", at, `the mount's path, e.g. ${kind}`)
+    ? mountPath(c, o.path, at, "path")
+    : undefined;
+  const create = o.create === undefined ? false : bool(c, o.create, at, "create");
+  const before = c.issues.length;
+  const config = (key: string): string | undefined => optText(c, o, key, at);
+  let setup: AuthMountSetup | undefined;
+  if (kind === "approle") setup = { kind };
+  else if (kind === "kubernetes") {
+    const kubernetesHost =
+      create && !o.kubernetesHost
+        ? void c.report(
+            at,
+            'missing "kubernetesHost" (the Kubernetes API address Vault checks service-account tokens with)',
+          )
+        : config("kubernetesHost");
+    const kubernetesCaCert = config("kubernetesCaCert");
+    if (kubernetesHost !== undefined)
+      setup = { kind, kubernetesHost, ...(kubernetesCaCert ? { kubernetesCaCert } : {}) };
+  } else {
+    const oidcDiscoveryUrl =
+      o.oidcDiscoveryUrl === undefined
+        ? undefined
+        : url(c, o.oidcDiscoveryUrl, at, "oidcDiscoveryUrl");
+    const jwksUrl = o.jwksUrl === undefined ? undefined : url(c, o.jwksUrl, at, "jwksUrl");
+    const boundIssuer = config("boundIssuer");
+    if (
+      create &&
+      (oidcDiscoveryUrl === undefined) === (jwksUrl === undefined) &&
+      c.issues.length === before
+    )
+      c.report(
+        at,
+        'give exactly one of "oidcDiscoveryUrl" or "jwksUrl" (where Vault finds the CI issuer\'s signing keys)',
+      );
+    setup = {
+      kind,
+      ...(oidcDiscoveryUrl ? { oidcDiscoveryUrl } : {}),
+      ...(jwksUrl ? { jwksUrl } : {}),
+      ...(boundIssuer ? { boundIssuer } : {}),
+    };
+  }
+  if (!create) {
+    // Configuration only means something for a mount the stack creates.
+    for (const key of Object.keys(o)) {
+      if (key !== "path" && key !== "create" && fields.has(key))
+        c.report(
+          [...at, key],
+          "only applies with create: true (an existing mount is used as it is)",
+        );
+    }
+    return path === undefined ? undefined : { path };
+  }
+  if (path === undefined || c.issues.length !== before) return undefined;
+  return { path, setup };
 }
 
 function normaliseConsumer(c: Checker, v: unknown, path: Path): Consumer | undefined {
@@ -385,6 +525,7 @@ function normaliseConsumer(c: Checker, v: unknown, path: Path): Consumer | undef
     : undefined;
   const owner = optText(c, o, "owner", path);
   if (o.description !== undefined) text(c, o.description, path, "description");
+  const cidrs = o.cidrs !== undefined ? cidrList(c, o.cidrs, path) : undefined;
   const auth = required(c, o, "auth", path, `one of ${AUTH_KINDS.join(", ")}`)
     ? oneOf(c, o.auth, path, "auth", AUTH_KINDS)
     : undefined;
@@ -402,8 +543,38 @@ function normaliseConsumer(c: Checker, v: unknown, path: Path): Consumer | undef
   const consumer = consumerOfKind(c, o, path, auth, {
     name: n ?? "",
     ...(owner !== undefined ? { owner } : {}),
+    ...(cidrs !== undefined ? { cidrs } : {}),
   });
   return n === undefined ? undefined : consumer;
+}
+
+/**
+ * A consumer's fixed addresses: CIDR blocks (`10.1.2.0/24`, `2001:db8::/64`). Something that is
+ * not one can never be bound in Vault, so the loader refuses it; whether a role is bound to them
+ * is for the rules (TW023).
+ */
+function cidrList(c: Checker, v: unknown, path: Path): string[] | undefined {
+  const items = textList(c, v, path, "cidrs", "CIDR blocks", true);
+  if (!items) return undefined;
+  let ok = true;
+  items.forEach((cidr, i) => {
+    if (isCidr(cidr)) return;
+    c.report(
+      [...path, "cidrs", i],
+      `${JSON.stringify(cidr)} is not a CIDR block (e.g. 10.1.2.0/24)`,
+    );
+    ok = false;
+  });
+  return ok ? items : undefined;
+}
+
+function isCidr(s: string): boolean {
+  const slash = s.indexOf("/");
+  if (slash < 0 || !/^\d{1,3}$/.test(s.slice(slash + 1))) return false;
+  const bits = Number(s.slice(slash + 1));
+  const ip = s.slice(0, slash);
+  if (isIPv4(ip)) return bits <= 32;
+  return isIPv6(ip) && bits <= 128;
 }
 
 function consumerOfKind(
@@ -411,16 +582,19 @@ function consumerOfKind(
   o: Obj,
   path: Path,
   auth: AuthKind,
-  base: { name: string; owner?: string },
+  base: { name: string; owner?: string; cidrs?: readonly string[] },
 ): Consumer | undefined {
   switch (auth) {
     case "approle": {
-      const approle: { secretIdTtl?: Seconds; secretIdNumUses?: number } = {};
+      const approle: { secretIdTtl?: Seconds; secretIdNumUses?: number; wrappingTtl?: Seconds } =
+        {};
       if (o.approle !== undefined) {
         const a = mapping(c, o.approle, path, "approle", "AppRole settings", APPROLE_FIELDS);
         if (a) {
           const ttl = optDuration(c, a, "secretIdTtl", [...path, "approle"]);
           if (ttl !== undefined) approle.secretIdTtl = ttl;
+          const wrap = optDuration(c, a, "wrappingTtl", [...path, "approle"]);
+          if (wrap !== undefined) approle.wrappingTtl = wrap;
           if (a.secretIdNumUses !== undefined) {
             const u = a.secretIdNumUses;
             if (typeof u !== "number" || !Number.isSafeInteger(u) || u < 0) {

@@ -3,9 +3,11 @@
  * Pulumi components and the CDKTF constructs only render it (and so both provision the same thing).
  * Pure and deterministic: same manifest, same plan, in manifest order; no SDK imports.
  */
-import type { Consumer, Manifest, Need, Provider, Seconds } from "./types";
+import type { Consumer, LoginAuthKind, Manifest, Need, Provider, Seconds } from "./types";
 import type {
+  AuthMountPlan,
   ConsumerPlan,
+  CredentialPlan,
   GrantPlan,
   KvEntryPlan,
   NeedGrantPlan,
@@ -14,10 +16,12 @@ import type {
   RolePlan,
   RotationPlan,
   TokenPlan,
+  TokenRolePlan,
   TokenStorePlan,
 } from "./grant-plan-types";
 import { ACCESS_CAPABILITIES } from "./access-levels";
 import { formatDuration } from "./duration";
+import { vaultDisplayName } from "./display-names";
 
 /** Prefix of every policy tokenwarden writes, so its objects are recognisable in Vault. */
 export const POLICY_PREFIX = "tw-";
@@ -29,6 +33,15 @@ export const MANAGED_BY = "tokenwarden";
  * period, so nothing older is worth keeping.
  */
 export const KV_MAX_VERSIONS = 2;
+/** Why a Kubernetes or JWT consumer has no rotation clock (`plan` prints it in place of one). */
+export const NO_LONG_LIVED_CREDENTIAL = {
+  kubernetes:
+    "no long-lived credential: logs in with its Kubernetes service-account token, which the cluster issues and expires; nothing to rotate",
+  jwt: "no long-lived credential: logs in with the CI job's OIDC token, issued per run and short-lived; nothing to rotate",
+} as const;
+
+/** How long a response-wrapped SecretID can be unwrapped when the manifest does not say. */
+export const DEFAULT_WRAPPING_TTL = 24 * 3600;
 
 export function policyName(need: string): string {
   return `${POLICY_PREFIX}${need}`;
@@ -58,9 +71,8 @@ export function planGrants(m: Manifest): GrantPlan {
     const cp: Building<ConsumerPlan> = { consumer: consumer.name, auth: consumer.auth };
     if (consumer.owner !== undefined) cp.owner = consumer.owner;
     cp.role = role;
-    cp.needs = needs.map((need) =>
-      planNeed(m, consumer, providerOf(providers, need), need, role.roleName),
-    );
+    cp.credential = planCredential(consumer, needs);
+    cp.needs = needs.map((need) => planNeed(m, consumer, providerOf(providers, need), need, role));
     consumers.push(cp as ConsumerPlan);
   }
 
@@ -71,14 +83,67 @@ export function planGrants(m: Manifest): GrantPlan {
           kvMount: {
             path: m.vault.kvMount,
             description: "tokenwarden: third-party API tokens (KV v2)",
+            create: m.vault.kvMountCreate,
           },
         }
       : {}),
+    authMounts: planAuthMounts(m, consumers),
     ...(m.vault.audit
       ? { audit: { path: m.vault.audit.path, filePath: m.vault.audit.filePath } }
       : {}),
   };
   return { store, consumers };
+}
+
+/** One entry per auth kind the planned consumers log in with (token auth needs no mount). */
+function planAuthMounts(m: Manifest, consumers: readonly ConsumerPlan[]): AuthMountPlan[] {
+  const kinds: LoginAuthKind[] = [];
+  for (const c of consumers) {
+    if (c.auth !== "token" && !kinds.includes(c.auth)) kinds.push(c.auth);
+  }
+  return kinds.map((kind) => {
+    const setup = m.vault.authMountSetup[kind];
+    return { kind, path: m.vault.authMounts[kind], ...(setup ? { setup } : {}) };
+  });
+}
+
+/**
+ * What the consumer logs in with, and whether the stack re-issues it. An AppRole SecretID
+ * rotates on the consumer's shortest rotation period; Kubernetes and JWT consumers present a
+ * token their platform issues per run, so there is nothing long-lived to rotate.
+ */
+function planCredential(consumer: Consumer, needs: readonly Need[]): CredentialPlan {
+  switch (consumer.auth) {
+    case "approle": {
+      const metadata: Record<string, string> = { consumer: consumer.name };
+      if (consumer.owner !== undefined) metadata.owner = consumer.owner;
+      metadata.managed_by = MANAGED_BY;
+      const rotation = planRotation(minPositive(needs.map((n) => n.rotation)));
+      return {
+        kind: "secret-id",
+        wrappingTtl: consumer.approle.wrappingTtl ?? DEFAULT_WRAPPING_TTL,
+        ttl: secretIdTtl(consumer, needs),
+        numUses: consumer.approle.secretIdNumUses ?? 0,
+        metadata,
+        ...(rotation ? { rotation } : {}),
+      };
+    }
+    case "kubernetes":
+    case "jwt":
+      return { kind: "none", reason: NO_LONG_LIVED_CREDENTIAL[consumer.auth] };
+    case "token":
+      return { kind: "token-per-need" };
+  }
+}
+
+function minPositive(values: readonly (Seconds | undefined)[]): Seconds | undefined {
+  const v = minDefined(values);
+  return v > 0 ? v : undefined;
+}
+
+/** A SecretID is a credential too: it lives no longer than the consumer's shortest rotation. */
+function secretIdTtl(consumer: Consumer & { auth: "approle" }, needs: readonly Need[]): Seconds {
+  return consumer.approle.secretIdTtl ?? minDefined(needs.map((n) => n.rotation));
 }
 
 function providerOf(providers: Map<string, Provider>, need: Need): Provider {
@@ -95,7 +160,7 @@ function planNeed(
   consumer: Consumer,
   provider: Provider,
   need: Need,
-  roleName: string,
+  role: RolePlan,
 ): NeedGrantPlan {
   // Built field by field (no spreads of optional parts): a 10,000-need plan should not allocate
   // twice what it returns. Assignment order is the key order consumers see in JSON.
@@ -109,9 +174,10 @@ function planNeed(
   };
   if (need.owner !== undefined) plan.owner = need.owner;
   plan.policy = policy;
-  if (consumer.auth === "token") plan.token = planToken(consumer, need, policy.name, roleName);
+  if (role.kind === "token") plan.token = planToken(consumer, need, policy.name, role);
   if (provider.kind !== "vault-token") plan.kvEntry = planKvEntry(m, provider, need);
-  if (need.rotation !== undefined) plan.rotation = planRotation(need.rotation);
+  // Only what the stack issues itself is re-issued on a clock: the need's token.
+  if (plan.token && need.rotation !== undefined) plan.rotation = planRotation(need.rotation);
   return plan as NeedGrantPlan;
 }
 
@@ -181,9 +247,9 @@ function planRole(m: Manifest, consumer: Consumer, needs: readonly Need[]): Role
         ...base,
         kind: "approle",
         backend: m.vault.authMounts.approle,
-        // A SecretID is a credential too: it lives no longer than the consumer's shortest rotation.
-        secretIdTtl: consumer.approle.secretIdTtl ?? minDefined(needs.map((n) => n.rotation)),
+        secretIdTtl: secretIdTtl(consumer, needs),
         secretIdNumUses: consumer.approle.secretIdNumUses ?? 0,
+        ...(consumer.cidrs?.length ? { secretIdBoundCidrs: [...consumer.cidrs] } : {}),
       };
     case "kubernetes":
       return {
@@ -212,12 +278,17 @@ function planRole(m: Manifest, consumer: Consumer, needs: readonly Need[]): Role
       };
     }
     case "token":
+      // Only what Vault's token roles take; each token carries its own TTL (planToken).
       return {
-        ...base,
         kind: "token",
+        consumer: consumer.name,
+        roleName: consumer.name,
         allowedPolicies: base.tokenPolicies,
+        tokenExplicitMaxTtl: tokenMaxTtl,
+        tokenType: "service",
         renewable: true,
         orphan: false,
+        ...(consumer.cidrs?.length ? { tokenBoundCidrs: [...consumer.cidrs] } : {}),
       };
   }
 }
@@ -227,21 +298,25 @@ function planRole(m: Manifest, consumer: Consumer, needs: readonly Need[]): Role
  * dies with its parent), renewable up to its explicit max TTL, and without Vault's `default` policy
  * unless the need asked for it. Its meta ties every audit line back to the declared need.
  */
-function planToken(consumer: Consumer, need: Need, policy: string, roleName: string): TokenPlan {
+function planToken(consumer: Consumer, need: Need, policy: string, role: TokenRolePlan): TokenPlan {
   const meta: Record<string, string> = { need: need.name, consumer: consumer.name };
   if (need.owner !== undefined) meta.owner = need.owner;
   meta.provider = need.provider;
+  // The role caps every token created against it at the consumer's strictest max TTL; a TTL
+  // above that cap would be cut by Vault (with a warning), so the plan asks for what Vault gives.
+  const cap = role.tokenExplicitMaxTtl;
+  const ttl = need.ttl ?? 0;
   return {
     name: `${consumer.name}-${need.name}`,
     policies: [policy],
-    ttl: need.ttl ?? 0,
-    explicitMaxTtl: need.maxTtl ?? 0,
+    ttl: cap > 0 && ttl > cap ? cap : ttl,
+    explicitMaxTtl: cap,
     renewable: true,
     noParent: false,
     noDefaultPolicy: !need.defaultPolicy,
-    roleName,
+    roleName: role.roleName,
     meta,
-    displayName: need.name,
+    displayName: vaultDisplayName(need.name),
   };
 }
 

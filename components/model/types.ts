@@ -29,10 +29,20 @@ export type Capability = (typeof CAPABILITIES)[number];
 interface ConsumerBase {
   readonly name: string;
   readonly owner?: string;
+  /**
+   * The fixed addresses (CIDR blocks) the consumer logs in from, when it has them: its AppRole
+   * SecretIDs, or its token role's tokens, are bound to them (TW023 checks the binding).
+   */
+  readonly cidrs?: readonly string[];
 }
 export interface AppRoleConsumer extends ConsumerBase {
   readonly auth: "approle";
-  readonly approle: { readonly secretIdTtl?: Seconds; readonly secretIdNumUses?: number };
+  readonly approle: {
+    readonly secretIdTtl?: Seconds;
+    readonly secretIdNumUses?: number;
+    /** How long the response-wrapped SecretID can be unwrapped after `pulumi up` delivers it. */
+    readonly wrappingTtl?: Seconds;
+  };
 }
 export interface KubernetesConsumer extends ConsumerBase {
   readonly auth: "kubernetes";
@@ -138,11 +148,39 @@ export interface Limits {
   readonly maxNeedLifetime: Seconds;
 }
 
+/** Auth kinds that log in through a mount of their own (token auth is always at `auth/token`). */
+export type LoginAuthKind = Exclude<AuthKind, "token">;
+
+/**
+ * An auth mount the stack enables itself, with the configuration its logins need: the
+ * Kubernetes API address for `kubernetes`, where to find the issuer's keys for `jwt`.
+ */
+export type AuthMountSetup =
+  | { readonly kind: "approle" }
+  | {
+      readonly kind: "kubernetes";
+      readonly kubernetesHost: string;
+      readonly kubernetesCaCert?: string;
+    }
+  | {
+      readonly kind: "jwt";
+      readonly oidcDiscoveryUrl?: string;
+      readonly jwksUrl?: string;
+      readonly boundIssuer?: string;
+    };
+
 export interface VaultSettings {
   /** KV v2 mount holding third-party tokens. */
   readonly kvMount: string;
-  /** Auth mount path per auth kind (mounts are assumed enabled and configured by the platform team). */
-  readonly authMounts: Readonly<Record<Exclude<AuthKind, "token">, string>>;
+  /** true: the stack creates the KV v2 mount; false: an existing KV v2 mount is used as it is. */
+  readonly kvMountCreate: boolean;
+  /** Auth mount path per auth kind. */
+  readonly authMounts: Readonly<Record<LoginAuthKind, string>>;
+  /**
+   * Auth mounts the stack enables and configures (`create: true`); every other mount a consumer
+   * uses must already exist, which the components check before writing roles into it.
+   */
+  readonly authMountSetup: Readonly<Partial<Record<LoginAuthKind, AuthMountSetup>>>;
   /** Enable a file audit device at this path when set. */
   readonly audit?: { readonly path: string; readonly filePath: string };
 }

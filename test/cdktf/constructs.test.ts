@@ -77,17 +77,80 @@ describe("TokenStore", () => {
 
   it("renders neither mount nor audit device when the plan has none", () => {
     const out = Testing.synthScope((s) => {
-      new TokenStore(s, "store", { store: {} });
+      new TokenStore(s, "store", { store: { authMounts: [] } });
     });
     expect(Testing.toHaveResource(out, Mount.tfResourceType)).toBe(false);
     expect(Testing.toHaveResource(out, Audit.tfResourceType)).toBe(false);
+  });
+
+  it("an existing KV mount is not created but checked: a postcondition names vault.kvMount", () => {
+    const out = JSON.parse(
+      Testing.synthScope((s) => {
+        new TokenStore(s, "store", {
+          store: { kvMount: { path: "secret", description: "x", create: false }, authMounts: [] },
+        });
+      }),
+    ) as TfJson & { data: Record<string, Record<string, Record<string, unknown>>> };
+    expect(out.resource?.[Mount.tfResourceType]).toBeUndefined();
+    const check = Object.values(out.data.vault_generic_secret)[0] as {
+      path: string;
+      lifecycle: { postcondition: { condition: string; error_message: string }[] };
+    };
+    expect(check.path).toBe("sys/mounts");
+    expect(check.lifecycle.postcondition[0].condition).toContain('["secret/"]');
+    expect(check.lifecycle.postcondition[0].error_message).toContain("vault.kvMount");
+  });
+
+  it("auth mounts: existing ones checked (one data source), create: true ones enabled with their config", () => {
+    const out = JSON.parse(
+      Testing.synthScope((s) => {
+        new TokenStore(s, "store", {
+          store: {
+            authMounts: [
+              { kind: "approle", path: "approle" },
+              {
+                kind: "kubernetes",
+                path: "k8s",
+                setup: { kind: "kubernetes", kubernetesHost: "https://k8s.example.com" },
+              },
+              {
+                kind: "jwt",
+                path: "gha",
+                setup: {
+                  kind: "jwt",
+                  oidcDiscoveryUrl: "https://token.actions.githubusercontent.com",
+                },
+              },
+            ],
+          },
+        });
+      }),
+    ) as TfJson & { data: Record<string, Record<string, Record<string, unknown>>> };
+    const check = Object.values(out.data.vault_auth_backends)[0] as {
+      lifecycle: { postcondition: { condition: string; error_message: string }[] };
+    };
+    expect(check.lifecycle.postcondition).toHaveLength(1);
+    expect(check.lifecycle.postcondition[0].condition).toContain('"approle"');
+    expect(check.lifecycle.postcondition[0].error_message).toContain("vault.authMounts.approle");
+    expect(only(out, "vault_auth_backend")).toMatchObject({ type: "kubernetes", path: "k8s" });
+    expect(only(out, "vault_kubernetes_auth_backend_config")).toMatchObject({
+      kubernetes_host: "https://k8s.example.com",
+    });
+    expect(only(out, "vault_jwt_auth_backend")).toMatchObject({
+      path: "gha",
+      type: "jwt",
+      oidc_discovery_url: "https://token.actions.githubusercontent.com",
+    });
   });
 });
 
 describe("ConsumerRole per auth kind", () => {
   const render = (name: string) =>
     Testing.synthScope((s) => {
-      new ConsumerRole(s, "role", { role: consumer(name).role });
+      new ConsumerRole(s, "role", {
+        role: consumer(name).role,
+        credential: consumer(name).credential,
+      });
     });
 
   it("approle: backend, policies, token TTLs and SecretID limits", () => {
@@ -143,17 +206,50 @@ describe("ConsumerRole per auth kind", () => {
     });
   });
 
-  it("token: a token role with allowed policies, renewable, not orphan", () => {
+  it("token: only what POST auth/token/roles/:name takes — allowed policies, explicit max TTL, type", () => {
     const out = JSON.parse(render("ops-cli")) as TfJson;
-    expect(only(out, TokenAuthBackendRole.tfResourceType)).toMatchObject({
+    const role = only(out, TokenAuthBackendRole.tfResourceType);
+    expect(role).toEqual({
       role_name: "tw-ops-cli",
       allowed_policies: ["tw-ops-cli-ops-pki-admin"],
-      token_policies: ["tw-ops-cli-ops-pki-admin"],
-      token_ttl: 900,
-      token_max_ttl: 3_600,
+      token_explicit_max_ttl: 3_600,
+      token_type: "service",
       renewable: true,
       orphan: false,
     });
+  });
+
+  it("approle: a response-wrapped SecretID, re-issued create-before-destroy by its clock", () => {
+    const out = JSON.parse(render("billing-api")) as TfJson & {
+      output: Record<string, Record<string, unknown>>;
+    };
+    const rotation = idOf(out, Rotating.tfResourceType);
+    expect(only(out, Rotating.tfResourceType)).toMatchObject({ rotation_minutes: 10_080 });
+    const secretId = only(out, "vault_approle_auth_backend_role_secret_id");
+    expect(secretId).toMatchObject({
+      backend: "approle",
+      role_name: "billing-api",
+      ttl: 86_400,
+      num_uses: 3,
+      wrapping_ttl: "3600s",
+      with_wrapped_accessor: true,
+      lifecycle: {
+        create_before_destroy: true,
+        replace_triggered_by: [`time_rotating.${rotation}.rotation_rfc3339`],
+      },
+    });
+    expect(secretId.metadata).toBe(
+      `{"consumer":"billing-api","owner":"team-billing@example.com","next_rotation":"\${time_rotating.${rotation}.rotation_rfc3339}"}`,
+    );
+    expect(out.output.tw_secret_id_billing_api).toMatchObject({ sensitive: true });
+  });
+
+  it("kubernetes and jwt consumers hold no long-lived credential: no SecretID, no clock", () => {
+    for (const name of ["web", "deploy-pipeline"]) {
+      const out = JSON.parse(render(name)) as TfJson;
+      expect(out.resource[Rotating.tfResourceType]).toBeUndefined();
+      expect(out.resource.vault_approle_auth_backend_role_secret_id).toBeUndefined();
+    }
   });
 });
 
@@ -165,13 +261,13 @@ describe("NeedGrant per need kind", () => {
       }),
     ) as TfJson;
 
-  it("vault-token need of a login consumer: only the policy and its rotation clock", () => {
+  it("vault-token need of a login consumer: only the policy (its consumer's login rotates)", () => {
     const out = render("billing-vault-config");
     expect(only(out, Policy.tfResourceType)).toMatchObject({
       name: "tw-billing-api-billing-vault-config",
       policy: need("billing-vault-config").policy.hcl,
     });
-    expect(only(out, Rotating.tfResourceType)).toMatchObject({ rotation_minutes: 10_080 });
+    expect(out.resource[Rotating.tfResourceType]).toBeUndefined();
     expect(out.resource[Token.tfResourceType]).toBeUndefined();
     expect(out.resource[KvSecretV2.tfResourceType]).toBeUndefined();
     expect(out.variable).toBeUndefined();
@@ -192,7 +288,6 @@ describe("NeedGrant per need kind", () => {
       display_name: "tw-ops-pki-admin",
       policies: ["tw-ops-cli-ops-pki-admin"],
       ttl: "900s",
-      explicit_max_ttl: "3600s",
       renewable: true,
       no_parent: false,
       no_default_policy: true,
@@ -208,14 +303,14 @@ describe("NeedGrant per need kind", () => {
         replace_triggered_by: [`time_rotating.${rotation}.rotation_rfc3339`],
       },
     });
-    // A refresh must never renew a token as a side effect.
+    // A refresh must never renew a token as a side effect; the role carries the explicit max TTL.
     expect(token).not.toHaveProperty("renew_min_lease");
+    expect(token).not.toHaveProperty("explicit_max_ttl");
     expect(token.depends_on).toContain(`vault_policy.${idOf(out, Policy.tfResourceType)}`);
   });
 
   it("third-party need: a KV v2 entry with custom metadata, its value only via an ephemeral variable", () => {
     const out = render("billing-stripe-charges");
-    const rotation = idOf(out, Rotating.tfResourceType);
     const variable = tokenVariableName("billing-stripe-charges");
     expect(variable).toBe("tw_token_billing_stripe_charges");
     expect(only(out, KvSecretV2.tfResourceType)).toEqual(
@@ -230,11 +325,11 @@ describe("NeedGrant per need kind", () => {
             scopes: "charges:read",
             rotation_period: "30d",
             review_date: "2027-06-30",
-            next_rotation: `\${time_rotating.${rotation}.rotation_rfc3339}`,
           },
         },
+        // Written once, when the entry is created: procurement owns the versions after that.
         data_json_wo: `\${jsonencode({"token" = var.${variable}})}`,
-        data_json_wo_version: `\${time_rotating.${rotation}.unix}`,
+        data_json_wo_version: 1,
         disable_read: true,
         delete_all_versions: true,
       }),
@@ -250,9 +345,11 @@ describe("NeedGrant per need kind", () => {
       nullable: false,
     });
     expect(out.variable?.[variable]).not.toHaveProperty("default");
+    // Procurement rotates third-party tokens: the stack keeps no clock for them.
+    expect(out.resource[Rotating.tfResourceType]).toBeUndefined();
   });
 
-  it("oauth2-client-credentials need of a jwt consumer: KV entry, variable and clock", () => {
+  it("oauth2-client-credentials need of a jwt consumer: KV entry and variable, no clock", () => {
     const out = render("deploy-github-deployments");
     expect(only(out, KvSecretV2.tfResourceType)).toMatchObject({
       mount: "tokens",
@@ -260,7 +357,7 @@ describe("NeedGrant per need kind", () => {
       custom_metadata: { max_versions: 2 },
     });
     expect(Object.keys(out.variable ?? {})).toEqual(["tw_token_deploy_github_deployments"]);
-    expect(only(out, Rotating.tfResourceType)).toMatchObject({ rotation_minutes: 10_080 });
+    expect(out.resource[Rotating.tfResourceType]).toBeUndefined();
     expect(out.resource[Token.tfResourceType]).toBeUndefined();
   });
 
@@ -270,7 +367,7 @@ describe("NeedGrant per need kind", () => {
       mount: "tokens",
       name: "github/web-github-app",
     });
-    expect(only(out, Rotating.tfResourceType)).toMatchObject({ rotation_minutes: 60 });
+    expect(out.resource[Rotating.tfResourceType]).toBeUndefined();
   });
 });
 
@@ -325,7 +422,11 @@ describe("AccessNeedsStack", () => {
     const address = (type: string, key: string) => `${type}.${key}`;
     const policies = Object.keys(out.resource.vault_policy).map((k) => address("vault_policy", k));
     const approle = only(out, "vault_approle_auth_backend_role");
-    expect(approle.depends_on).toEqual(policies.filter((p) => p.includes("billing-api")));
+    const mountCheck = `data.vault_auth_backends.${Object.keys((out as unknown as { data: Record<string, object> }).data.vault_auth_backends)[0]}`;
+    expect(approle.depends_on).toEqual([
+      ...policies.filter((p) => p.includes("billing-api")),
+      mountCheck,
+    ]);
     const tokenRole = address(
       "vault_token_auth_backend_role",
       idOf(out, "vault_token_auth_backend_role"),

@@ -28,7 +28,6 @@ const stripeCharges: NeedGrantPlan = {
       review_date: "2027-06-30",
     },
   },
-  rotation: { periodSeconds: 30 * 86_400, rotationMinutes: 43_200 },
 };
 
 const billingConfig: NeedGrantPlan = {
@@ -43,7 +42,6 @@ const billingConfig: NeedGrantPlan = {
     hcl: 'path "secret/data/billing/config" {\n  capabilities = ["read"]\n}\n',
     rules: [{ path: "secret/data/billing/config", capabilities: ["read"] }],
   },
-  rotation: { periodSeconds: 7 * 86_400, rotationMinutes: 10_080 },
 };
 
 const deployWrite: NeedGrantPlan = {
@@ -83,7 +81,6 @@ const webGithub: NeedGrantPlan = {
     maxVersions: 5,
     customMetadata: { owner: "web@example.com", consumer: "web", scopes: "contents:read" },
   },
-  rotation: { periodSeconds: 3_600, rotationMinutes: 60 },
 };
 
 const deployGithub: NeedGrantPlan = {
@@ -104,7 +101,6 @@ const deployGithub: NeedGrantPlan = {
     maxVersions: 2,
     customMetadata: { owner: "platform@example.com", scopes: "deployments:write" },
   },
-  rotation: { periodSeconds: 7 * 86_400, rotationMinutes: 10_080 },
 };
 
 const opsAdmin: NeedGrantPlan = {
@@ -141,7 +137,16 @@ const opsAdmin: NeedGrantPlan = {
 
 export const FIXTURE_PLAN: GrantPlan = {
   store: {
-    kvMount: { path: "tokens", description: "Third-party API tokens managed by tokenwarden" },
+    kvMount: {
+      path: "tokens",
+      description: "Third-party API tokens managed by tokenwarden",
+      create: true,
+    },
+    authMounts: [
+      { kind: "approle", path: "approle" },
+      { kind: "jwt", path: "jwt" },
+      { kind: "kubernetes", path: "kubernetes" },
+    ],
     audit: { path: "tokenwarden-file", filePath: "/var/log/vault/audit.log" },
   },
   consumers: [
@@ -159,6 +164,14 @@ export const FIXTURE_PLAN: GrantPlan = {
         tokenMaxTtl: 86_400,
         secretIdTtl: 86_400,
         secretIdNumUses: 0,
+      },
+      credential: {
+        kind: "secret-id",
+        wrappingTtl: 3_600,
+        ttl: 86_400,
+        numUses: 3,
+        metadata: { consumer: "billing-api", owner: "team-billing@example.com" },
+        rotation: { periodSeconds: 7 * 86_400, rotationMinutes: 10_080 },
       },
       needs: [stripeCharges, billingConfig],
     },
@@ -178,6 +191,7 @@ export const FIXTURE_PLAN: GrantPlan = {
         boundClaims: { repository: "example-org/deploy" },
         userClaim: "sub",
       },
+      credential: { kind: "none", reason: "CI OIDC token" },
       needs: [deployWrite, deployGithub],
     },
     {
@@ -196,6 +210,7 @@ export const FIXTURE_PLAN: GrantPlan = {
         boundServiceAccountNamespaces: ["prod"],
         audience: "vault",
       },
+      credential: { kind: "none", reason: "service-account token" },
       needs: [webGithub],
     },
     {
@@ -206,13 +221,13 @@ export const FIXTURE_PLAN: GrantPlan = {
         kind: "token",
         consumer: "ops-cli",
         roleName: "tw-ops-cli",
-        tokenPolicies: [opsAdmin.policy.name],
         allowedPolicies: [opsAdmin.policy.name],
-        tokenTtl: 900,
-        tokenMaxTtl: 3_600,
+        tokenExplicitMaxTtl: 3_600,
+        tokenType: "service",
         renewable: true,
         orphan: false,
       },
+      credential: { kind: "token-per-need" },
       needs: [opsAdmin],
     },
   ],

@@ -29,6 +29,7 @@ describe("parity on examples/access-needs.yaml", () => {
     expect(new Set(terraform.map((o) => o.kind))).toEqual(
       new Set([
         "mount",
+        "secret-id",
         "audit",
         "policy",
         "role:approle",
@@ -77,7 +78,15 @@ describe("the parity comparison notices a difference", () => {
       },
     ],
     ["a role's token TTL", (j) => void (first(j, "vault_approle_auth_backend_role").token_ttl = 1)],
-    ["a token's explicit max TTL", (j) => void (first(j, "vault_token").explicit_max_ttl = "1s")],
+    [
+      "a token role's explicit max TTL",
+      (j) => void (first(j, "vault_token_auth_backend_role").token_explicit_max_ttl = 1),
+    ],
+    ["a token's TTL", (j) => void (first(j, "vault_token").ttl = "1s")],
+    [
+      "a SecretID's wrapping TTL",
+      (j) => void (first(j, "vault_approle_auth_backend_role_secret_id").wrapping_ttl = "1s"),
+    ],
     [
       "a KV entry's custom metadata",
       (j) => {

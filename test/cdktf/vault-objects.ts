@@ -14,6 +14,9 @@ import { tryParseDuration } from "../../components/model/duration";
 
 export type Kind =
   | "mount"
+  | "auth-mount"
+  | "auth-config:kubernetes"
+  | "secret-id"
   | "audit"
   | "policy"
   | "role:approle"
@@ -33,6 +36,10 @@ export interface VaultObject {
 
 const PULUMI_KINDS: Readonly<Record<string, Kind>> = {
   "vault:index/mount:Mount": "mount",
+  "vault:index/authBackend:AuthBackend": "auth-mount",
+  "vault:jwt/authBackend:AuthBackend": "auth-mount",
+  "vault:kubernetes/authBackendConfig:AuthBackendConfig": "auth-config:kubernetes",
+  "vault:appRole/authBackendRoleSecretId:AuthBackendRoleSecretId": "secret-id",
   "vault:index/audit:Audit": "audit",
   "vault:index/policy:Policy": "policy",
   "vault:appRole/authBackendRole:AuthBackendRole": "role:approle",
@@ -46,6 +53,10 @@ const PULUMI_KINDS: Readonly<Record<string, Kind>> = {
 
 const TERRAFORM_KINDS: Readonly<Record<string, Kind>> = {
   vault_mount: "mount",
+  vault_auth_backend: "auth-mount",
+  vault_jwt_auth_backend: "auth-mount",
+  vault_kubernetes_auth_backend_config: "auth-config:kubernetes",
+  vault_approle_auth_backend_role_secret_id: "secret-id",
   vault_audit: "audit",
   vault_policy: "policy",
   vault_approle_auth_backend_role: "role:approle",
@@ -165,6 +176,44 @@ async function neutral(
       const type = a.type === "kv" && options.version === "2" ? "kv-v2" : a.type;
       return { kind, key: String(a.path), settings: { type, description: a.description } };
     }
+    case "auth-mount":
+      return {
+        kind,
+        key: String(a.path),
+        settings: {
+          type: a.type,
+          oidcDiscoveryUrl: a.oidcDiscoveryUrl ?? null,
+          jwksUrl: a.jwksUrl ?? null,
+          boundIssuer: a.boundIssuer ?? null,
+        },
+      };
+    case "auth-config:kubernetes":
+      return {
+        kind,
+        key: String(a.backend).replace(
+          /^\$\{vault_auth_backend\.[^.]+\.path\}$/,
+          "<created mount>",
+        ),
+        settings: {
+          kubernetesHost: a.kubernetesHost,
+          kubernetesCaCert: a.kubernetesCaCert ?? null,
+        },
+      };
+    case "secret-id":
+      return {
+        kind,
+        key: `${a.backend}/${a.roleName}`,
+        settings: {
+          ttl: seconds(a.ttl),
+          numUses: a.numUses ?? null,
+          wrappingTtl: seconds(a.wrappingTtl),
+          withWrappedAccessor: a.withWrappedAccessor ?? false,
+          metadata: withClock(
+            JSON.parse(String(a.metadata ?? "{}")) as Record<string, unknown>,
+            readClock,
+          ),
+        },
+      };
     case "audit":
       return {
         kind,
@@ -215,8 +264,13 @@ async function neutral(
         kind,
         key: `token/${a.roleName}`,
         settings: {
-          ...role(),
+          // What POST auth/token/roles/:name takes: no token_ttl, token_max_ttl, token_policies.
+          tokenTtl: seconds(a.tokenTtl),
+          tokenMaxTtl: seconds(a.tokenMaxTtl),
+          tokenPolicies: a.tokenPolicies ?? null,
           allowedPolicies: sorted(a.allowedPolicies),
+          tokenExplicitMaxTtl: seconds(a.tokenExplicitMaxTtl),
+          tokenType: a.tokenType ?? null,
           renewable: a.renewable ?? true,
           orphan: a.orphan ?? false,
         },
@@ -251,6 +305,10 @@ async function neutral(
           maxVersions: cm?.maxVersions ?? cm?.max_versions ?? null,
           customMetadata: withClock((cm?.data ?? {}) as Record<string, unknown>, readClock),
           deleteAllVersions: a.deleteAllVersions ?? false,
+          // The value is written once, at creation, and never read back (procurement owns it).
+          dataJsonWoVersion: a.dataJsonWoVersion ?? null,
+          disableRead: a.disableRead ?? false,
+          dataJson: a.dataJson ?? null,
         },
       };
     }

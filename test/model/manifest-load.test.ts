@@ -28,7 +28,9 @@ describe("normalised model", () => {
     });
     expect(m.vault).toEqual({
       kvMount: "tokens",
+      kvMountCreate: true,
       authMounts: { approle: "approle", kubernetes: "kubernetes", jwt: "jwt" },
+      authMountSetup: {},
       audit: { path: "tokenwarden-file", filePath: "/var/log/vault/tokenwarden-audit.log" },
     });
     expect(m.consumers.map((c) => c.auth)).toEqual(["approle", "kubernetes", "jwt", "token"]);
@@ -77,7 +79,9 @@ describe("normalised model", () => {
     expect(m.limits).toEqual(DEFAULT_LIMITS);
     expect(m.vault).toEqual({
       kvMount: "tokens",
+      kvMountCreate: true,
       authMounts: { approle: "approle", kubernetes: "kubernetes", jwt: "jwt" },
+      authMountSetup: {},
     });
   });
 

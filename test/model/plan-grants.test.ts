@@ -181,14 +181,15 @@ describe("roles per auth kind", () => {
 `,
     );
     const cp = p.consumers[0];
+    // Only what POST auth/token/roles/:name takes (TokenWriteRoleRequest in Vault's OpenAPI):
+    // no token_ttl, token_max_ttl or token_policies, which Vault ignores there with a warning.
     expect(cp.role).toEqual({
       kind: "token",
       consumer: "c",
       roleName: "c",
-      tokenPolicies: ["tw-n-a", "tw-n-b"],
       allowedPolicies: ["tw-n-a", "tw-n-b"],
-      tokenTtl: 7200,
-      tokenMaxTtl: 28800,
+      tokenExplicitMaxTtl: 28800,
+      tokenType: "service",
       renewable: true,
       orphan: false,
     });
@@ -207,11 +208,11 @@ describe("roles per auth kind", () => {
       },
       {
         // No ttl/owner on the need: 0 (Vault's default) and no owner in meta — the policies flag
-        // both; the consumer's owner is not borrowed.
+        // both; the consumer's owner is not borrowed. The role's cap still applies to it.
         name: "c-n-a",
         policies: ["tw-n-a"],
         ttl: 0,
-        explicitMaxTtl: 0,
+        explicitMaxTtl: 28800,
         renewable: true,
         noParent: false,
         noDefaultPolicy: true,
@@ -253,6 +254,8 @@ describe("KV entries, rotation and the token store", () => {
 `,
     );
     const needs = p.consumers[0].needs;
+    // No rotation clocks: procurement rotates third-party tokens, and the approle consumer's
+    // login (its SecretID) rotates on the consumer, not per need.
     expect(needs.map((n) => [n.providerKind, n.kvEntry, n.rotation])).toEqual([
       [
         "static",
@@ -271,7 +274,7 @@ describe("KV entries, rotation and the token store", () => {
             managed_by: "tokenwarden",
           },
         },
-        { periodSeconds: 2592000, rotationMinutes: 43200 },
+        undefined,
       ],
       [
         "oauth2-client-credentials",
@@ -288,7 +291,7 @@ describe("KV entries, rotation and the token store", () => {
             managed_by: "tokenwarden",
           },
         },
-        { periodSeconds: 5400, rotationMinutes: 90 },
+        undefined,
       ],
       [
         "jwt-bearer",
@@ -306,13 +309,18 @@ describe("KV entries, rotation and the token store", () => {
         },
         undefined,
       ],
-      ["vault-token", undefined, { periodSeconds: 86400, rotationMinutes: 1440 }],
+      ["vault-token", undefined, undefined],
     ]);
+    // The consumer's SecretID rotates on the shortest of its needs' periods (90m here).
+    expect(p.consumers[0].credential).toMatchObject({
+      kind: "secret-id",
+      rotation: { periodSeconds: 5400, rotationMinutes: 90 },
+    });
   });
 
   it("rotation minutes round up, never rotating early", () => {
     const p = plan(
-      "  - { name: c, auth: approle }\n",
+      "  - { name: c, auth: token }\n",
       "  - { name: v, consumer: c, provider: vault, access: read, paths: [{ path: a }], rotation: 61s }\n",
     );
     expect(p.consumers[0].needs[0].rotation).toEqual({ periodSeconds: 61, rotationMinutes: 2 });
@@ -323,14 +331,19 @@ describe("KV entries, rotation and the token store", () => {
       "  - { name: c, auth: approle }\n",
       "  - { name: v, consumer: c, provider: vault, access: read, paths: [{ path: a }] }\n",
     );
-    expect(vaultOnly.store).toEqual({});
+    expect(vaultOnly.store).toEqual({ authMounts: [{ kind: "approle", path: "approle" }] });
     const both = plan(
       "  - { name: c, auth: approle }\n",
       "  - { name: s, consumer: c, provider: stripe, access: read, scopes: [charges:read] }\n",
       "vault: { audit: { path: tw-audit, filePath: /var/log/vault/audit.log } }\n",
     );
     expect(both.store).toEqual({
-      kvMount: { path: "tokens", description: "tokenwarden: third-party API tokens (KV v2)" },
+      kvMount: {
+        path: "tokens",
+        description: "tokenwarden: third-party API tokens (KV v2)",
+        create: true,
+      },
+      authMounts: [{ kind: "approle", path: "approle" }],
       audit: { path: "tw-audit", filePath: "/var/log/vault/audit.log" },
     });
   });
@@ -384,7 +397,9 @@ describe("determinism and purity", () => {
           expect(planned).toEqual(m.needs.map((n) => `${n.consumer}/${n.name}`).sort());
           // Roles carry exactly their needs' policies.
           for (const c of a.consumers)
-            expect(c.role.tokenPolicies).toEqual(c.needs.map((n) => n.policy.name).sort());
+            expect(c.role.kind === "token" ? c.role.allowedPolicies : c.role.tokenPolicies).toEqual(
+              c.needs.map((n) => n.policy.name).sort(),
+            );
         },
       ),
       { numRuns: 40 },

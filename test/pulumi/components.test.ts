@@ -76,7 +76,6 @@ describe("NeedGrant", () => {
       token: {
         policies: ["pol"],
         ttl: 60,
-        explicitMaxTtl: 120,
         renewable: false,
         noParent: false,
         noDefaultPolicy: true,
@@ -94,7 +93,6 @@ describe("NeedGrant", () => {
     expect(registered.find((r) => r.type === "vault:index/token:Token")?.inputs).toEqual({
       policies: ["pol"],
       ttl: "60s",
-      explicitMaxTtl: "120s",
       renewable: false,
       noParent: false,
       noDefaultPolicy: true,
@@ -116,8 +114,20 @@ describe("NeedGrant", () => {
     });
     const kv = grant.kvEntry as NonNullable<typeof grant.kvEntry>;
     await settle(kv);
-    expect(await pulumi.isSecret(kv.dataJson)).toBe(true);
+    expect(await pulumi.isSecret(kv.dataJsonWo)).toBe(true);
     const inputs = registered.find((r) => r.type === "vault:kv/secretV2:SecretV2")?.inputs;
     expect(inputs?.customMetadata).toEqual({ maxVersions: 3, data: { need: "k" } });
+    expect(inputs).toMatchObject({ dataJsonWoVersion: 1, disableRead: true });
+  });
+
+  it("without an initial value the entry starts empty ({}): never a placeholder token", async () => {
+    const grant = new NeedGrant("e", {
+      policy: { name: "pol", hcl: "" },
+      kvEntry: { mount: "kv", name: "p/e", customMetadata: {}, maxVersions: 2 },
+    });
+    const kv = grant.kvEntry as NonNullable<typeof grant.kvEntry>;
+    await settle(kv);
+    expect(await pulumi.isSecret(kv.dataJsonWo)).toBe(true);
+    expect(await new Promise((resolve) => kv.dataJsonWo.apply(resolve))).toBe("{}");
   });
 });

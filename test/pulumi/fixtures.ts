@@ -167,6 +167,7 @@ export const T = {
   k8s: "vault:kubernetes/authBackendRole:AuthBackendRole",
   jwt: "vault:jwt/authBackendRole:AuthBackendRole",
   tokenRole: "vault:tokenauth/authBackendRole:AuthBackendRole",
+  secretId: "vault:appRole/authBackendRoleSecretId:AuthBackendRoleSecretId",
   rotating: "time:index/rotating:Rotating",
   accessNeeds: "tokenwarden:index:AccessNeeds",
   consumerRole: "tokenwarden:index:ConsumerRole",

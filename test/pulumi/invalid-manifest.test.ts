@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { requireAuthMount, requireKvV2Mount } from "../../components/token-store";
 import { describe, expect, it } from "vitest";
 import { AccessNeeds } from "../../components";
 import { collectResources } from "../../components/mock-run";
@@ -95,24 +96,27 @@ describe("invalid manifests", () => {
     await expect(collectResources(m)).rejects.toThrow(/needs\[1\]\.ttl/);
   });
 
-  it("a third-party need without a token value fails the program by name, value-free", async () => {
-    await pulumi.runtime.setMocks({
-      newResource: (a) => ({ id: a.name, state: a.inputs }),
-      call: () => ({}),
+  it("a mount the stack does not create must exist: the preview stops with what to do", () => {
+    const approle = { kind: "approle" as const, path: "approle" };
+    expect(requireAuthMount(approle, ["token/", "approle/"])).toBe("approle");
+    expect(() => requireAuthMount(approle, ["token/"])).toThrow(
+      'auth mount "approle/" (vault.authMounts.approle) is not enabled in this Vault: enable it (vault auth enable -path=approle approle) or let the stack create it with vault.authMounts.approle: { path: approle, create: true } (see docs/pulumi.md)',
+    );
+    const table = JSON.stringify({
+      "secret/": { type: "kv", options: { version: "2" } },
+      "old/": { type: "kv", options: { version: "1" } },
+      "pki/": { type: "pki", options: null },
     });
-    const tokens = {
-      "billing-stripe": pulumi.secret("CANARY-x"),
-      "web-analytics": pulumi.secret("CANARY-y"),
-    };
-    let caught: unknown;
+    expect(requireKvV2Mount("secret", table)).toBe("secret");
+    expect(() => requireKvV2Mount("tokens", table)).toThrow(
+      'KV mount "tokens/" (vault.kvMount) does not exist in this Vault',
+    );
+    expect(() => requireKvV2Mount("old", table)).toThrow("is a kv mount of version 1");
+    expect(() => requireKvV2Mount("pki", table)).toThrow("is a pki mount, not KV version 2");
     try {
-      new AccessNeeds("x", { manifest: manifestObject(), thirdPartyTokens: tokens });
+      requireAuthMount(approle, []);
     } catch (err) {
-      caught = err;
+      expect(pulumi.RunError.isInstance(err)).toBe(true);
     }
-    expect(pulumi.RunError.isInstance(caught)).toBe(true);
-    expect((caught as Error).message).toContain('"deploy-github"');
-    expect((caught as Error).message).not.toContain("billing-stripe");
-    expect((caught as Error).message).not.toContain("CANARY");
   });
 });

@@ -41,11 +41,14 @@ describe("plan --format json", () => {
       tokenTtl: 900,
     });
     const kv = resources.find((r) => r.type === "vault:kv/secretV2:SecretV2");
-    expect(kv?.inputs.dataJson).toBe("[secret]");
+    expect(kv?.inputs.dataJsonWo).toBe("[secret]");
   });
 
   it("is deterministic apart from the rotation clock", async () => {
-    const strip = (s: string) => s.replace(/"next_rotation": "[^"]+"/g, '"next_rotation": "…"');
+    const strip = (s: string) =>
+      s
+        .replace(/"next_rotation": "[^"]+"/g, '"next_rotation": "…"')
+        .replace(/\\"next_rotation\\":\\"[^\\]+\\"/g, '\\"next_rotation\\":\\"…\\"');
     const a = await runCli(["plan", EXAMPLE, "--format", "json"]);
     const b = await runCli(["plan", EXAMPLE, "--format", "json"]);
     expect(strip(b.stdout)).toBe(strip(a.stdout));
@@ -68,7 +71,15 @@ describe("plan (text)", () => {
     expect(at("billing-stripe-charges-policy")).toBeGreaterThan(at("need billing-stripe-charges"));
     expect(stdout).toContain('|   capabilities = ["read"]');
     expect(stdout).toContain("tokenPolicies: [");
-    expect(stdout).toContain("dataJson: [secret]");
+    expect(stdout).toContain("dataJsonWo: [secret]");
+    // Where a Kubernetes or JWT consumer would have a clock, plan says why it has none.
+    expect(stdout).toContain(
+      "consumer web (kubernetes auth) — no long-lived credential: logs in with its Kubernetes service-account token",
+    );
+    expect(stdout).toContain(
+      "consumer deploy-pipeline (jwt auth) — no long-lived credential: logs in with the CI job's OIDC token",
+    );
+    expect(stdout).not.toMatch(/web-session-rotation|deploy-app-secrets-rotation/);
   });
 });
 
@@ -95,7 +106,8 @@ describe.skipIf(!built)("the installed command (dist/, built by npm test)", () =
         encoding: "utf8",
       },
     );
-    const strip = (s: string) => s.replace(/"next_rotation": "[^"]+"/g, "");
+    const strip = (s: string) =>
+      s.replace(/"next_rotation": "[^"]+"/g, "").replace(/\\"next_rotation\\":\\"[^\\]+\\"/g, "");
     expect(strip(out)).toBe(strip((await runCli(["plan", EXAMPLE, "--format", "json"])).stdout));
     const bad = spawnSync(process.execPath, ["bin/tokenwarden.js", "plan", "/nonexistent/x.yaml"], {
       encoding: "utf8",

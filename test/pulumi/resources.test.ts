@@ -27,9 +27,11 @@ describe("what the manifest provisions", () => {
     expect(count(T.kv)).toBe(3); // one per third-party need
     expect(count(T.token)).toBe(2); // one per need of the token-auth consumer
     expect(count(T.approle) + count(T.k8s) + count(T.jwt) + count(T.tokenRole)).toBe(4);
-    // Every need has a rotation period (defaults.rotation fills the gaps): one clock each.
-    expect(count(T.rotation)).toBe(7);
-    expect(count(T.rotating)).toBe(7);
+    expect(count(T.secretId)).toBe(1); // the AppRole consumer's login
+    // Clocks only for what the stack re-issues: the two tokens and the one SecretID. Kubernetes
+    // and JWT logins hold nothing long-lived; third-party tokens are rotated by procurement.
+    expect(count(T.rotation)).toBe(3);
+    expect(count(T.rotating)).toBe(3);
     const known = new Set<string>(Object.values(T));
     expect(resources.filter((r) => !known.has(r.type))).toEqual([]);
   });
@@ -100,16 +102,38 @@ describe("auth roles, one per consumer, of its auth kind", () => {
     });
   });
 
-  it("token: a token role allowing exactly the consumer's policies", () => {
+  it("token: a token role allowing exactly the consumer's policies, capping its tokens' lifetime", () => {
+    // No tokenTtl/tokenMaxTtl/tokenPolicies: POST auth/token/roles/:name ignores them.
     expect(only(resources, T.tokenRole, "cron-role").inputs).toEqual({
       roleName: "cron",
-      tokenPolicies: ["tw-cron-reports-write", "tw-cron-warehouse"],
       allowedPolicies: ["tw-cron-reports-write", "tw-cron-warehouse"],
-      tokenTtl: 60 * 60,
-      tokenMaxTtl: 8 * 3600,
+      tokenExplicitMaxTtl: 8 * 3600,
+      tokenType: "service",
       renewable: true,
       orphan: false,
     });
+  });
+
+  it("approle: a response-wrapped SecretID under the role, re-issued by its own clock", () => {
+    const secretId = only(resources, T.secretId, "billing-api-secret-id");
+    expect(secretId.inputs).toEqual({
+      backend: "approle",
+      roleName: "billing-api",
+      metadata: JSON.stringify({
+        consumer: "billing-api",
+        owner: "billing@example.com",
+        managed_by: "tokenwarden",
+        next_rotation: "2026-01-08T00:00:00Z",
+      }),
+      ttl: 7 * 86400,
+      numUses: 5,
+      wrappingTtl: "86400s",
+      withWrappedAccessor: true,
+    });
+    expect(secretId.deleteBeforeReplace).toBe(false);
+    expect(parentOf(secretId)?.name).toBe("billing-api");
+    const clock = only(resources, T.rotating, "billing-api-secret-id-rotation-clock");
+    expect(clock.inputs).toEqual({ rotationMinutes: 7 * 24 * 60 });
   });
 });
 
@@ -128,18 +152,21 @@ describe("per-need grants", () => {
   });
 
   it.each([
-    ["billing-stripe", "stripe", "static", "charges:read", "30d", "2026-01-31T00:00:00Z"],
-    ["web-analytics", "analytics", "jwt-bearer", "reports.read", "30d", "2026-01-31T00:00:00Z"],
-    ["deploy-github", "github-app", "oauth2", "deployments:write", "7d", "2026-01-08T00:00:00Z"],
+    ["billing-stripe", "stripe", "static", "charges:read", "30d"],
+    ["web-analytics", "analytics", "jwt-bearer", "reports.read", "30d"],
+    ["deploy-github", "github-app", "oauth2", "deployments:write", "7d"],
   ])(
     "third-party need %s (%s, %s): KV v2 entry with custom metadata, value secret",
-    (need, provider, _kind, scopes, period, next) => {
+    (need, provider, _kind, scopes, period) => {
       const consumer = need.split("-")[0] === "billing" ? "billing-api" : need.split("-")[0];
       const kv = only(resources, T.kv, `${need}-kv`);
       expect(kv.inputs).toEqual({
         mount: "tokens",
         name: `${provider}/${need}`,
-        dataJson: "[secret]",
+        // Written once, when the entry is created; never read back: procurement owns versions.
+        dataJsonWo: "[secret]",
+        dataJsonWoVersion: 1,
+        disableRead: true,
         deleteAllVersions: true,
         customMetadata: {
           maxVersions: 2,
@@ -152,7 +179,6 @@ describe("per-need grants", () => {
             rotation_period: period,
             review_date: "2026-12-31",
             managed_by: "tokenwarden",
-            next_rotation: next,
           },
         },
       });
@@ -170,7 +196,6 @@ describe("per-need grants", () => {
     expect(token.inputs).toEqual({
       policies: ["tw-cron-warehouse"],
       ttl: "3600s",
-      explicitMaxTtl: "28800s",
       renewable: true,
       noParent: false,
       noDefaultPolicy: true,
@@ -198,8 +223,11 @@ describe("per-need grants", () => {
       policies: ["tw-cron-reports-write"],
       noDefaultPolicy: false,
       ttl: "7200s",
-      explicitMaxTtl: "43200s",
     });
+    // The role's explicit max TTL (the consumer's strictest, 8h) caps it; the token sets none.
+    expect(only(resources, T.token, "cron-reports-write-token").inputs).not.toHaveProperty(
+      "explicitMaxTtl",
+    );
   });
 
   it("non-token consumers get no Vault token resources", () => {

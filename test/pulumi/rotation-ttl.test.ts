@@ -14,11 +14,17 @@ beforeAll(async () => {
 });
 
 describe("TTLs", () => {
-  it("Vault tokens carry the need's ttl and max TTL as explicit durations", () => {
+  it("Vault tokens carry their own ttl; their token role caps them at the strictest max TTL", () => {
     expect(only(resources, T.token, "cron-warehouse-token").inputs).toMatchObject({
       ttl: "3600s", // 1h
-      explicitMaxTtl: "28800s", // 8h
       renewable: true,
+    });
+    // Vault warns when a token created against a role with an explicit max TTL sets its own.
+    expect(only(resources, T.token, "cron-warehouse-token").inputs).not.toHaveProperty(
+      "explicitMaxTtl",
+    );
+    expect(only(resources, T.tokenRole, "cron-role").inputs).toMatchObject({
+      tokenExplicitMaxTtl: 28800, // 8h: the stricter of the consumer's needs (8h, 12h)
     });
   });
 
@@ -39,23 +45,45 @@ describe("TTLs", () => {
 });
 
 describe("rotation", () => {
-  it("each need gets a rotation clock with its period in minutes", () => {
-    const minutes = (need: string) =>
-      only(resources, T.rotating, `${need}-rotation-clock`).inputs.rotationMinutes;
-    expect(minutes("billing-config")).toBe(7 * 24 * 60);
-    expect(minutes("web-session")).toBe(14 * 24 * 60);
+  it("a clock only for a credential that rotates: each token, each AppRole SecretID", () => {
+    const minutes = (name: string) =>
+      only(resources, T.rotating, `${name}-rotation-clock`).inputs.rotationMinutes;
     expect(minutes("cron-warehouse")).toBe(24 * 60);
-    expect(minutes("billing-stripe")).toBe(30 * 24 * 60); // from defaults.rotation
+    expect(minutes("cron-reports-write")).toBe(30 * 24 * 60); // from defaults.rotation
+    expect(minutes("billing-api-secret-id")).toBe(7 * 24 * 60); // the consumer's shortest
+    const clocks = ofType(resources, T.rotating).map((r) => r.name);
+    for (const none of [
+      "billing-config",
+      "web-session",
+      "billing-stripe",
+      "deploy-github",
+      "web",
+      "deploy",
+    ])
+      expect(clocks).not.toContain(`${none}-rotation-clock`);
   });
 
-  it("the clock's due date reaches the token's metadata and the KV entry's custom metadata", () => {
+  it("the clock's due date reaches the token's metadata and the SecretID's; never KV metadata", () => {
     const token = only(resources, T.token, "cron-warehouse-token");
     expect((token.inputs.metadata as Record<string, string>).next_rotation).toBe(
       new Date(NOW.getTime() + DAY).toISOString().replace(".000", ""),
     );
+    const secretId = only(resources, T.secretId, "billing-api-secret-id");
+    expect(JSON.parse(String(secretId.inputs.metadata)).next_rotation).toBe("2026-01-08T00:00:00Z");
     const kv = only(resources, T.kv, "deploy-github-kv");
     const data = (kv.inputs.customMetadata as { data: Record<string, string> }).data;
-    expect(data.next_rotation).toBe("2026-01-08T00:00:00Z");
+    expect(data).not.toHaveProperty("next_rotation");
+  });
+
+  it("once the SecretID's clock is due, only its metadata moves: a new SecretID, created first", async () => {
+    const after = await collectFixture(new Date(NOW.getTime() + 8 * DAY));
+    const before = only(resources, T.secretId, "billing-api-secret-id").inputs;
+    const now = only(after.resources, T.secretId, "billing-api-secret-id").inputs;
+    expect({ ...now, metadata: "" }).toEqual({ ...before, metadata: "" });
+    expect(JSON.parse(String(now.metadata)).next_rotation).toBe("2026-01-16T00:00:00Z");
+    expect(only(after.resources, T.secretId, "billing-api-secret-id").deleteBeforeReplace).toBe(
+      false,
+    );
   });
 
   it("nothing asks to be deleted before it is replaced (consumers never see a gap)", () => {

@@ -26,17 +26,30 @@ beforeAll(async () => {
 });
 
 describe("third-party tokens", () => {
-  it("reach Vault as the KV entry's secret dataJson (the value is really there)", async () => {
+  it("reach Vault once, as the KV entry's secret write-only value (the value is really there)", async () => {
     const kv = run.component.grants.get("billing-stripe")?.kvEntry;
     if (!kv) throw new Error("no KV entry for billing-stripe");
-    expect(await pulumi.isSecret(kv.dataJson)).toBe(true);
-    expect(JSON.parse((await valueOf(kv.dataJson)) ?? "")).toEqual({
+    expect(await pulumi.isSecret(kv.dataJsonWo)).toBe(true);
+    expect(JSON.parse((await valueOf(kv.dataJsonWo)) ?? "")).toEqual({
       token: THIRD_PARTY_CANARIES["billing-stripe"],
     });
   });
 
   it("show only as [secret] in the registered inputs", () => {
-    expect(only(run.resources, T.kv, "billing-stripe-kv").inputs.dataJson).toBe("[secret]");
+    expect(only(run.resources, T.kv, "billing-stripe-kv").inputs.dataJsonWo).toBe("[secret]");
+    expectNoCanary(JSON.stringify(run.resources));
+  });
+});
+
+describe("AppRole logins", () => {
+  it("the wrapped SecretID is a secret output (approleLogins), never a plain value", async () => {
+    expect(await pulumi.isSecret(run.component.approleLogins)).toBe(true);
+    const logins = await valueOf(run.component.approleLogins);
+    expect(Object.keys(logins ?? {})).toEqual(["billing-api"]);
+    expect(logins?.["billing-api"]).toMatchObject({
+      roleId: "billing-api-role-role-id",
+      wrappedSecretId: ISSUED_CANARY,
+    });
     expectNoCanary(JSON.stringify(run.resources));
   });
 });
@@ -98,7 +111,7 @@ describe("plan output", () => {
     const text = renderText(run.resources);
     expectNoCanary(json);
     expectNoCanary(text);
-    expect(json).toContain('"dataJson": "[secret]"');
-    expect(text).toContain("dataJson: [secret]");
+    expect(json).toContain('"dataJsonWo": "[secret]"');
+    expect(text).toContain("dataJsonWo: [secret]");
   });
 });
