@@ -153,6 +153,19 @@ describe("drift", () => {
   });
 });
 
+describe("progress", () => {
+  it("shows progress on a terminal only, on stderr, and keeps stdout the document", async () => {
+    const c = captureIO(dir, { VAULT_ADDR: vault.address, VAULT_TOKEN: ROOT });
+    const io = { ...c.io, interactive: true };
+    expect(await main(["inventory", "--format", "json", ...NOW_FLAG], io)).toBe(0);
+    expect(c.err()).toContain("looked up 4/4 tokens…");
+    expect(c.err()).not.toContain(ROOT);
+    expect(JSON.parse(c.out()).complete).toBe(true);
+    const quiet = await tw(["inventory", "--format", "json", ...NOW_FLAG]);
+    expect(quiet.err).toBe("");
+  });
+});
+
 describe("inventory", () => {
   it("lists tokens by accessor, policies, roles and KV entries, each joined to its need", async () => {
     const shadow = await createToken(root, "auth/token/create", {
