@@ -301,6 +301,60 @@ const CATALOGUE: readonly RuleInfo[] = [
     help: "Run `pulumi up` (it refreshes first): the rotation clock re-issues the token.",
     severity: "warn",
   },
+  // Audit review (tokenwarden audit): TW070–TW089.
+  {
+    id: "TW070",
+    title: "Request denied",
+    description:
+      "Vault refused a request of a need's token (HTTP 403 permission denied): the consumer tries something its grant does not allow.",
+    help: "Find out what the consumer needs: declare it (with justification) or fix the consumer; repeated denials can be probing.",
+    severity: "warn",
+  },
+  {
+    id: "TW071",
+    title: "Need used from a new remote address",
+    description:
+      "A need's token was used from a remote address not seen in its first day of use in the logs.",
+    help: "Confirm the new address belongs to the consumer (a new host or pod network); if not, revoke the token.",
+    severity: "warn",
+  },
+  {
+    id: "TW072",
+    title: "Token used after rotation",
+    description:
+      "An older token of a need was still used more than the grace period after a newer token of the same need appeared.",
+    help: "Move the consumer to the current credential, then revoke the old token (`tokenwarden revoke`).",
+    severity: "deny",
+  },
+  {
+    id: "TW073",
+    title: "Need used after its review date",
+    description: "A need was used after its review date (`expires`) passed.",
+    help: "Review the need and extend `expires` with a justification, or revoke its grant.",
+    severity: "deny",
+  },
+  {
+    id: "TW074",
+    title: "Root token used",
+    description: "A token with the root policy made requests.",
+    help: "Use root tokens only for break-glass; revoke it (`vault token revoke -accessor`) and do the work through a declared need.",
+    severity: "deny",
+  },
+  {
+    id: "TW075",
+    title: "Grant not used in the window",
+    description: "A need's grant was never used in the audit window: a revocation candidate.",
+    help: "Confirm with the owner, then remove the need from the manifest (its policy, role and tokens go with it).",
+    severity: "warn",
+  },
+  {
+    id: "TW076",
+    title: "Grant wider than its use",
+    description:
+      "A need used fewer paths or capabilities than it is granted; a narrower policy is proposed from the use.",
+    help: "Apply the proposed `paths` change to the manifest after checking rarely used operations outside the window.",
+    severity: "warn",
+  },
 ];
 
 /**
