@@ -182,6 +182,13 @@ describe.skipIf(skipReason !== undefined)("Vault contract", () => {
       expect((await asLimited("GET", "auth/token/lookup-self")).status).toBe(200);
       expect((await asLimited("GET", "auth/token/lookup-self")).status).toBe(200);
       expect((await asLimited("GET", "auth/token/lookup-self")).status).toBe(403);
+
+      // vault/request_handling.go: the use is spent even when the request is refused.
+      const once = await token({ policies: ["default"], ttl: "5m", num_uses: 2 });
+      const asOnce = v.as(once.client_token);
+      expect((await asOnce("GET", "sys/mounts")).status).toBe(403);
+      expect((await asOnce("GET", "auth/token/lookup-self")).status).toBe(200);
+      expect((await asOnce("GET", "auth/token/lookup-self")).status).toBe(403);
     });
 
     it("lets a non-root token hand out only a subset of its policies; create-orphan makes orphans", async () => {

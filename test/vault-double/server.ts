@@ -281,7 +281,12 @@ export class VaultDoubleServer {
   constructor(readonly core: VaultCore) {
     this.server = createHttp1Server(async (req) => {
       try {
-        return await this.handle(req);
+        const after: (() => void)[] = [];
+        try {
+          return await this.handle(req, after);
+        } finally {
+          after.forEach((f) => f());
+        }
       } catch (e) {
         // A bug in the double: answer 500 (saying so) and keep serving.
         return {
@@ -351,7 +356,7 @@ export class VaultDoubleServer {
     };
   }
 
-  private async handle(req: RawRequest): Promise<RawResponse | "drop"> {
+  private async handle(req: RawRequest, after: (() => void)[]): Promise<RawResponse | "drop"> {
     const core = this.core;
     const method = req.method;
     const url = new URL(req.url, "http://127.0.0.1");
@@ -457,6 +462,14 @@ export class VaultDoubleServer {
     const unwrapWithWrappingToken =
       path === "sys/wrapping/unwrap" && token?.path === "sys/wrapping/wrap";
     if (!spec.unauthenticated && !token) return fail(403, ["permission denied"]);
+    // A limited-use token spends a use on every request it makes, allowed or not (vault
+    // request_handling.go: "we want to decrement the use count even in the case of an error");
+    // after its last use it is revoked once the request is done.
+    if (token && !unwrapWithWrappingToken && token.numUses > 0) {
+      token.numUses -= 1;
+      const spent = token;
+      if (spent.numUses === 0) after.push(() => core.tokens.revokeTree(spent.id));
+    }
 
     // ---- fields
     let fields: ReturnType<typeof validateFields> | undefined;
@@ -508,13 +521,7 @@ export class VaultDoubleServer {
         `the Vault API double does not model ${method} ${path} (${operationId || spec.key})`,
       ]);
 
-    // ---- handle. A limited-use token spends its use before the handler runs (vault CheckToken →
-    // UseToken); after its last use it is revoked once the request is done.
-    let lastUse = false;
-    if (token && !unwrapWithWrappingToken && token.numUses > 0) {
-      token.numUses -= 1;
-      lastUse = token.numUses === 0;
-    }
+    // ---- handle
     let answer: Answer | null;
     try {
       answer = handler(ctx);
@@ -522,8 +529,6 @@ export class VaultDoubleServer {
       if (!(e instanceof VaultHttpError)) throw e;
       this.audit(ctx, token, data, wrapHeader, e.status, undefined, e.errors);
       return fail(e.status, e.errors, {}, e.body);
-    } finally {
-      if (lastUse) core.tokens.revokeTree(token!.id);
     }
 
     if (answer === null) {
