@@ -116,7 +116,9 @@ export function outcomeLines(o: NeedOutcome): string[] {
         ? "revoked and destroyed"
         : r.revocation === "not-revocable"
           ? "destroyed (not revocable here)"
-          : "revocation failed; kept";
+          : r.revocation === "no-token"
+            ? "destroyed (held no token)"
+            : "revocation failed; kept";
     lines.push(`  version ${r.version}: ${how}${r.early ? " (before its grace ended)" : ""}`);
   }
   for (const r of o.repaired) lines.push(`  repaired: ${r}`);

@@ -27,8 +27,11 @@ export interface ProcureFinding {
 
 export interface RetiredVersion {
   readonly version: number;
-  /** "revoked" at the provider, "not-revocable" (no endpoint / unreadable), "revoke-failed". */
-  readonly revocation: "revoked" | "not-revocable" | "revoke-failed";
+  /**
+   * "revoked" at the provider, "not-revocable" (no endpoint / data already gone), "revoke-failed",
+   * or "no-token" (a version that never held one, such as the stack's empty placeholder).
+   */
+  readonly revocation: "revoked" | "not-revocable" | "revoke-failed" | "no-token";
   readonly destroyed: boolean;
   /** Retired before its grace period ended. */
   readonly early: boolean;

@@ -178,7 +178,11 @@ async function repairMetadata(
   if (!data || typeof data[DATA_TOKEN] !== "string") return undefined;
   ctx.secrets.add(data[DATA_TOKEN]);
   const record = recordOf(data, info.created);
-  const procuredBy = state.customMetadata.procured_by ?? "tokenwarden procure";
+  // A version without its own record was written by someone else (the stack's initial value).
+  const procuredBy =
+    typeof data.issued === "string"
+      ? (state.customMetadata.procured_by ?? "tokenwarden procure")
+      : "initial value (no procurement record)";
   await entry.writeCustomMetadata(
     mergedMetadata(state.customMetadata, need, state.currentVersion, record, procuredBy),
   );
@@ -225,6 +229,12 @@ async function retireOne(
   const data = v.deleted ? undefined : await entry.read(v.version);
   const token = typeof data?.[DATA_TOKEN] === "string" ? data[DATA_TOKEN] : undefined;
   ctx.secrets.add(token);
+  if (data !== undefined && token === undefined) {
+    // A version that never held a token (the stack's empty placeholder): nothing to revoke.
+    await entry.destroy([v.version]);
+    out.retired.push({ version: v.version, revocation: "no-token", destroyed: true, early: false });
+    return true;
+  }
   let revocation: "revoked" | "not-revocable" = "not-revocable";
   if (token !== undefined && isFetched(provider) && provider.revocationUrl !== undefined) {
     try {

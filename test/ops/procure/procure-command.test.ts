@@ -282,3 +282,53 @@ describe("overlapping rotation", () => {
     expect(await w.as.isActive(v1)).toBe(false);
   }, 120_000);
 });
+
+describe("living with the stack", () => {
+  beforeEach(async () => {
+    w = await startWorld({ stripeExtra: "    grace: 1h", tokenTtlS: 86400 });
+  });
+
+  /** What `pulumi up` does to a third-party need's entry: metadata, and an empty version 1. */
+  async function stackUp(): Promise<void> {
+    await stackMetadata(w, "stripe", "billing-charges");
+    const md = await entryMeta(w, "stripe", "billing-charges");
+    if (!md?.current_version)
+      await w.admin.write("tokens/data/stripe/billing-charges", { options: { cas: 0 }, data: {} });
+  }
+
+  it("procures over the stack's empty version 1; an `up` rewriting the metadata changes no token", async () => {
+    await stackUp();
+    const r = await runIn(w, "procure", procure, [w.manifest, "--need", "billing-charges"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/procured version 2/);
+    const token = (await entryData(w, "stripe", "billing-charges"))!.token;
+
+    // `up` again: the stack rewrites its metadata wholesale (procurement's keys go), no version.
+    await stackUp();
+    expect(
+      (await entryMeta(w, "stripe", "billing-charges"))!.custom_metadata!.version,
+    ).toBeUndefined();
+    expect((await entryData(w, "stripe", "billing-charges"))!.token).toBe(token);
+
+    // The next scheduled run restores procurement's keys from version 2's own record, requests
+    // nothing, and once the grace has passed destroys the placeholder with no finding.
+    const later = new Date(Date.now() + 2 * 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
+    const next = await runIn(w, "procure", procure, [
+      w.manifest,
+      "--need",
+      "billing-charges",
+      "--due-only",
+      "--now",
+      later,
+    ]);
+    expect(next.code).toBe(0);
+    expect(next.out).toMatch(/not due \(version 2\)/);
+    expect(next.out).toMatch(/repaired: custom metadata rewritten for version 2/);
+    expect(next.out).toMatch(/version 1: destroyed \(held no token\)/);
+    expect(next.out).not.toMatch(/TW04\d/);
+    const md = (await entryMeta(w, "stripe", "billing-charges"))!;
+    expect(md.custom_metadata).toMatchObject({ version: "2", managed_by: "tokenwarden" });
+    expect(md.max_versions).toBe(2);
+    expect(w.as.requests.filter((q) => q.path === "/token")).toHaveLength(1);
+  });
+});
