@@ -89,7 +89,12 @@ export interface LiveState {
    * Lists read only in part (some lookups or sub-folders failed): absence from them proves
    * nothing, so nothing may be reported missing on their account.
    */
-  readonly partial: { readonly tokens: boolean; readonly kv: boolean };
+  readonly partial: {
+    readonly tokens: boolean;
+    readonly kv: boolean;
+    /** `<mount>/<role>` of roles listed but not read. */
+    readonly roles: readonly string[];
+  };
   /** HTTP requests the scan sent (for progress and measurement). */
   readonly requests: number;
 }

@@ -77,6 +77,7 @@ export async function scanVault(client: VaultClient, options: ScanOptions): Prom
 
   // Roles: token roles, and the roles of each auth mount.
   const roles: LiveRole[] = [];
+  const unreadRoles: string[] = [];
   if (!options.skip?.roles) {
     progress("reading auth roles…");
     let mounts = options.authMounts;
@@ -111,6 +112,7 @@ export async function scanVault(client: VaultClient, options: ScanOptions): Prom
         const r = await attempt(`${s.kind} role ${name} on auth/${s.mount}`, `GET ${path}`, () =>
           client.read(path),
         );
+        if (!r.ok) unreadRoles.push(`${s.mount}/${name}`);
         return r.ok && r.value ? roleFromRead(s.kind, s.mount, name, r.value) : undefined;
       });
       for (const r of read) if (r) roles.push(r);
@@ -167,7 +169,7 @@ export async function scanVault(client: VaultClient, options: ScanOptions): Prom
     kvMount: options.kvMount,
     ...(kvEntries !== undefined ? { kvEntries } : {}),
     unread,
-    partial: { tokens: tokensPartial, kv: kvPartial },
+    partial: { tokens: tokensPartial, kv: kvPartial, roles: unreadRoles },
     requests,
   };
 

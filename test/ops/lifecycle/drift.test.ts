@@ -227,6 +227,23 @@ describe("drift", () => {
       kvEntries: undefined,
     });
     expect(found).toEqual([]);
+    // Lists read only in part: what is absent from them is not reported missing.
+    const partial = await drift({
+      ...live,
+      tokens: [],
+      kvEntries: [],
+      roles: live.roles.filter((r) => r.name !== "web"),
+      partial: { tokens: true, kv: true, roles: ["kubernetes/web"] },
+    });
+    expect(partial).toEqual([]);
+    // The same absences with complete lists are findings: the test above can fail.
+    const complete = await drift({
+      ...live,
+      tokens: [],
+      kvEntries: [],
+      roles: live.roles.filter((r) => r.name !== "web"),
+    });
+    expect(ids(complete)).toEqual(["TW051", "TW056", "TW060"]);
   });
 });
 

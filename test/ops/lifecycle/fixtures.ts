@@ -155,7 +155,7 @@ export function cleanLive(d: Declared): LiveState {
     kvMount: "tokens",
     kvEntries,
     unread: [],
-    partial: { tokens: false, kv: false },
+    partial: { tokens: false, kv: false, roles: [] },
     requests: 0,
   };
 }
