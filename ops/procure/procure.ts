@@ -180,8 +180,8 @@ async function repairMetadata(
   const record = recordOf(data, info.created);
   // A version without its own record was written by someone else (the stack's initial value).
   const procuredBy =
-    typeof data.issued === "string"
-      ? (state.customMetadata.procured_by ?? "tokenwarden procure")
+    typeof data.procured_by === "string"
+      ? data.procured_by
       : "initial value (no procurement record)";
   await entry.writeCustomMetadata(
     mergedMetadata(state.customMetadata, need, state.currentVersion, record, procuredBy),
@@ -412,7 +412,7 @@ export async function storeVersion(
     return;
   }
 
-  const data = versionData(v.token, v.tokenType, v.record);
+  const data = versionData(v.token, v.tokenType, v.record, v.procuredBy);
   let version: number;
   try {
     version = await entry.write(data, cas);

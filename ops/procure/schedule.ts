@@ -60,11 +60,13 @@ export function versionData(
   token: string,
   tokenType: string,
   rec: VersionRecord,
+  procuredBy: string,
 ): Record<string, string> {
   const d: Record<string, string> = { [DATA_TOKEN]: token, token_type: tokenType };
   d[MD.issued] = iso(rec.issued);
   if (rec.expires !== undefined) d[MD.expires] = iso(rec.expires);
   if (rec.scopesGranted !== undefined) d[MD.scopesGranted] = rec.scopesGranted.join(",");
+  d[MD.procuredBy] = procuredBy;
   return d;
 }
 
