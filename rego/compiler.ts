@@ -17,6 +17,7 @@ import {
   type Term,
 } from "./ast";
 import { BUILTINS } from "./builtins";
+import type { BuiltinDef } from "./builtins/types";
 import type { TypeName } from "./builtins/types";
 import { RegoError } from "./errors";
 import { RObject, RSet, typeName, type Value } from "./value";
@@ -25,6 +26,9 @@ import { ruleMetadata, type RuleMetadata } from "./annotations";
 
 /** Built-ins handled by the evaluator itself (not in the registry). */
 const EVAL_BUILTINS: Record<string, number> = { eq: 2, assign: 2 };
+
+/** The built-ins of the program being compiled (compilation is synchronous). */
+let builtinsInUse: Readonly<Record<string, BuiltinDef>> = BUILTINS;
 
 export interface CRule {
   /** Head ref terms after the static path (ground keys and vars). */
@@ -60,6 +64,8 @@ export interface CompiledProgram {
   root: DNode;
   groups: Map<string, RuleGroup>;
   modules: Module[];
+  /** The built-ins this program may call (the registry, narrowed or extended per compile). */
+  builtins: Readonly<Record<string, BuiltinDef>>;
 }
 
 export class CompileContext {
@@ -649,7 +655,7 @@ function fnArity(fn: string, groups: Map<string, RuleGroup>): number | undefined
   if (EVAL_BUILTINS[fn] !== undefined) return EVAL_BUILTINS[fn];
   const g = groups.get(fn);
   if (g) return g.kind === "function" ? g.arity : undefined;
-  const bi = BUILTINS[fn];
+  const bi = builtinsInUse[fn];
   return bi ? bi.arity : undefined;
 }
 
@@ -708,7 +714,7 @@ function analyzeExpr(
   }
   for (const w of e.withs) {
     const fn = termPathName(w.value);
-    if (fn !== undefined && (BUILTINS[fn] || groups.get(fn)?.kind === "function")) continue;
+    if (fn !== undefined && (builtinsInUse[fn] || groups.get(fn)?.kind === "function")) continue;
     valueNeeds(w.value, bound, res.need, res.out, outer);
   }
   if (res.need.size > 0) res.ok = false;
@@ -925,7 +931,7 @@ function staticType(t: Term): TypeName | undefined {
 
 /** OPA's type checker rejects a literal argument of the wrong type at compile time. */
 function checkLiteralArgTypes(t: Extract<Term, { kind: "call" }>, ctx: CompileContext): void {
-  const def = BUILTINS[t.fn];
+  const def = builtinsInUse[t.fn];
   if (!def?.args) return;
   const n = Math.min(def.arity, t.args.length);
   for (let i = 0; i < n; i++) {
@@ -973,7 +979,7 @@ function checkBodyCalls(body: Expr[], groups: Map<string, RuleGroup>, ctx: Compi
       const root = target?.split(".")[0];
       if (
         target === undefined ||
-        (root !== "input" && root !== "data" && !BUILTINS[target] && target !== "print")
+        (root !== "input" && root !== "data" && !builtinsInUse[target] && target !== "print")
       ) {
         ctx.err(
           "rego_type_error",
@@ -1102,7 +1108,23 @@ function checkRecursion(groups: Map<string, RuleGroup>, ctx: CompileContext): vo
 
 // ---------------------------------------------------------------------------------------------
 
-export function compileModules(modules: Module[]): CompiledProgram {
+export function compileModules(
+  modules: Module[],
+  builtins: Readonly<Record<string, BuiltinDef>> = BUILTINS,
+): CompiledProgram {
+  const prev = builtinsInUse;
+  builtinsInUse = builtins;
+  try {
+    return compileModulesWith(modules, builtins);
+  } finally {
+    builtinsInUse = prev;
+  }
+}
+
+function compileModulesWith(
+  modules: Module[],
+  builtins: Readonly<Record<string, BuiltinDef>>,
+): CompiledProgram {
   const ctx = new CompileContext();
   const groups = new Map<string, RuleGroup>();
   const root = new DNode();
@@ -1235,7 +1257,7 @@ export function compileModules(modules: Module[]): CompiledProgram {
   checkRecursion(groups, ctx);
 
   if (ctx.errors.length > 0) throw new RegoError(ctx.errors);
-  return { root, groups, modules };
+  return { root, groups, modules, builtins };
 }
 
 /** `import future.keywords.not` (or all future keywords): OPA's newer, whole-expression `not`. */
@@ -1293,6 +1315,16 @@ function checkRedeclared(body: Expr[], ctx: CompileContext, seen: Set<string>): 
 
 /** Compile a query against the program: resolve (no package), check calls, schedule. */
 export function compileQuery(exprs: Expr[], prog: CompiledProgram): Expr[] {
+  const prev = builtinsInUse;
+  builtinsInUse = prog.builtins;
+  try {
+    return compileQueryWith(exprs, prog);
+  } finally {
+    builtinsInUse = prev;
+  }
+}
+
+function compileQueryWith(exprs: Expr[], prog: CompiledProgram): Expr[] {
   const ctx = new CompileContext();
   const locals = new Set<string>();
   declaredIn(exprs, locals);

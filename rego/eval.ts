@@ -3,7 +3,6 @@
  * A continuation returns true to stop the search (used for negation, `every`, early exit).
  */
 import { termPathName, type Expr, type Loc, type Term, type With } from "./ast";
-import { BUILTINS } from "./builtins";
 import {
   BuiltinError,
   BuiltinTypeError,
@@ -497,9 +496,9 @@ export class Evaluator {
     if (vn !== undefined && !(w.value.kind === "var" && env.get(w.value.name) !== undefined)) {
       const g = this.prog.groups.get(vn);
       if (g?.kind === "function") return k(null, vn);
-      if (!g && w.value.kind === "var" && BUILTINS[vn] && env.get(vn) === undefined)
+      if (!g && w.value.kind === "var" && this.prog.builtins[vn] && env.get(vn) === undefined)
         return k(null, vn);
-      if (!g && w.value.kind === "ref" && BUILTINS[vn]) return k(null, vn);
+      if (!g && w.value.kind === "ref" && this.prog.builtins[vn]) return k(null, vn);
     }
     return this.evalTerm(w.value, env, (v) => k(v));
   }
@@ -1455,7 +1454,7 @@ export class Evaluator {
     const g = this.prog.groups.get(name);
     if (g) return g.kind === "function" ? g.arity : undefined;
     if (name === "internal.member_3") return 3;
-    return BUILTINS[name]?.arity;
+    return this.prog.builtins[name]?.arity;
   }
 
   /** Name → user function (rule group) or built-in, resolved once per evaluation. */
@@ -1491,7 +1490,7 @@ export class Evaluator {
   private resolveFunction(name: string): RuleGroup | BuiltinDef | null {
     let target = this.fnTargets.get(name);
     if (target === undefined) {
-      target = this.prog.groups.get(name) ?? BUILTINS[name] ?? null;
+      target = this.prog.groups.get(name) ?? this.prog.builtins[name] ?? null;
       this.fnTargets.set(name, target);
     }
     return target;

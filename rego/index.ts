@@ -12,6 +12,7 @@ import { isWildcard, termVars, exprVars, type Expr, type Module } from "./ast";
 import { compileModules, compileQuery, type CompiledProgram } from "./compiler";
 import { Evaluator } from "./eval";
 import { RegoError } from "./errors";
+import { builtinSet, type BuiltinSetOptions } from "./capabilities";
 import { runTests, type TestResult, type TestRunOptions } from "./testing";
 import { parseModuleSource, parseQuerySource, type ParseOptions } from "./parser";
 import { fromJS, toJS, RObject, RSet, type Value } from "./value";
@@ -19,6 +20,8 @@ import { fromJS, toJS, RObject, RSet, type Value } from "./value";
 export { RegoError } from "./errors";
 export type * from "./api-types";
 export type { Module } from "./ast";
+export type { Capabilities, CustomBuiltin } from "./capabilities";
+export { capabilitiesProblem } from "./capabilities";
 export type { TestResult, TestCaseResult, TestOutcome } from "./testing";
 export type { ParseOptions } from "./parser";
 
@@ -186,7 +189,9 @@ class Policy implements CompiledPolicy {
   }
 }
 
-export function compile(modules: RegoModuleSource[]): CompiledPolicy {
+export type CompileOptions = BuiltinSetOptions;
+
+export function compile(modules: RegoModuleSource[], opts: CompileOptions = {}): CompiledPolicy {
   const parsed: Module[] = [];
   const errors = [];
   for (const m of modules) {
@@ -198,10 +203,13 @@ export function compile(modules: RegoModuleSource[]): CompiledPolicy {
     }
   }
   if (errors.length > 0) throw new RegoError(errors);
-  return new Policy(guardDepth(modules[0]?.file ?? "module", () => compileModules(parsed)));
+  const builtins = builtinSet(opts);
+  return new Policy(
+    guardDepth(modules[0]?.file ?? "module", () => compileModules(parsed, builtins)),
+  );
 }
 
 /** Compile already parsed modules (e.g. `policy test` after collecting files). */
-export function compileParsed(modules: Module[]): CompiledPolicy {
-  return new Policy(compileModules(modules));
+export function compileParsed(modules: Module[], opts: CompileOptions = {}): CompiledPolicy {
+  return new Policy(compileModules(modules, builtinSet(opts)));
 }

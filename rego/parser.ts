@@ -6,6 +6,7 @@ import { termPathName } from "./ast";
 import type { Expr, ExprBody, Import, Loc, Module, Rule, RuleHead, Term, With } from "./ast";
 import { regoError } from "./errors";
 import { attachAnnotations } from "./annotations";
+import { DEPRECATED_BUILTINS } from "./builtins/deprecated";
 import { tokenize, type Comment, type Token } from "./lexer";
 import { normNum, type Value } from "./value";
 
@@ -774,6 +775,12 @@ export class Parser {
             this.noBar = saved;
           }
         });
+        if (!this.v0 && DEPRECATED_BUILTINS.has(name!))
+          throw regoError(
+            "rego_type_error",
+            `deprecated built-in function calls in expression: ${name}`,
+            cur.loc,
+          );
         if (name === "set" && args.length === 0) cur = { kind: "set", items: [], loc: cur.loc };
         else cur = { kind: "call", fn: name!, args, loc: cur.loc };
       } else return cur;

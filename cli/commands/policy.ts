@@ -9,7 +9,14 @@ import { parseArgs, formatFlag } from "../args";
 import { InputError, UsageError } from "../errors";
 import { loadRegoPaths, formatRegoError, parseDataFile } from "../rego-files";
 import { RE2JS } from "re2js";
-import { compile, RegoError, type CompiledPolicy, type TestResult } from "../../rego";
+import {
+  capabilitiesProblem,
+  compile,
+  RegoError,
+  type Capabilities,
+  type CompiledPolicy,
+  type TestResult,
+} from "../../rego";
 import type { ResultSet } from "../../rego/api-types";
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -26,9 +33,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 function compileOrReport(
   modules: { file: string; source: string; regoVersion?: 0 | 1 }[],
   io: CliIO,
+  capabilities?: Capabilities,
 ): CompiledPolicy | undefined {
   try {
-    return compile(modules);
+    return compile(modules, { capabilities });
   } catch (err) {
     if (err instanceof RegoError) {
       reportRegoError(err, modules, io);
@@ -60,6 +68,7 @@ async function evalCommand(argv: string[], io: CliIO): Promise<number> {
     bundle: { value: true, repeat: true, short: "b" },
     ignore: { value: true, repeat: true },
     "v0-compatible": {},
+    capabilities: { value: true },
   });
   const format = formatFlag(args, ["json", "pretty"] as const, "json");
   if (args.positionals.length !== 1) throw new UsageError("expected exactly one query");
@@ -80,7 +89,11 @@ async function evalCommand(argv: string[], io: CliIO): Promise<number> {
     }
     input = parseDataFile(text, inputPath.endsWith(".json") ? inputPath : inputPath + ".yaml");
   }
-  const compiled = compileOrReport(files.modules, io);
+  const compiled = compileOrReport(
+    files.modules,
+    io,
+    readCapabilities(args.get("capabilities"), io),
+  );
   if (!compiled) return 2;
   const maxSteps = numberFlag(args.get("max-steps"), "--max-steps");
   const timeoutMs = numberFlag(args.get("timeout"), "--timeout");
@@ -154,6 +167,7 @@ async function testCommand(argv: string[], io: CliIO): Promise<number> {
     timeout: { value: true },
     ignore: { value: true, repeat: true },
     "v0-compatible": {},
+    capabilities: { value: true },
     bundle: { short: "b" },
   });
   const format = formatFlag(args, ["pretty", "json"] as const, "pretty");
@@ -178,7 +192,11 @@ async function testCommand(argv: string[], io: CliIO): Promise<number> {
     }
     filter = (name) => re.matcher(name).find();
   }
-  const compiled = compileOrReport(files.modules, io);
+  const compiled = compileOrReport(
+    files.modules,
+    io,
+    readCapabilities(args.get("capabilities"), io),
+  );
   if (!compiled) return 2;
   const timeoutMs = numberFlag(args.get("timeout"), "--timeout") ?? 10_000;
   const results = compiled.runTests({ data: files.data, timeoutMs, filter });
@@ -232,4 +250,24 @@ function opaTestJSON(r: TestResult): object {
     out.sub_results = sub;
   }
   return out;
+}
+
+/** `--capabilities <file>`: OPA's capabilities JSON (which built-ins exist). */
+function readCapabilities(file: string | undefined, io: CliIO): Capabilities | undefined {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = fs.readFileSync(path.resolve(io.cwd, file), "utf8");
+  } catch {
+    throw new UsageError(`--capabilities ${file}: cannot read the file`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`${file}: not valid JSON: ${(err as Error).message.split("\n")[0]}`);
+  }
+  const problem = capabilitiesProblem(doc);
+  if (problem) throw new InputError(`${file}: ${problem}`);
+  return doc as Capabilities;
 }

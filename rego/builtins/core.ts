@@ -79,6 +79,15 @@ export const builtins = defineAll([
     nondeterministic: true,
   },
   {
+    // DNS is network access too: refused, and mockable with `with net.lookup_ip_addr as …`
+    name: "net.lookup_ip_addr",
+    arity: 1,
+    impl: () => {
+      throw new BuiltinError("net.lookup_ip_addr: network access is disabled in this engine");
+    },
+    nondeterministic: true,
+  },
+  {
     // OPA returns its runtime configuration and environment; this engine exposes none (the
     // environment may hold Vault tokens), so the document is empty, as OPA's is without a runtime.
     name: "opa.runtime",

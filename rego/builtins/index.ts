@@ -24,6 +24,7 @@ import { builtins as graph } from "./graph";
 import { builtins as crypto } from "./crypto";
 import { builtins as rego } from "./rego";
 import { builtins as template } from "./template";
+import { builtins as deprecated } from "./deprecated";
 
 /** Each family's built-ins, under the name of the file that defines them. */
 export const FAMILIES = {
@@ -48,6 +49,7 @@ export const FAMILIES = {
   crypto,
   rego,
   template,
+  deprecated,
 } as const satisfies Record<string, Readonly<Record<string, BuiltinDef>>>;
 
 export type FamilyName = keyof typeof FAMILIES;

@@ -126,3 +126,32 @@ describe("policy test like opa test", () => {
     expect(JSON.parse(ev.out)).toEqual([]);
   });
 });
+
+describe("policy eval/test --capabilities", () => {
+  it("declares a tool's built-in so its tests can mock it, and refuses unlisted ones", async () => {
+    const dir = tmpTree({
+      "caps.json": JSON.stringify({
+        builtins: ["eq", "equal", "assign", "count", "lower"]
+          .map((name) => ({ name }))
+          .concat([{ name: "tool.owner", decl: { args: [{ type: "string" }] } } as never]),
+      }),
+      "policy/p.rego":
+        'package p\n\nowner := tool.owner("svc")\n\nmock(_) := "team-a"\n\ntest_owner if owner == "team-a" with tool.owner as mock\n',
+    });
+    const ok = await runMain(
+      ["policy", "test", "--capabilities", path.join(dir, "caps.json"), path.join(dir, "policy")],
+      ROOT,
+    );
+    expect(ok.err).toBe("");
+    expect(ok.out).toMatch(/^1 passed, 0 failed$/m);
+    const without = await runMain(["policy", "test", path.join(dir, "policy")], ROOT);
+    expect(without.code).toBe(2);
+    expect(without.err).toContain("undefined function tool.owner");
+    const bad = await runMain(
+      ["policy", "eval", "--capabilities", path.join(dir, "policy/p.rego"), "1"],
+      ROOT,
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/p\.rego: not valid JSON/);
+  });
+});
