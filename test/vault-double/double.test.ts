@@ -379,6 +379,15 @@ describe("KV v2", () => {
 });
 
 describe("mounts", () => {
+  it("tells the mount serving a path (sys/internal/ui/mounts, as the Vault CLI asks)", async () => {
+    const r = await call("GET", "sys/internal/ui/mounts/secret/app/x");
+    expect(r.body!.data).toMatchObject({ path: "secret/", type: "kv", options: { version: "2" } });
+    expect(
+      (await call("GET", "sys/internal/ui/mounts/secret/x", undefined, { "X-Vault-Token": "" }))
+        .status,
+    ).toBe(403);
+  });
+
   it("enables, tunes and disables secrets engines and auth methods", async () => {
     expect(
       (await call("POST", "sys/mounts/tokens", { type: "kv", options: { version: "2" } })).status,
@@ -420,6 +429,16 @@ describe("faults", () => {
     expect((await call("GET", "sys/mounts")).status).toBe(500);
     vault.clearFaults();
     expect((await call("GET", "sys/mounts")).status).toBe(200);
+  });
+
+  it("sys/health and sys/seal-status tell a sealed Vault without using up the fault", async () => {
+    vault.fault({ kind: "sealed" });
+    const health = await call("GET", "sys/health", undefined, { "X-Vault-Token": "" });
+    expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({ sealed: true, initialized: true });
+    expect((await call("GET", "sys/seal-status")).body).toMatchObject({ sealed: true });
+    expect((await call("GET", "sys/mounts")).status).toBe(503);
+    expect((await call("GET", "sys/health")).body).toMatchObject({ sealed: false });
   });
 
   it("drops connections and answers slowly", async () => {

@@ -95,6 +95,8 @@ export class VaultCore {
   readonly authUnmountHooks: ((m: MountEntry) => void)[] = [];
   sealed = false;
   standby = false;
+  /** Sealed by setSealed() or by a pending `sealed` fault (the server sets this). */
+  sealedNow: () => boolean = () => this.sealed;
 
   constructor(opts: VaultDoubleOptions) {
     this.clock = createClock(opts.startMs);
@@ -141,7 +143,7 @@ export class VaultCore {
         capabilitiesOf: (pols, path) => this.capabilitiesOf(pols, path),
         tokenByIdOrAccessor: (kind, v) =>
           kind === "id" ? this.tokens.get(v) : this.tokens.getByAccessor(v),
-        sealed: () => this.sealed,
+        sealed: () => this.sealedNow(),
         standby: () => this.standby,
       },
       this.routes,
@@ -298,6 +300,7 @@ export class VaultDoubleServer {
         };
       }
     });
+    core.sealedNow = () => core.sealed || this.faults.some((f) => f.kind === "sealed");
     this.server.on("connection", (s: Socket) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
@@ -327,7 +330,12 @@ export class VaultDoubleServer {
   }
 
   private takeFault(path: string): Fault | undefined {
-    const i = this.faults.findIndex((f) => !f.pathPrefix || path.startsWith(f.pathPrefix));
+    // sys/health and sys/seal-status answer a sealed Vault themselves (and do not use up the fault).
+    const statusPath = path === "sys/health" || path === "sys/seal-status";
+    const i = this.faults.findIndex(
+      (f) =>
+        (!f.pathPrefix || path.startsWith(f.pathPrefix)) && !(statusPath && f.kind === "sealed"),
+    );
     if (i < 0) return undefined;
     const f = this.faults[i];
     f.left -= 1;
@@ -387,9 +395,7 @@ export class VaultDoubleServer {
           await new Promise((r) => setTimeout(r, f.delayMs ?? 1000));
           break;
         case "sealed":
-          if (path !== "sys/health" && path !== "sys/seal-status")
-            return fail(503, ["Vault is sealed"]);
-          break;
+          return fail(503, ["Vault is sealed"]);
         case "standby":
           // A standby that cannot forward answers like this (vault/request_forwarding + http/handler.go).
           return fail(503, ["local node not active but active cluster node not found"]);

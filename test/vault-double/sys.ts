@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import type { Clock } from "./clock";
 import { type Ctx, type RouteTable, has, str, list, bool } from "./context";
 import { Acl, DEFAULT_POLICY, type ParsedPolicy, PolicyParseError, parsePolicy } from "./acl";
-import { badRequest, notFound } from "./errors";
+import { badRequest, notFound, permissionDenied } from "./errors";
 import { parseDurationSecond, FieldError } from "./openapi";
 import { uuid } from "./tokens";
 
@@ -370,6 +370,46 @@ export function sysRoutes(deps: SysDeps, routes: RouteTable): void {
       const t = deps.tokenByIdOrAccessor("accessor", str(ctx, "accessor"));
       if (!t) throw badRequest("invalid accessor");
       return capsAnswer(t.policies, ctx);
+    },
+  });
+
+  routes.set("/sys/seal-status", {
+    read: () => ({
+      bare: true,
+      data: {
+        type: "shamir",
+        initialized: true,
+        sealed: deps.sealed(),
+        t: 1,
+        n: 1,
+        progress: 0,
+        nonce: "",
+        version: "1.15.0",
+        build_date: "2023-09-22T16:53:10Z",
+        migration: false,
+        cluster_name: "vault-double",
+        cluster_id: "00000000-0000-0000-0000-000000000000",
+        recovery_seal: false,
+        storage_type: "inmem",
+      },
+    }),
+  });
+
+  // The mount serving a path, as the Vault CLI asks before `vault kv …` (it needs a token; Vault
+  // answers 403 without one or when the token can reach nothing under the mount).
+  routes.set("/sys/internal/ui/mounts/{path}", {
+    read: (ctx) => {
+      if (!ctx.token) throw permissionDenied();
+      const p = ctx.params.path.replace(/^\/+/, "");
+      const isAuth = p.startsWith("auth/");
+      const table = isAuth ? deps.authMounts : deps.mounts;
+      const inner = isAuth ? p.slice(5) : p;
+      const probe = inner.endsWith("/") ? inner : `${inner}/`;
+      let best: MountEntry | undefined;
+      for (const m of table.values())
+        if (probe.startsWith(m.path) && (!best || m.path.length > best.path.length)) best = m;
+      if (!best) throw badRequest(`no mount found for path "${p}"`);
+      return { data: { ...mountView(best), path: isAuth ? `auth/${best.path}` : best.path } };
     },
   });
 
