@@ -46,9 +46,19 @@ export const run: Command = async (argv, io) => {
   const secrets = new SecretSet();
   secrets.add(io.env.VAULT_TOKEN);
 
+  // A scheduler cancelling the job (SIGINT, then SIGTERM) stops the run between needs: the needs
+  // in flight finish, so no fetched token is dropped before it is stored.
+  const stop = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    stop.abort(sig);
+    io.err(`procure: ${sig}: finishing the needs in flight, starting no more\n`);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   let summary: RunSummary;
   try {
     summary = await runProcurement({
+      signal: stop.signal,
       manifest,
       vault,
       needs: args.all("need"),
@@ -69,10 +79,13 @@ export const run: Command = async (argv, io) => {
   } catch (e) {
     if (e instanceof NeedSelectionError) throw new UsageError(e.message);
     throw e;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
   progress.clear();
   io.out(format === "json" ? renderJson(file, args.has("due-only"), summary) : renderText(summary));
-  return summary.deny > 0 ? 1 : 0;
+  return summary.deny > 0 || summary.notStarted.length > 0 ? 1 : 0;
 };
 
 export function renderText(s: RunSummary): string {
@@ -85,6 +98,8 @@ export function renderText(s: RunSummary): string {
       `${c.rejected} rejected, ${c.failed} failed, ${c["hand-off-due"]} awaiting hand-off; ` +
       `${s.deny} deny, ${s.warn} warn; ${s.providerRequests} provider request${s.providerRequests === 1 ? "" : "s"}`,
   );
+  if (s.notStarted.length > 0)
+    lines.push(`stopped: ${s.notStarted.length} not started (${s.notStarted.join(", ")})`);
   return lines.join("\n") + "\n";
 }
 
@@ -138,6 +153,7 @@ function renderJson(file: string, dueOnly: boolean, s: RunSummary): string {
           deny: s.deny,
           warn: s.warn,
           provider_requests: s.providerRequests,
+          not_started: s.notStarted,
         },
       },
       null,

@@ -21,6 +21,11 @@ export interface RunOptions {
   readonly endpoint?: EndpointOptions;
   readonly now?: () => number;
   readonly secrets?: SecretSet;
+  /**
+   * Stops the run between needs: needs in flight finish their steps (so no token is left between
+   * the token endpoint and Vault), no new one starts.
+   */
+  readonly signal?: AbortSignal;
   /** Called as each need finishes (done counts from 1). */
   readonly onNeedDone?: (outcome: NeedOutcome, done: number, total: number) => void;
 }
@@ -31,6 +36,8 @@ export interface RunSummary {
   readonly deny: number;
   readonly warn: number;
   readonly providerRequests: number;
+  /** Needs not started because the run was stopped (signal). */
+  readonly notStarted: readonly string[];
 }
 
 /** A --need that names nothing procure can act on. */
@@ -71,23 +78,27 @@ export async function runProcurement(o: RunOptions): Promise<RunSummary> {
     endpoint: o.endpoint ?? {},
     credentials: new Map(),
   };
-  const outcomes: NeedOutcome[] = new Array(selected.length);
+  const outcomes: (NeedOutcome | undefined)[] = new Array(selected.length);
   let next = 0;
   let done = 0;
   const worker = async () => {
-    while (next < selected.length) {
+    while (next < selected.length && !o.signal?.aborted) {
       const i = next++;
       const { need, provider } = selected[i];
       outcomes[i] = await procureNeed(ctx, need, provider, o.dueOnly ?? false);
-      o.onNeedDone?.(outcomes[i], ++done, selected.length);
+      o.onNeedDone?.(outcomes[i]!, ++done, selected.length);
     }
   };
   const width = Math.max(1, Math.min(o.concurrency ?? 8, selected.length));
   await Promise.all(Array.from({ length: width }, worker));
-  return summarise(outcomes);
+  const notStarted = selected.filter((_, i) => !outcomes[i]).map((x) => x.need.name);
+  return summarise(
+    outcomes.filter((x): x is NeedOutcome => x !== undefined),
+    notStarted,
+  );
 }
 
-export function summarise(outcomes: NeedOutcome[]): RunSummary {
+export function summarise(outcomes: NeedOutcome[], notStarted: readonly string[] = []): RunSummary {
   const counts: Record<NeedOutcome["action"], number> = {
     procured: 0,
     stored: 0,
@@ -107,5 +118,5 @@ export function summarise(outcomes: NeedOutcome[]): RunSummary {
       else warn++;
     }
   }
-  return { outcomes, counts, deny, warn, providerRequests };
+  return { outcomes, counts, deny, warn, providerRequests, notStarted };
 }

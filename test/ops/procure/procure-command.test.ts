@@ -182,6 +182,28 @@ describe("procure", () => {
     expect(w.as.requests).toHaveLength(0);
   });
 
+  it("SIGTERM stops the run between needs: the need in flight is stored, the rest not started", async () => {
+    const listeners = process.listenerCount("SIGTERM");
+    const poll = setInterval(() => {
+      if (w.as.requests.length > 0) {
+        clearInterval(poll);
+        (process.emit as (e: string, s: string) => boolean)("SIGTERM", "SIGTERM");
+      }
+    }, 1);
+    const r = await runIn(w, "procure", procure, [w.manifest, "--concurrency", "1"]);
+    clearInterval(poll);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe("procure: SIGTERM: finishing the needs in flight, starting no more\n");
+    expect(r.out).toMatch(/billing-charges .*: procured version 1/);
+    expect(r.out).toMatch(
+      /stopped: 3 not started \(billing-payments, billing-reports, billing-legacy\)/,
+    );
+    const token = (await entryData(w, "stripe", "billing-charges"))!.token;
+    expect(await w.as.isActive(token)).toBe(true);
+    expect(w.as.activeTokenCount()).toBe(1);
+    expect(process.listenerCount("SIGTERM")).toBe(listeners);
+  });
+
   it("usage errors exit 2 with one line", async () => {
     const r = await runIn(w, "procure", procure, [w.manifest, "--need", "nope"]);
     expect(r.code).toBe(2);
