@@ -27,10 +27,15 @@ export interface PackConfig {
   maxTtl?: string | number;
   maxRotation?: string | number;
   maxNeedLifetime?: string | number;
-  /** Access-needs manifest the stack is built from; relative paths are from the package root. */
+  /**
+   * Access-needs manifest the stack is built from; a relative path is from the project's root
+   * (see {@link projectRoot}).
+   */
   manifest?: string;
   /** Extra organisation Rego dirs, as `tokenwarden check --policies`. */
   policies?: string[];
+  /** The Rego version of those dirs (0: as `check --v0-compatible`); default 1. */
+  regoVersion?: 0 | 1;
 }
 
 const durationOrSeconds = {
@@ -63,6 +68,10 @@ export const CONFIG_SCHEMA = {
       items: { type: "string" as const },
       description: "Directories of the organisation's own Rego rules.",
     },
+    regoVersion: {
+      enum: [0, 1],
+      description: "Rego version of the organisation's rules: 0 for Rego v0 (deny[msg] { … }).",
+    },
   },
 };
 
@@ -75,6 +84,17 @@ function rawProps(r: PolicyResource): Record<string, unknown> {
   return (target ?? r.props ?? {}) as Record<string, unknown>;
 }
 
+/**
+ * Where the pack config's relative paths start: the project that installed tokenwarden (the
+ * directory holding the `node_modules` it sits in, when run as node_modules/tokenwarden/policies),
+ * or the tokenwarden checkout itself when run from a clone.
+ */
+export function projectRoot(root: string = packageRoot()): string {
+  const marker = `${path.sep}node_modules${path.sep}`;
+  const at = root.indexOf(marker);
+  return at >= 0 ? root.slice(0, at) : root;
+}
+
 /** Builds the policy document for the stack's resources under the given config. */
 export async function stackInput(
   resources: readonly PolicyResource[],
@@ -83,7 +103,7 @@ export async function stackInput(
 ): Promise<PolicyInput> {
   let declaration: NeedsSide | undefined;
   if (config.manifest) {
-    const file = path.resolve(packageRoot(), config.manifest);
+    const file = path.resolve(projectRoot(), config.manifest);
     declaration = needsSideOf(loadManifest(file), { now });
   }
   const like: PulumiResourceLike[] = resources.map((r) => ({
@@ -130,7 +150,8 @@ async function evaluateStack(args: StackValidationArgs): Promise<Evaluation> {
   if (!pending) {
     pending = (async () => {
       const set = loadPolicySet({
-        extraDirs: (config.policies ?? []).map((d) => path.resolve(packageRoot(), d)),
+        extraDirs: (config.policies ?? []).map((d) => path.resolve(projectRoot(), d)),
+        v0Compatible: config.regoVersion === 0,
       });
       return evaluate(set, await stackInput(args.resources, config));
     })();
