@@ -468,7 +468,9 @@ export function generateAuditLogs(o: GenAuditOptions): GenTruth {
                 }
               : {}),
           };
-      if (!skipResp)
+      // A request the ACL refuses gets its request line (with the error) and no response line, as
+      // Vault writes it (the token check in request_handling.go fails before routing).
+      if (!skipResp && !denied)
         emit(
           di,
           JSON.stringify({

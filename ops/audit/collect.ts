@@ -43,6 +43,8 @@ export interface CollectStats {
   requestsWithoutResponse: number;
   /** Responses whose request is not in the logs (the log starts mid-flight). */
   responsesWithoutRequest: number;
+  /** Requests refused by the ACL, logged by Vault as a request line only. */
+  denials: number;
   problemCount: number;
   /** Problems by kind, counted. */
   readonly problemKinds: Record<string, number>;
@@ -140,6 +142,8 @@ export function groupDevices(
 interface Slot {
   readonly t: number;
   readonly key: string | undefined;
+  /** Registered by a denied request line: its response, if Vault writes one, is no duplicate. */
+  readonly denial?: boolean;
 }
 
 /** One device's files as a cursor over parsed entries, refilled a batch at a time. */
@@ -214,6 +218,7 @@ export async function collect(
     duplicates: 0,
     requestsWithoutResponse: 0,
     responsesWithoutRequest: 0,
+    denials: 0,
     problemCount: 0,
     problemKinds: {},
     problems: [],
@@ -256,6 +261,13 @@ export async function collect(
   stats.requestsWithoutResponse += pending.size;
   return stats;
 
+  function keyOf(e: ResponseEntry, device: DeviceInfo): string | undefined {
+    if (e.accessor === undefined) return undefined;
+    if (e.accessor.startsWith(HMAC_PREFIX)) device.hashedAccessors++;
+    else device.rawAccessors++;
+    return tokenKeyOf(device.name, e.accessor);
+  }
+
   function accept(e: AuditEntry, device: DeviceInfo): void {
     device.entries++;
     const t = e.timeMs;
@@ -274,23 +286,37 @@ export async function collect(
     }
     if (e.type === "request") {
       const k = "q" + e.id;
-      if (seen.has(k)) {
+      const prior = seen.get(k);
+      if (prior !== undefined) {
         stats.duplicates++;
+        const key = e.denial && keyOf(e.denial, device);
+        if (prior.key !== undefined && key !== undefined && prior.key !== key)
+          opts.onSameToken?.(prior.key, key);
         return;
       }
-      seen.set(k, { t, key: undefined });
-      pending.set(e.id, t);
       stats.requests++;
+      if (e.denial === undefined) {
+        seen.set(k, { t, key: undefined });
+        pending.set(e.id, t);
+        return;
+      }
+      // Refused by the ACL: Vault writes no response for it, so the request line is the use.
+      const key = keyOf(e.denial, device);
+      seen.set(k, { t, key });
+      seen.set("s" + e.id, { t, key, denial: true });
+      stats.denials++;
+      opts.onResponse(e.denial, key);
       return;
     }
-    let tokenKey: string | undefined;
-    if (e.accessor !== undefined) {
-      if (e.accessor.startsWith(HMAC_PREFIX)) device.hashedAccessors++;
-      else device.rawAccessors++;
-      tokenKey = tokenKeyOf(device.name, e.accessor);
-    }
+    const tokenKey = keyOf(e, device);
     const k = "s" + e.id;
     const prior = seen.get(k);
+    if (prior?.denial) {
+      // A Vault that also logs a response for a refused request: paired, already counted.
+      seen.set(k, { t, key: prior.key });
+      stats.responses++;
+      return;
+    }
     if (prior !== undefined) {
       stats.duplicates++;
       if (prior.key !== undefined && tokenKey !== undefined && prior.key !== tokenKey)

@@ -13,6 +13,12 @@ export interface RequestEntry {
   readonly type: "request";
   readonly id: string;
   readonly timeMs: number;
+  /**
+   * A request the ACL refused. Vault logs it as a request line carrying the error and writes no
+   * response line (vault/request_handling.go checks the token before routing), so the request
+   * line is the only record of the attempt: it is read in full, as a use that was denied.
+   */
+  readonly denial?: ResponseEntry;
 }
 
 export interface ResponseEntry {
@@ -81,12 +87,27 @@ export function entryFromObject(v: unknown): AuditEntry | EntryProblem {
   if (!isObj(req)) return { problem: "no `request` object" };
   const id = req.id;
   if (typeof id !== "string" || id === "") return { problem: "no `request.id`" };
-  if (type === "request") return { type, id, timeMs };
-
   const auth = isObj(v.auth) ? v.auth : {};
   const resp = isObj(v.response) ? v.response : undefined;
   const err = typeof v.error === "string" ? v.error : "";
   const denied = isDenied(err, auth, resp);
+  if (type === "request") {
+    if (!denied) return { type, id, timeMs };
+    return { type, id, timeMs, denial: useOf(v, req, auth, id, timeMs, true, false) };
+  }
+  return useOf(v, req, auth, id, timeMs, denied, err !== "" && !denied);
+}
+
+/** The facts of one use, from an entry's auth and request objects. */
+function useOf(
+  v: Obj,
+  req: Obj,
+  auth: Obj,
+  id: string,
+  timeMs: number,
+  denied: boolean,
+  failed: boolean,
+): ResponseEntry {
   const meta: Record<string, string> = {};
   if (isObj(auth.metadata))
     for (const [k, val] of Object.entries(auth.metadata))
@@ -94,8 +115,8 @@ export function entryFromObject(v: unknown): AuditEntry | EntryProblem {
   const issue = typeof auth.token_issue_time === "string" ? Date.parse(auth.token_issue_time) : NaN;
   const accessor = str(auth.accessor) ?? str(req.client_token_accessor);
   const ns = isObj(req.namespace) ? str(req.namespace.path) : undefined;
-  const entry: ResponseEntry = {
-    type,
+  return {
+    type: "response",
     id,
     timeMs,
     accessor,
@@ -108,9 +129,8 @@ export function entryFromObject(v: unknown): AuditEntry | EntryProblem {
     remoteAddress: str(req.remote_address),
     namespace: ns,
     denied,
-    failed: err !== "" && !denied,
+    failed,
   };
-  return entry;
 }
 
 /**
@@ -135,13 +155,15 @@ const REQUEST_ID = '"request":{"id":"';
  * "request":{"id":"…",…}…}`, so both are read from the text without parsing the whole line —
  * the review's main saving over a full JSON.parse. The first `"request":{` after the type is the
  * top-level request (auth holds no object under that key; inside JSON strings every quote is
- * escaped, so the pattern cannot come from a value). Anything else — another field order, an
- * escape in the id or time, a line not ending in `}` — takes the full parse. The one thing given
+ * escaped, so the pattern cannot come from a value). Anything else — an `error` key, another
+ * field order, an escape in the id or time, a line not ending in `}` — takes the full parse. The one thing given
  * up: damage after the id inside a request line that still ends in `}` goes unnoticed; no finding
  * depends on those bytes.
  */
 function requestByPrefix(line: string): RequestEntry | undefined {
   if (!line.startsWith(TIME_PREFIX) || line.charCodeAt(line.length - 1) !== 125) return undefined;
+  // An error (a denial above all) is read in full. Unescaped, `"error":` can only be a key.
+  if (line.includes('"error":')) return undefined;
   const q = line.indexOf('"', TIME_PREFIX.length);
   if (q === -1 || !line.startsWith(TYPE_REQUEST, q)) return undefined;
   const r = line.indexOf(REQUEST_ID, q + TYPE_REQUEST.length);

@@ -106,7 +106,13 @@ describe("rotated logs of one device", () => {
     });
     expect(g.files.filter((f) => f.endsWith(".gz"))).toHaveLength(2);
     const { stats, responses } = await read([...g.files].reverse());
-    expect(stats.responses).toBe(g.truth.requests);
+    // A denied request has no response line (as Vault writes it); its request line is the use.
+    expect([stats.requests, stats.responses, stats.denials]).toEqual([
+      g.truth.requests,
+      g.truth.requests - g.truth.denied,
+      g.truth.denied,
+    ]);
+    expect(responses).toHaveLength(g.truth.requests);
     expect(stats.problemCount).toBe(0);
     for (let i = 1; i < responses.length; i++)
       expect(responses[i].timeMs).toBeGreaterThanOrEqual(responses[i - 1].timeMs);
@@ -130,7 +136,9 @@ describe("several devices", () => {
   it("count each request once; requests only one device logged still count", async () => {
     const g = gen({ requests: 1200 });
     const both = await read(g.files);
-    expect(both.stats.responses).toBe(g.truth.requests);
+    expect(both.stats.requests).toBe(g.truth.requests);
+    expect(both.stats.responses).toBe(g.truth.requests - g.truth.denied);
+    expect(both.responses).toHaveLength(g.truth.requests);
     expect(
       both.stats.devices.map((d) => [d.name, d.hashedAccessors > 0, d.rawAccessors > 0]),
     ).toEqual([
@@ -152,9 +160,9 @@ describe("several devices", () => {
     copyFileSync(f, copy);
     const { stats } = await read([f, f, copy]);
     expect(stats.devices).toHaveLength(2);
-    expect(stats.responses).toBe(300);
     expect(stats.requests).toBe(300);
-    expect(stats.duplicates).toBe(600);
+    expect(stats.responses).toBe(300 - g.truth.denied);
+    expect(stats.duplicates).toBe(600 - g.truth.denied);
   });
 });
 
@@ -167,7 +175,8 @@ describe("damaged logs", () => {
     });
     const f = g.files[0];
     const { stats } = await read([f]);
-    expect(stats.responses).toBe(1000);
+    expect(stats.requests).toBe(1000);
+    expect(stats.responses).toBe(1000 - g.truth.denied);
     expect(stats.problemCount).toBe(g.truth.malformed);
     const lines = readFileSync(f, "utf8").split("\n");
     // Each reported line really is a bad one.
@@ -218,6 +227,41 @@ describe("damaged logs", () => {
     const { stats } = await read([empty, missing, good]);
     expect(stats.responses).toBe(1);
     expect(stats.problems).toEqual([{ file: missing, line: 0, problem: "no such file" }]);
+  });
+
+  it("take a refused request from its request line, once, with or without a response line", async () => {
+    const d = tmp();
+    const denied = (type: string, id: string, time: string) =>
+      line({
+        time,
+        type,
+        auth: { accessor: "acc1", policies: ["tw-a"], metadata: { need: "a" } },
+        request: { id, operation: "read", path: "secret/data/other" },
+        error: "permission denied",
+      });
+    mkdirSync(join(d, "a"));
+    mkdirSync(join(d, "b"));
+    // Device a: as Vault writes it (request line only); device b: also a response line.
+    const a = join(d, "a", "audit.log");
+    const b = join(d, "b", "audit.log");
+    writeFileSync(a, denied("request", "x", "2026-11-01T00:00:00Z") + "\n");
+    writeFileSync(
+      b,
+      denied("request", "x", "2026-11-01T00:00:00Z") +
+        "\n" +
+        denied("response", "x", "2026-11-01T00:00:00.1Z") +
+        "\n",
+    );
+    const { stats, responses } = await read([a, b]);
+    expect(responses.map((e) => [e.id, e.denied, e.path])).toEqual([
+      ["x", true, "secret/data/other"],
+    ]);
+    expect([
+      stats.requests,
+      stats.denials,
+      stats.requestsWithoutResponse,
+      stats.responsesWithoutRequest,
+    ]).toEqual([1, 1, 0, 0]);
   });
 
   it("pair requests with responses and count those left alone", async () => {
