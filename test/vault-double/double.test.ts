@@ -416,7 +416,13 @@ describe("faults", () => {
     expect((await call("GET", "sys/mounts")).status).toBe(200);
 
     vault.fault({ kind: "standby" });
-    expect((await call("GET", "sys/mounts")).status).toBe(503);
+    expect((await call("GET", "sys/mounts")).body).toEqual({
+      errors: ["no active Vault instance found"],
+    });
+    vault.fault({ kind: "standby", activeAddress: "http://127.0.0.1:1" });
+    const redirected = await fetch(`${vault.address}/v1/sys/mounts?x=1`, { redirect: "manual" });
+    expect(redirected.status).toBe(307);
+    expect(redirected.headers.get("location")).toBe("http://127.0.0.1:1/v1/sys/mounts?x=1");
 
     vault.fault({ kind: "status", status: 429, retryAfterS: 7, pathPrefix: "auth/token/" });
     expect((await call("GET", "sys/mounts")).status).toBe(200);

@@ -26,6 +26,7 @@ export interface RawResponse {
 const REASONS: Record<number, string> = {
   200: "OK",
   204: "No Content",
+  307: "Temporary Redirect",
   400: "Bad Request",
   403: "Forbidden",
   404: "Not Found",

@@ -57,7 +57,14 @@ export type Fault =
       /** For 429: the Retry-After header in seconds (default 1). */
       retryAfterS?: number;
     }
-  | { kind: "sealed" | "standby"; times?: number; pathPrefix?: string }
+  | { kind: "sealed"; times?: number; pathPrefix?: string }
+  | {
+      kind: "standby";
+      times?: number;
+      pathPrefix?: string;
+      /** The active node's address: answer 307 to it (else 503, no active node known). */
+      activeAddress?: string;
+    }
   | { kind: "drop"; times?: number; pathPrefix?: string }
   | { kind: "slow"; delayMs?: number; times?: number; pathPrefix?: string };
 
@@ -396,9 +403,14 @@ export class VaultDoubleServer {
           break;
         case "sealed":
           return fail(503, ["Vault is sealed"]);
-        case "standby":
-          // A standby that cannot forward answers like this (vault/request_forwarding + http/handler.go).
-          return fail(503, ["local node not active but active cluster node not found"]);
+        case "standby": {
+          // http/handler.go respondStandby: a standby that does not forward redirects (307) to
+          // the active node, or answers 503 when it knows none.
+          if (!f.activeAddress) return fail(503, ["no active Vault instance found"]);
+          const location = `${f.activeAddress.replace(/\/$/, "")}${url.pathname}${url.search}`;
+          this.record(method, path, 307, [], [], [], "");
+          return { status: 307, headers: { Location: location } };
+        }
         case "status": {
           const headers: Record<string, string> = {};
           let msg = "internal error";
