@@ -37,6 +37,11 @@ export interface CollectOptions {
    * that a value is stored, never the value.
    */
   readonly thirdPartyTokens?: Readonly<Record<string, string>>;
+  /**
+   * Keep secret input values in `inputs` instead of "[secret]" — only for tests that apply the
+   * rendered resources to a Vault double; `plan` never sets it.
+   */
+  readonly revealSecrets?: boolean;
   /** The value the mocked Vault returns as an issued token's clientToken (tests use a canary). */
   readonly issuedTokenValue?: string;
   /**
@@ -129,10 +134,10 @@ async function collectWithMocks(
         custom: req.getCustom(),
         dependsOn: [...req.getDependenciesList()].sort(),
         deleteBeforeReplace: req.getDeletebeforereplace(),
-        inputs: maskSecrets(pulumi.runtime.deserializeProperties(req.getObject())) as Record<
-          string,
-          unknown
-        >,
+        inputs: maskSecrets(
+          pulumi.runtime.deserializeProperties(req.getObject()),
+          options.revealSecrets === true,
+        ) as Record<string, unknown>,
       },
     };
     recorded.push(slot);
@@ -271,12 +276,12 @@ function isSecretValue(v: unknown): v is { value: unknown } {
   );
 }
 
-function maskSecrets(v: unknown): unknown {
-  if (isSecretValue(v)) return SECRET_MARK;
-  if (Array.isArray(v)) return v.map(maskSecrets);
+function maskSecrets(v: unknown, reveal = false): unknown {
+  if (isSecretValue(v)) return reveal ? maskSecrets(v.value, reveal) : SECRET_MARK;
+  if (Array.isArray(v)) return v.map((x) => maskSecrets(x, reveal));
   if (typeof v === "object" && v !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = maskSecrets(x);
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = maskSecrets(x, reveal);
     return out;
   }
   return v;
