@@ -138,7 +138,8 @@ describe("tokenwarden audit on the Vault double's file audit device", () => {
       ]),
     );
     expect(calls.filter((c) => c.status === 503)).toHaveLength(1);
-    for (const c of calls)
+    // (the injected 503 is answered before the double matches an operation)
+    for (const c of calls.filter((x) => x.status !== 503))
       expect([c.path, c.ignored, c.operationId !== ""]).toEqual([c.path, [], true]);
   });
 
