@@ -24,11 +24,11 @@ export const run: Command = async (argv, io) => {
         : "validate takes one manifest",
     );
   }
-  const file = args.positionals[0];
+  const given = args.positionals[0];
+  const file = given === "-" ? "<stdin>" : given;
   try {
     // `-` is standard input, named <stdin> in messages.
-    const m =
-      file === "-" ? parseManifestText(await readInputText(io), "<stdin>") : loadManifest(file);
+    const m = given === "-" ? parseManifestText(await readInputText(io), file) : loadManifest(file);
     const counts = {
       consumers: m.consumers.length,
       providers: m.providers.length,
