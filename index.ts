@@ -2,6 +2,12 @@
  * The root Pulumi program (`pulumi up` from the repository root runs its compiled form,
  * dist/index.js): provisions the manifest named by `tokenwarden:manifest` into the Vault the
  * `vault` provider is configured for (`vault:address`/`vault:token` or VAULT_ADDR/VAULT_TOKEN).
+ *
+ * Its exports are this stack's outputs (`pulumi stack output`), not a library API. What the
+ * package offers to code is named in package.json `exports`: `tokenwarden` (components/index.ts:
+ * AccessNeeds and the components under it), `tokenwarden/cdktf` (the CDKTF constructs),
+ * `tokenwarden/policies/*` (the Rego rules, conftest entry points and the Pulumi policy pack) and
+ * `tokenwarden/schema/*` (the manifest's JSON Schema); bin/ holds the `tokenwarden` command.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AccessNeeds } from "./components";
