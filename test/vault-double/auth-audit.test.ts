@@ -246,7 +246,7 @@ describe("audit", () => {
     const t = (
       await call("POST", "auth/token/create", { policies: ["default"], meta: { need: "billing" } })
     ).body!.auth;
-    await call("POST", "secret/data/app", { data: { password: "CANARY-s3cret" } });
+    const written = await call("POST", "secret/data/app", { data: { password: "CANARY-s3cret" } });
     await vaultHttp(vault.address, t.client_token)("GET", "secret/data/app");
 
     const text = readFileSync(file, "utf8");
@@ -273,6 +273,7 @@ describe("audit", () => {
         l.request.operation === "create",
     );
     expect(write.request.data.data.password).toMatch(/^hmac-sha256:/);
+    expect(write.request.id).toBe(written.body!.request_id);
     const created = lines.find(
       (l) => l.type === "response" && l.request.path === "auth/token/create",
     );

@@ -50,6 +50,8 @@ export interface AuthBlock {
 }
 
 export interface Ctx {
+  /** The request's id: the envelope's request_id and the audit lines' request.id. */
+  readonly requestId: string;
   readonly op: Operation;
   /** Request path without "/v1/" and query, e.g. "secret/data/app". */
   readonly path: string;

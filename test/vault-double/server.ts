@@ -502,6 +502,7 @@ export class VaultDoubleServer {
 
     const wrapHeader = String(req.headers["x-vault-wrap-ttl"] ?? "");
     const ctx: Ctx = {
+      requestId: uuid(),
       op: kind === "write" ? "update" : kind,
       path,
       mountPath: where.mountPath,
@@ -566,7 +567,7 @@ export class VaultDoubleServer {
 
     const wrapTtl = answer.forceWrapTtl ?? (wrapHeader ? parseWrapTtl(wrapHeader) : 0);
     if (wrapHeader && wrapTtl === undefined) return fail(400, ["error parsing wrap TTL"]);
-    const requestId = uuid();
+    const requestId = ctx.requestId;
     let body: Record<string, unknown>;
     let wrapInfo: Record<string, unknown> | undefined;
     if (wrapTtl && wrapTtl > 0 && status === 200) {
@@ -622,7 +623,7 @@ export class VaultDoubleServer {
     if (this.core.auditSinks.length === 0) return;
     const where = this.core.resolve(ctx.path);
     const event: AuditEvent = {
-      requestId: uuid(),
+      requestId: ctx.requestId,
       time: this.core.clock.now(),
       token,
       operation: ctx.op,
