@@ -26,6 +26,8 @@ export interface AppRoleArgs extends RoleArgsBase {
   readonly backend: pulumi.Input<string>;
   readonly secretIdTtl: pulumi.Input<number>;
   readonly secretIdNumUses: pulumi.Input<number>;
+  /** The consumer's fixed addresses, when it has them. */
+  readonly secretIdBoundCidrs?: Strings;
 }
 export interface KubernetesRoleArgs extends RoleArgsBase {
   readonly kind: "kubernetes";
@@ -51,6 +53,8 @@ export interface TokenRoleArgs {
   readonly tokenType: pulumi.Input<string>;
   readonly renewable: pulumi.Input<boolean>;
   readonly orphan: pulumi.Input<boolean>;
+  /** The consumer's fixed addresses, when it has them. */
+  readonly tokenBoundCidrs?: Strings;
 }
 /** The kind is plain (it picks the resource type); everything else may be an Input. */
 export type ConsumerRoleArgs = (AppRoleArgs | KubernetesRoleArgs | JwtRoleArgs | TokenRoleArgs) & {
@@ -94,6 +98,7 @@ export function consumerRoleArgs(plan: RolePlan): ConsumerRoleArgs {
       tokenType: plan.tokenType,
       renewable: plan.renewable,
       orphan: plan.orphan,
+      ...(plan.tokenBoundCidrs ? { tokenBoundCidrs: [...plan.tokenBoundCidrs] } : {}),
     };
   }
   const base = {
@@ -110,6 +115,7 @@ export function consumerRoleArgs(plan: RolePlan): ConsumerRoleArgs {
         backend: plan.backend,
         secretIdTtl: plan.secretIdTtl,
         secretIdNumUses: plan.secretIdNumUses,
+        ...(plan.secretIdBoundCidrs ? { secretIdBoundCidrs: [...plan.secretIdBoundCidrs] } : {}),
       };
     case "kubernetes":
       return {
@@ -170,6 +176,7 @@ export class ConsumerRole extends pulumi.ComponentResource {
             backend: args.backend,
             secretIdTtl: args.secretIdTtl,
             secretIdNumUses: args.secretIdNumUses,
+            secretIdBoundCidrs: args.secretIdBoundCidrs,
           },
           child,
         );
@@ -213,6 +220,7 @@ export class ConsumerRole extends pulumi.ComponentResource {
             tokenType: args.tokenType,
             renewable: args.renewable,
             orphan: args.orphan,
+            tokenBoundCidrs: args.tokenBoundCidrs,
           },
           child,
         );

@@ -49,6 +49,7 @@ export class ConsumerRole extends Construct {
         tokenType: role.tokenType,
         renewable: role.renewable,
         orphan: role.orphan,
+        tokenBoundCidrs: role.tokenBoundCidrs ? [...role.tokenBoundCidrs] : undefined,
         dependsOn,
       });
       return;
@@ -67,6 +68,7 @@ export class ConsumerRole extends Construct {
           backend: role.backend,
           secretIdTtl: role.secretIdTtl,
           secretIdNumUses: role.secretIdNumUses,
+          secretIdBoundCidrs: role.secretIdBoundCidrs ? [...role.secretIdBoundCidrs] : undefined,
         });
         break;
       case "kubernetes":

@@ -102,7 +102,7 @@ function roleBindings(role: RolePlan): Partial<InputRole> {
       return {
         ...shape,
         secret_id_num_uses: role.secretIdNumUses,
-        secret_id_bound_cidrs: [],
+        secret_id_bound_cidrs: [...(role.secretIdBoundCidrs ?? [])],
       };
     case "kubernetes":
       return {
@@ -123,6 +123,7 @@ function roleBindings(role: RolePlan): Partial<InputRole> {
         ...shape,
         token_explicit_max_ttl_seconds: role.tokenExplicitMaxTtl || null,
         token_type: role.tokenType,
+        token_bound_cidrs: [...(role.tokenBoundCidrs ?? [])],
         allowed_policies: [...role.allowedPolicies],
         allowed_policies_glob: [],
         orphan: role.orphan,

@@ -39,10 +39,12 @@ async function checkRows(file: string): Promise<{ findings: Row[]; waived: Row[]
 }
 
 /** The lines of a need's subtree in the text tree: from its label to the next need or consumer. */
-function subtree(text: string, need: string): string[] {
+/** The lines under a need (or a consumer: its own findings, before its needs). */
+function subtree(text: string, need: string, kind: "need" | "consumer" = "need"): string[] {
   const lines = text.split("\n");
-  const start = lines.findIndex((l) => new RegExp(`[├└]─ need ${need}$`).test(l));
-  expect(start, `need ${need} in the tree`).toBeGreaterThan(0);
+  const head = new RegExp(`[├└]─ ${kind} ${need}${kind === "need" ? "$" : " \\("}`);
+  const start = lines.findIndex((l) => head.test(l));
+  expect(start, `${kind} ${need} in the tree`).toBeGreaterThan(0);
   let end = start + 1;
   while (end < lines.length && lines[end] !== "" && !/[├└]─ (need|consumer) /.test(lines[end])) {
     end++;
@@ -59,9 +61,10 @@ describe("plan shows the policy results under their needs (violations example)",
     expect(findings.filter((f) => f.severity === "deny").length).toBeGreaterThan(5);
     for (const f of findings) {
       const mark = f.severity === "deny" ? "✗ deny" : "! warn";
-      const shown = subtree(r.out, f.need ?? "?").filter((l) =>
-        l.includes(`${mark} ${f.id} ${f.message}`),
-      );
+      // A role's finding (login bindings, TW017–TW023) names no need: it sits under its consumer.
+      const under =
+        f.need !== undefined ? subtree(r.out, f.need) : subtree(r.out, f.source, "consumer");
+      const shown = under.filter((l) => l.includes(`${mark} ${f.id} ${f.message}`));
       expect(shown, `${f.id} ${f.message}`).toHaveLength(1);
       // With the manifest line to edit.
       expect(shown[0]).toMatch(new RegExp(`\\(${VIOLATIONS}:\\d+\\)$`));
@@ -98,9 +101,14 @@ describe("plan shows the policy results under their needs (violations example)",
     for (const f of doc.findings ?? []) {
       expect(f.urns).toHaveLength(1);
       const at = byUrn.get(f.urns[0]);
-      expect(at?.type).toBe("tokenwarden:index:NeedGrant");
-      expect(at?.name).toBe(f.need);
-      expect(f.resources).toEqual([f.need]);
+      // A role's finding (login bindings) names no need: it is attached to its consumer's role.
+      const [type, name] =
+        f.need !== undefined
+          ? ["tokenwarden:index:NeedGrant", f.need]
+          : ["tokenwarden:index:ConsumerRole", f.source];
+      expect(at?.type).toBe(type);
+      expect(at?.name).toBe(name);
+      expect(f.resources).toEqual([name]);
       expect(f.line).toBeGreaterThan(0);
     }
     expect(doc.policy).toMatchObject({
