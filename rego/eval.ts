@@ -60,6 +60,8 @@ export interface EvaluatorOptions {
   data: Value;
   strict: boolean;
   maxSteps?: number;
+  /** `opa test --coverage`: receives "file:row" of each expression evaluated and rule produced. */
+  coverage?: Set<string>;
   timeoutMs?: number;
   print?: (line: string) => void;
   nowNs: bigint;
@@ -76,6 +78,7 @@ export class Evaluator {
   private readonly maxSteps: number;
   private readonly deadline: number;
   private readonly ruleStack: string[] = [];
+  private readonly coverage: Set<string> | undefined;
   /** The rule definition whose body runs (rego.metadata.rule / chain). */
   private activeRule: CRule | undefined;
   private readonly strict: boolean;
@@ -100,6 +103,7 @@ export class Evaluator {
   ) {
     this.st = { input: opts.input, dataOverrides: [], fnOverrides: new Map(), cache: new Map() };
     this.baseData = opts.data;
+    this.coverage = opts.coverage;
     this.strict = opts.strict;
     this.maxSteps = opts.maxSteps ?? Infinity;
     this.deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : Infinity;
@@ -138,6 +142,7 @@ export class Evaluator {
     }
     while (i < body.length) {
       const p = plans[i];
+      if (this.coverage !== undefined) this.cover(body[i].loc);
       if (p.kind === PLAN_BIND) {
         let name: string | undefined;
         let f: SimpleFn | undefined;
@@ -222,8 +227,13 @@ export class Evaluator {
     return f;
   }
 
+  private cover(loc: Loc): void {
+    this.coverage!.add(`${loc.file}:${loc.row}`);
+  }
+
   private evalExpr(e: Expr, env: Env, k: K): boolean {
     this.step();
+    if (this.coverage !== undefined) this.cover(e.loc);
     if (e.withs.length > 0) return this.evalWith(e, e.withs, 0, env, k);
     return this.evalExprPlain(e, env, k);
   }
@@ -1266,6 +1276,7 @@ export class Evaluator {
       if (firstWins) break;
     }
     if (result === undefined && g.defaultRule) {
+      if (this.coverage !== undefined) this.cover(g.defaultRule.loc);
       this.evalTerm(g.defaultRule.value, new Map(), (v) => {
         result = v;
         return true;
@@ -1286,6 +1297,7 @@ export class Evaluator {
     // (an error aborts the whole query: no finally needed to restore the active rule)
     const prevActive = this.activeRule;
     const v = this.evalRuleChainIn(r, g, env, args);
+    if (v !== undefined && this.coverage !== undefined) this.cover(this.activeRule!.loc);
     this.activeRule = prevActive;
     return v;
   }
@@ -1394,6 +1406,7 @@ export class Evaluator {
           return false;
         };
         this.evalBody(r.body, 0, env, () => {
+          if (this.coverage !== undefined) this.cover(r.loc);
           const m = this.simple(key, env);
           if (m === NOT_SIMPLE) return this.evalTerm(key, env, add);
           if (m !== undefined) set.add(m);
@@ -1403,6 +1416,7 @@ export class Evaluator {
       }
       this.evalBody(r.body, 0, env, () =>
         this.evalArgs(r.dynKeys, 0, r.dynKeys.length, [], env, (keys) => {
+          if (this.coverage !== undefined) this.cover(r.loc);
           if (isSet) {
             return this.evalTerm(r.key!, env, (member) => {
               if (keys.length === 0) (root as RSet).add(member);
@@ -1544,6 +1558,7 @@ export class Evaluator {
       }
       pool.push(env);
       if (result === undefined && g.defaultRule) {
+        if (this.coverage !== undefined) this.cover(g.defaultRule.loc);
         this.evalTerm(g.defaultRule.value, new Map(), (v) => {
           result = v;
           return true;

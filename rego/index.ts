@@ -14,12 +14,14 @@ import { Evaluator } from "./eval";
 import { RegoError } from "./errors";
 import { builtinSet, type BuiltinSetOptions } from "./capabilities";
 import { runTests, type TestResult, type TestRunOptions } from "./testing";
+import { coverageReport, type CoverageReport } from "./coverage";
 import { parseModuleSource, parseQuerySource, type ParseOptions } from "./parser";
 import { fromJS, toJS, RObject, RSet, type Value } from "./value";
 
 export { RegoError } from "./errors";
 export type * from "./api-types";
 export type { Module } from "./ast";
+export type { CoverageReport, FileCoverage } from "./coverage";
 export type { Capabilities, CustomBuiltin } from "./capabilities";
 export { capabilitiesProblem } from "./capabilities";
 export type { TestResult, TestCaseResult, TestOutcome } from "./testing";
@@ -57,6 +59,8 @@ export interface CompiledPolicy {
   ruleNames(packagePath: string[]): string[];
   /** `opa test`: every `test_*` rule definition (parameterized ones case by case). */
   runTests(opts?: TestOptions): TestResult[];
+  /** Runs the tests collecting coverage: the results and OPA's coverage report. */
+  runTestsWithCoverage(opts?: TestOptions): { results: TestResult[]; coverage: CoverageReport };
 }
 
 export interface TestOptions extends Omit<TestRunOptions, "data"> {
@@ -177,6 +181,14 @@ class Policy implements CompiledPolicy {
     } finally {
       Error.stackTraceLimit = stackTraceLimit;
     }
+  }
+  runTestsWithCoverage(opts: TestOptions = {}): {
+    results: TestResult[];
+    coverage: CoverageReport;
+  } {
+    const covered = new Set<string>();
+    const results = this.runTests({ ...opts, coverage: covered });
+    return { results, coverage: coverageReport(this.prog.modules, covered) };
   }
   ruleNames(packagePath: string[]): string[] {
     const names = new Set<string>();

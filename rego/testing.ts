@@ -41,6 +41,8 @@ export interface TestRunOptions {
   readonly timeoutMs?: number;
   readonly maxSteps?: number;
   readonly nowNs?: bigint;
+  /** Collects covered "file:row" keys across all tests (`opa test --coverage`). */
+  readonly coverage?: Set<string>;
 }
 
 interface Discovered {
@@ -119,6 +121,7 @@ export function runTests(prog: CompiledProgram, opts: TestRunOptions = {}): Test
         timeoutMs: opts.timeoutMs,
         maxSteps: opts.maxSteps,
         print: (l) => output.push(l),
+        coverage: opts.coverage,
         nowNs: opts.nowNs ?? BigInt(Date.now()) * 1000000n,
       });
       const headVars = headVarsOf(t.rule);
@@ -131,6 +134,9 @@ export function runTests(prog: CompiledProgram, opts: TestRunOptions = {}): Test
       outcome = "ERROR";
       error = err.message;
     }
+    // the test rule's head is covered when it produced a value (as a rule evaluated normally)
+    if (outcome === "PASS" || cases?.some((c) => c.outcome === "PASS"))
+      opts.coverage?.add(`${t.file}:${t.row}`);
     const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
     results.push({ ...base, outcome, durationMs, error, output, cases });
   }

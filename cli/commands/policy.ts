@@ -169,6 +169,8 @@ async function testCommand(argv: string[], io: CliIO): Promise<number> {
     "v0-compatible": {},
     capabilities: { value: true },
     bundle: { short: "b" },
+    coverage: { short: "c" },
+    threshold: { value: true },
   });
   const format = formatFlag(args, ["pretty", "json"] as const, "pretty");
   if (args.positionals.length === 0)
@@ -199,6 +201,23 @@ async function testCommand(argv: string[], io: CliIO): Promise<number> {
   );
   if (!compiled) return 2;
   const timeoutMs = numberFlag(args.get("timeout"), "--timeout") ?? 10_000;
+  if (args.has("coverage")) {
+    // like `opa test --coverage`: the coverage report (OPA's JSON shape) is the output
+    const threshold = args.get("threshold");
+    const min = threshold === undefined ? 0 : Number(threshold);
+    if (!Number.isFinite(min) || min < 0 || min > 100)
+      throw new UsageError("--threshold must be a percentage between 0 and 100");
+    const { results, coverage } = compiled.runTestsWithCoverage({
+      data: files.data,
+      timeoutMs,
+      filter,
+    });
+    io.out(JSON.stringify(coverage, null, 2) + "\n");
+    const bad = results.some((r) => r.outcome === "FAIL" || r.outcome === "ERROR");
+    if (coverage.coverage < min)
+      io.err(`code coverage threshold not met: got ${coverage.coverage} instead of ${min}\n`);
+    return bad || coverage.coverage < min ? 1 : 0;
+  }
   const results = compiled.runTests({ data: files.data, timeoutMs, filter });
   const passed = results.filter((r) => r.outcome === "PASS").length;
   const skipped = results.filter((r) => r.outcome === "SKIPPED").length;

@@ -155,3 +155,28 @@ describe("policy eval/test --capabilities", () => {
     expect(bad.err).toMatch(/p\.rego: not valid JSON/);
   });
 });
+
+describe("policy test --coverage", () => {
+  it("reports covered and not covered lines per file in OPA's shape, with a threshold", async () => {
+    const dir = tmpTree({
+      "p.rego":
+        'package p\n\nallow if input.role == "admin"\n\ndeny if {\n\tinput.role == "guest"\n\tinput.path == "/secret"\n}\n',
+      "p_test.rego": 'package p\n\ntest_admin if allow with input as {"role": "admin"}\n',
+    });
+    const r = await runMain(["policy", "test", "--coverage", dir], ROOT);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.out) as {
+      files: Record<string, { covered?: unknown[]; not_covered?: unknown[]; coverage: number }>;
+      coverage: number;
+    };
+    const file = Object.keys(rep.files).find(
+      (f) => f.endsWith(`${path.sep}p.rego`) || f.endsWith("/p.rego"),
+    )!;
+    expect(rep.files[file].covered).toEqual([{ start: { row: 3 }, end: { row: 3 } }]);
+    expect(rep.files[file].not_covered).toEqual([{ start: { row: 5 }, end: { row: 7 } }]);
+    expect(rep.files[file].coverage).toBe(25);
+    const strict = await runMain(["policy", "test", "--coverage", "--threshold", "90", dir], ROOT);
+    expect(strict.code).toBe(1);
+    expect(strict.err).toContain("code coverage threshold not met");
+  });
+});
