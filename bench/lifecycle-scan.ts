@@ -6,7 +6,8 @@
  *   node dist/bench/lifecycle-scan.js cli <tokenwarden args…>        (VAULT_ADDR/VAULT_TOKEN set)
  *   node dist/bench/lifecycle-scan.js bare <requests.json> <concurrency>
  *
- * prints one JSON line: {"ms", "maxRssMb", "exit", "outBytes"}. requests.json is
+ * prints one JSON line: {"ms", "cpuMs", "maxRssMb", "exit", "outBytes"} — cpuMs is this process's
+ * own user+system CPU time, which the load of a shared machine disturbs far less than wall time. requests.json is
  * [{"method","path","body"?}], issued with plain fetch (no retries, no model), each answer's JSON
  * parsed — the floor any client could reach. The driver that seeds the Vault double with 1,000 →
  * 10,000 tokens, records each command's requests and prints the table is
@@ -63,6 +64,7 @@ async function cli(argv: string[]): Promise<{ exit: number; outBytes: number }> 
 async function run(): Promise<void> {
   const [mode, ...rest] = process.argv.slice(2);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let exit: number;
   let outBytes = 0;
   if (mode === "bare") {
@@ -77,9 +79,16 @@ async function run(): Promise<void> {
     return;
   }
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(
-    JSON.stringify({ ms: Math.round(ms), maxRssMb: Math.round(maxRssMb), exit, outBytes }) + "\n",
+    JSON.stringify({
+      ms: Math.round(ms),
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      maxRssMb: Math.round(maxRssMb),
+      exit,
+      outBytes,
+    }) + "\n",
   );
 }
 
