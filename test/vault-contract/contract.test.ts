@@ -7,6 +7,7 @@
  * Where the behaviour is not in Vault's API description, the comment says which Vault source or
  * doc it follows (hashicorp/vault unless another repository is named).
  */
+import { generateKeyPairSync } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -501,6 +502,79 @@ describe.skipIf(skipReason !== undefined)("Vault contract", () => {
       expect(
         (await v.as(info.token)("POST", "sys/wrapping/unwrap", {})).status,
       ).toBeGreaterThanOrEqual(400);
+    });
+  });
+
+  // hashicorp/vault-plugin-auth-jwt path_config.go / path_role.go and
+  // hashicorp/vault-plugin-auth-kubernetes path_config.go / path_role.go; token fields read back
+  // by sdk/helper/tokenutil PopulateTokenData (durations in seconds, lists as arrays).
+  describe("JWT and Kubernetes auth roles", () => {
+    it("reads a JWT role back normalised", async () => {
+      const mount = `${P}-jwt`;
+      await enableAuth(mount, "jwt");
+      const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+      const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
+      expect(
+        (
+          await v.call("POST", `auth/${mount}/config`, {
+            jwt_validation_pubkeys: [pem],
+            bound_issuer: "https://issuer.example",
+          })
+        ).status,
+      ).toBe(204);
+      expect((await v.call("GET", `auth/${mount}/config`)).body!.data).toMatchObject({
+        bound_issuer: "https://issuer.example",
+        jwks_url: "",
+        oidc_discovery_url: "",
+      });
+      const w = await v.call("POST", `auth/${mount}/role/deploy`, {
+        role_type: "jwt",
+        user_claim: "sub",
+        bound_audiences: "vault,ci",
+        bound_claims: { repository: "example-org/deploy" },
+        token_policies: "b-pol,a-pol",
+        token_ttl: "15m",
+        token_max_ttl: 3600,
+      });
+      expect(w.status).toBe(204);
+      expect((await v.call("GET", `auth/${mount}/role/deploy`)).body!.data).toMatchObject({
+        role_type: "jwt",
+        user_claim: "sub",
+        bound_audiences: ["vault", "ci"],
+        bound_claims: { repository: "example-org/deploy" },
+        bound_claims_type: "string",
+        token_policies: ["a-pol", "b-pol"],
+        token_ttl: 900,
+        token_max_ttl: 3600,
+      });
+    });
+
+    it("reads a Kubernetes role back normalised", async () => {
+      const mount = `${P}-k8s`;
+      await enableAuth(mount, "kubernetes");
+      expect(
+        (
+          await v.call("POST", `auth/${mount}/config`, {
+            kubernetes_host: "https://kubernetes.example:443",
+          })
+        ).status,
+      ).toBe(204);
+      expect((await v.call("GET", `auth/${mount}/config`)).body!.data).toMatchObject({
+        kubernetes_host: "https://kubernetes.example:443",
+      });
+      const w = await v.call("POST", `auth/${mount}/role/app`, {
+        bound_service_account_names: "sa-one,sa-two",
+        bound_service_account_namespaces: ["apps"],
+        token_policies: ["p"],
+        token_ttl: "10m",
+      });
+      expect(w.status).toBe(204);
+      expect((await v.call("GET", `auth/${mount}/role/app`)).body!.data).toMatchObject({
+        bound_service_account_names: ["sa-one", "sa-two"],
+        bound_service_account_namespaces: ["apps"],
+        token_policies: ["p"],
+        token_ttl: 600,
+      });
     });
   });
 

@@ -6,6 +6,7 @@
  * nil, the plugins' own required-field errors. Logins are not modelled (they need a signed JWT or
  * a Kubernetes TokenReview); the JWT config's discovery/JWKS URL is not fetched.
  */
+import { createPublicKey } from "node:crypto";
 import { type Ctx, type RouteTable, bool, has, list, num, str } from "./context";
 import { badRequest, notFound } from "./errors";
 import {
@@ -144,6 +145,13 @@ export function authRoleRoutes(
       }
       parseTokenFields(ctx, r.token);
       if (!r.user_claim) throw badRequest("a user claim must be defined on the role");
+      const bound =
+        ((r.bound_audiences as string[] | null)?.length ?? 0) > 0 ||
+        r.bound_subject !== "" ||
+        r.bound_claims !== null ||
+        r.token.token_bound_cidrs.length > 0;
+      if (r.role_type === "jwt" && !bound)
+        throw badRequest("must have at least one bound constraint when creating/updating a role");
       if (r.role_type === "oidc" && !((r.allowed_redirect_uris as string[] | null)?.length ?? 0))
         throw badRequest(
           "'allowed_redirect_uris' must be set if 'role_type' is 'oidc' or unspecified.",
@@ -192,6 +200,13 @@ export function authRoleRoutes(
         throw badRequest(
           "exactly one of 'jwt_validation_pubkeys', 'jwks_url' or 'oidc_discovery_url' must be set",
         );
+      for (const pem of c.jwt_validation_pubkeys as string[]) {
+        try {
+          createPublicKey(pem);
+        } catch (e) {
+          throw badRequest(`error parsing public key: ${(e as Error).message}`);
+        }
+      }
       if ((c.oidc_client_id === "") !== (c.oidc_client_secret === ""))
         throw badRequest("both 'oidc_client_id' and 'oidc_client_secret' must be set for OIDC");
       cfg.set("config", c);
