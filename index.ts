@@ -32,3 +32,8 @@ export const tokenAccessors = pulumi
     ),
   )
   .apply((pairs) => Object.fromEntries(pairs));
+/**
+ * AppRole consumers' role IDs and response-wrapped SecretIDs (a secret output): hand each
+ * consumer its entry; it unwraps the SecretID once (`vault unwrap`) and logs in.
+ */
+export const approleLogins = needs.approleLogins;
