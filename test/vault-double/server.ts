@@ -501,6 +501,9 @@ export class VaultDoubleServer {
     }
 
     const wrapHeader = String(req.headers["x-vault-wrap-ttl"] ?? "");
+    // The HTTP layer reads the wrap TTL before anything runs (http/handler.go parseRequest…).
+    if (wrapHeader && parseWrapTtl(wrapHeader) === undefined)
+      return fail(400, ["error parsing wrap TTL"]);
     const ctx: Ctx = {
       requestId: uuid(),
       op: kind === "write" ? "update" : kind,
@@ -565,8 +568,7 @@ export class VaultDoubleServer {
       return this.send(status, answer.data);
     }
 
-    const wrapTtl = answer.forceWrapTtl ?? (wrapHeader ? parseWrapTtl(wrapHeader) : 0);
-    if (wrapHeader && wrapTtl === undefined) return fail(400, ["error parsing wrap TTL"]);
+    const wrapTtl = answer.forceWrapTtl ?? ctx.wrapTtl;
     const requestId = ctx.requestId;
     let body: Record<string, unknown>;
     let wrapInfo: Record<string, unknown> | undefined;
