@@ -1279,6 +1279,8 @@ function compileRule(
   if (r.head.args) for (const a of r.head.args) termVars(a, locals);
   declaredIn(r.body, locals);
   checkRedeclared(r.body, ctx, new Set(r.head.args ? [...locals].filter(() => false) : []));
+  for (const t of [r.head.value, r.head.key, ...r.head.ref.slice(1)])
+    if (t) nestedRedeclared(t, ctx);
   const sc: Scope = { ...sc0, locals };
   const body = resolveBody(r.body, sc);
   const valueTerm: Term = r.head.value
@@ -1298,9 +1300,16 @@ function compileRule(
   return cr;
 }
 
+/** `x := …` twice in one body is an error; each comprehension and `every` body is its own scope. */
 function checkRedeclared(body: Expr[], ctx: CompileContext, seen: Set<string>): void {
   for (const e of body) {
     const b = e.body;
+    if (b.kind === "term") nestedRedeclared(b.term, ctx);
+    else if (b.kind === "somein") nestedRedeclared(b.coll, ctx);
+    else if (b.kind === "every") {
+      nestedRedeclared(b.domain, ctx);
+      checkRedeclared(b.body, ctx, new Set());
+    }
     if (b.kind === "term" && b.term.kind === "call" && b.term.fn === "assign") {
       const vs = new Set<string>();
       patternVars(b.term.args[0], vs);
@@ -1310,6 +1319,34 @@ function checkRedeclared(body: Expr[], ctx: CompileContext, seen: Set<string>): 
         seen.add(v);
       }
     }
+  }
+}
+
+function nestedRedeclared(t: Term, ctx: CompileContext): void {
+  switch (t.kind) {
+    case "arraycomp":
+    case "setcomp":
+    case "objcomp":
+      checkRedeclared(t.body, ctx, new Set());
+      return;
+    case "ref":
+      t.terms.forEach((x) => nestedRedeclared(x, ctx));
+      return;
+    case "call":
+      t.args.forEach((x) => nestedRedeclared(x, ctx));
+      return;
+    case "array":
+    case "set":
+      t.items.forEach((x) => nestedRedeclared(x, ctx));
+      return;
+    case "object":
+      for (const [k, v] of t.items) {
+        nestedRedeclared(k, ctx);
+        nestedRedeclared(v, ctx);
+      }
+      return;
+    default:
+      return;
   }
 }
 
@@ -1326,6 +1363,7 @@ export function compileQuery(exprs: Expr[], prog: CompiledProgram): Expr[] {
 
 function compileQueryWith(exprs: Expr[], prog: CompiledProgram): Expr[] {
   const ctx = new CompileContext();
+  checkRedeclared(exprs, ctx, new Set());
   const locals = new Set<string>();
   declaredIn(exprs, locals);
   const sc: Scope = {
