@@ -259,6 +259,24 @@ export class VaultClient {
   }
 
   /**
+   * Writes a KV v2 entry's next version. With `cas` (the version the caller read) a repeat cannot
+   * add a second version — Vault refuses it as a check-and-set mismatch — so it is retried like
+   * any idempotent call; without `cas` it is not, since a lost answer may hide a version written.
+   */
+  async writeKvData(
+    mount: string,
+    path: string,
+    data: Record<string, unknown>,
+    cas?: number,
+  ): Promise<Record<string, unknown> | undefined> {
+    return this.write(
+      `${trimSlashes(mount)}/data/${trimSlashes(path)}`,
+      cas === undefined ? { data } : { data, options: { cas } },
+      { idempotent: cas !== undefined },
+    );
+  }
+
+  /**
    * Looks a token up by accessor — never renews it. Undefined when Vault no longer knows it
    * (expired or revoked: Vault answers 400 "invalid accessor").
    */

@@ -265,6 +265,24 @@ describe("retries are decided per call: a write is repeated only where that is s
     expect(v.seen.map((s) => s.method)).toEqual(["POST", "POST", "POST"]);
   });
 
+  it("retries a KV data write only when it carries cas", async () => {
+    const v = await double([
+      { status: 500, body: { errors: ["internal error"] } },
+      { status: 500, body: { errors: ["internal error"] } },
+      { status: 200, body: { data: { version: 3 } } },
+    ]);
+    const client = new VaultClient({ address: v.address, ...quiet });
+    await expect(client.writeKvData("tokens", "stripe/n", { token: "t" })).rejects.toThrow(
+      "POST /v1/tokens/data/stripe/n: 500 internal error",
+    );
+    expect(v.seen).toHaveLength(1);
+    expect(await client.writeKvData("tokens", "stripe/n", { token: "t" }, 2)).toEqual({
+      version: 3,
+    });
+    expect(v.seen).toHaveLength(3);
+    expect(JSON.parse(v.seen[2].body)).toEqual({ data: { token: "t" }, options: { cas: 2 } });
+  });
+
   it("retries a plain write whose connection was refused (nothing was sent)", async () => {
     const v = await double([{ status: 200 }]);
     await new Promise((r) => servers.pop()?.close(r));
