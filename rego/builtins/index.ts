@@ -25,6 +25,7 @@ import { builtins as crypto } from "./crypto";
 import { builtins as rego } from "./rego";
 import { builtins as template } from "./template";
 import { builtins as deprecated } from "./deprecated";
+import { builtins as x509 } from "./x509";
 
 /** Each family's built-ins, under the name of the file that defines them. */
 export const FAMILIES = {
@@ -50,6 +51,7 @@ export const FAMILIES = {
   rego,
   template,
   deprecated,
+  x509,
 } as const satisfies Record<string, Readonly<Record<string, BuiltinDef>>>;
 
 export type FamilyName = keyof typeof FAMILIES;
