@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runMain } from "../support/run-cli";
-import { REPO } from "./helpers";
+import { REPO, haveSarifSchema, sarifValidator } from "./helpers";
 
 const NOW = "2026-11-30T12:00:00Z";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tw-trust-"));
@@ -312,6 +312,10 @@ describe("an invalid input is reported in the chosen format, and still exits 2",
       (x) => x.locations[0].physicalLocation.region.startLine === 7,
     ) as (typeof log.runs)[0]["results"][0];
     expect(res.ruleId).toBe("TW000");
+    if (haveSarifSchema) {
+      const validate = sarifValidator();
+      expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
+    }
     expect(res.level).toBe("error");
     expect(res.locations[0].physicalLocation.region.startLine).toBe(7);
     expect(log.runs[0].tool.driver.rules[0].id).toBe("TW000");
