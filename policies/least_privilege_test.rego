@@ -67,7 +67,10 @@ test_tw014_quiet_on_harmless_sys_paths if {
 	quiet("TW014", policy_grants("sys/wrapping/unwrap", ["update"]))
 	quiet("TW014", policy_grants("auth/token/lookup-self", ["read"]))
 	quiet("TW014", policy_grants("sys/seal-status", ["read"]))
+	quiet("TW014", policy_grants("sys/leases/renew", ["update"]))
 }
+
+test_tw014_revoke_by_prefix if fires_as("TW014", "deny", policy_grants("sys/leases/revoke-prefix/database/creds", ["update"]))
 
 test_tw014_names_the_reached_paths_and_why if {
 	some f in findings_for(policy_grants("sys/pol*", ["update", "read"]))
