@@ -240,6 +240,23 @@ token list not readable, or a revocation failed (each named).`,
       "Vault file-audit logs vs the manifest: last use per need and token, unused grants, narrower policies, anomalies; exit 1 on any",
     usage:
       "tokenwarden audit <audit.log[.gz]>… --manifest <access-needs.yaml> [--since 30d] [--format text|json|html] [--out <file>] [--device <vault-audit-path>=<file>]… [--grace 24h] [--now <RFC3339>] [--no-vault]\n       streams every file (rotated and gzipped too); several devices are merged, each request counted once; HMAC'd accessors are matched through sys/audit-hash when VAULT_ADDR/VAULT_TOKEN reach Vault\n       rules TW070–TW076; exit 0 clean, 1 anomalies or unused grants, 2 usage/input error; malformed lines are reported (file:line) and skipped",
+    help: `Arguments:
+  <audit.log>…                  Vault file audit device logs: plain or gzipped, rotated files of one device
+                                (audit.log.2.gz, audit.log.1, audit.log) and logs of several devices
+Options:
+  --manifest <file>             the manifest whose grants the use is judged against (required)
+  --since 30d                   the window: from --now back this long (s, m, h, d)
+  --now <RFC3339>               end of the window (default: now)
+  --format text|json|html       text (default); json: the whole report; html: one self-contained page
+  --out <file>                  write the report to a file (whole, or not at all); a summary line on stdout
+  --device <vault-path>=<file>  the Vault audit device that wrote <file>, for sys/audit-hash (default: found
+                                through GET sys/audit by file name)
+  --grace 24h                   how long an old token may still be used after its replacement appeared
+  --no-vault                    do not contact Vault even when VAULT_ADDR is set (accessors stay HMAC'd)
+Examples:
+  tokenwarden audit /var/log/vault/audit.log* --manifest access-needs.yaml
+  tokenwarden audit audit.log other/audit.log --manifest access-needs.yaml --since 90d --format html --out review.html
+  tokenwarden audit audit.log --manifest access-needs.yaml --format json --no-vault`,
     load: () => import("./commands/audit").then((m) => m.run),
   },
 };

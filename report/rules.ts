@@ -314,7 +314,7 @@ const CATALOGUE: readonly RuleInfo[] = [
     id: "TW071",
     title: "Need used from a new remote address",
     description:
-      "A need's token was used from a remote address not seen in its first day of use in the logs.",
+      "A need's token was used from a remote address not seen in its first day (and first 10 uses) in the logs.",
     help: "Confirm the new address belongs to the consumer (a new host or pod network); if not, revoke the token.",
     severity: "warn",
   },

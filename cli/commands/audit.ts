@@ -46,12 +46,14 @@ export const run: Command = async (argv, io) => {
   if (!Number.isFinite(untilMs))
     throw new UsageError(`--now must be an RFC 3339 time; got "${nowText}"`);
 
-  const resolveFile = (f: string) => path.resolve(io.cwd, f);
+  // Paths stay as typed when they mean the same from here, so reports show what the user wrote.
+  const resolveFile = (f: string) =>
+    path.isAbsolute(f) || path.resolve(f) === path.resolve(io.cwd, f) ? f : path.resolve(io.cwd, f);
   const files = args.positionals.map((f) => {
     const abs = resolveFile(f);
     let st;
     try {
-      st = statSync(abs);
+      st = statSync(path.resolve(io.cwd, f));
     } catch {
       throw new InputError(`${f}: no such file`, f);
     }

@@ -15,8 +15,12 @@ import type { ResponseEntry } from "./entry";
 import type { Anomaly, AnomalyRule, NeedUsage, PathUse, RuleUsage } from "./report-types";
 
 const DAY = 86_400_000;
-/** A need's remote addresses seen in its first day of activity are its usual ones. */
+/**
+ * A need's usual remote addresses: those seen in its first day of activity, and at least in its
+ * first 10 uses (a need used a few times a day would otherwise flag its second host).
+ */
 const ADDRESS_BASELINE_MS = DAY;
+const ADDRESS_BASELINE_USES = 10;
 const MAX_ADDRESSES = 256;
 const MAX_PATHS_PER_RULE = 50;
 const MAX_OTHER_PATHS = 50;
@@ -55,6 +59,8 @@ interface NeedTally {
   failed: number;
   firstSeenMs?: number;
   lastMs?: number;
+  /** Successful uses seen so far, window or not. */
+  seen: number;
   readonly addresses: Map<string, number>;
   readonly daily: number[];
   readonly tokenKeys: Set<string>;
@@ -116,6 +122,7 @@ export class AuditAnalysis {
           rules,
           patterns: rules.map((r) => r.compiled),
           uses: 0,
+          seen: 0,
           denied: 0,
           failed: 0,
           addresses: new Map(),
@@ -204,6 +211,7 @@ export class AuditAnalysis {
     // A successful use. Baselines (addresses, token generations) learn from before the window too.
     if (need.firstSeenMs === undefined) need.firstSeenMs = t;
     need.lastMs = t;
+    need.seen++;
     this.address(need, e, t, inWindow);
     this.rotation(need, e, t, inWindow, tokenKey);
     if (!inWindow) return;
@@ -268,10 +276,10 @@ export class AuditAnalysis {
     if (need.addresses.size >= MAX_ADDRESSES) return;
     need.addresses.set(a, t);
     const baselineEnd = (need.firstSeenMs ?? t) + ADDRESS_BASELINE_MS;
-    if (inWindow && t > baselineEnd)
+    if (inWindow && t > baselineEnd && need.seen > ADDRESS_BASELINE_USES)
       this.anomaly("TW071", "warn", `addr:${need.plan.need}:${a}`, t, {
         need: need.plan.need,
-        message: `used from a new remote address ${a} (not seen in its first day of use)`,
+        message: `used from a new remote address ${a} (not seen in its first day and first ${ADDRESS_BASELINE_USES} uses)`,
         remoteAddress: a,
       });
   }

@@ -54,7 +54,7 @@ function section(title: string, id: string, body: string): string {
 }
 
 function anomaly(a: Anomaly): string {
-  const who = a.need ?? (a.consumer ? `consumer ${a.consumer}` : "—");
+  const who = a.need ?? (a.consumer ? `consumer ${a.consumer}` : a.rule === "TW074" ? "root" : "—");
   const when = a.count > 1 ? `${a.count}× · ${fmt(a.first)} → ${fmt(a.last)}` : fmt(a.last);
   return `<li class="anomaly ${a.severity}"><span class="tag">${a.rule}</span><b>${esc(who)}</b> ${esc(a.message)}<br><small>${esc(when)}${a.owner ? " · " + esc(a.owner) : ""}${a.token ? " · token " + esc(a.token) : ""}</small></li>`;
 }

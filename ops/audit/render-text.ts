@@ -37,7 +37,8 @@ export function renderAuditText(r: AuditReport): string {
   out.push("", `Anomalies (${r.anomalies.length}):`);
   if (r.anomalies.length === 0) out.push("  none");
   for (const a of r.anomalies) {
-    const who = a.need ?? (a.consumer ? `consumer ${a.consumer}` : "-");
+    const who =
+      a.need ?? (a.consumer ? `consumer ${a.consumer}` : a.rule === "TW074" ? "root" : "-");
     out.push(
       `  ${a.rule} ${a.severity.padEnd(4)} ${who}: ${a.message}` +
         (a.count > 1 ? ` (${a.count}×, ${a.first} .. ${a.last})` : ` (${a.last})`) +

@@ -80,10 +80,13 @@ export async function reviewAuditLogs(o: ReviewOptions): Promise<AuditReport> {
       byKey = m.byKey;
       notes.push(...m.notes);
     } else {
-      for (const d of stats.devices.filter((x) => x.hashedAccessors > 0))
-        notes.push(
-          `device ${d.name}: accessors stay HMAC'd — Vault not used to match them through sys/audit-hash (${o.noVaultReason ?? "no Vault"})`,
-        );
+      for (const d of stats.devices.filter((x) => x.hashedAccessors > 0)) {
+        const left = [...hashedKeys].filter((k) => splitTokenKey(k).device === d.name).length;
+        if (left > 0)
+          notes.push(
+            `device ${d.name}: accessors stay HMAC'd (${left} token(s)) — Vault not used to match them through sys/audit-hash (${o.noVaultReason ?? "no Vault"})`,
+          );
+      }
     }
   }
 
