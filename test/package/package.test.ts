@@ -35,11 +35,17 @@ function sh(cmd: string, args: string[], cwd: string) {
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tw-package-"));
-  // npm pack runs prepack (npm run build), so the tarball holds a fresh dist/.
+  // npm pack runs prepack (npm run build), so the tarball holds a fresh dist/. It packs a copy of
+  // this checkout (sharing its node_modules), so the build never rewrites the dist/ that other
+  // test files are running at the same time.
+  const src = path.join(tmp, "tokenwarden-src");
+  const skip = new Set(["node_modules", "dist", ".git"].map((d) => path.join(REPO, d)));
+  fs.cpSync(REPO, src, { recursive: true, filter: (p) => !skip.has(p) });
+  fs.symlinkSync(path.join(REPO, "node_modules"), path.join(src, "node_modules"));
   const t0 = Date.now();
   const packed = JSON.parse(
     execFileSync("npm", ["pack", "--json", "--pack-destination", tmp], {
-      cwd: REPO,
+      cwd: src,
       encoding: "utf8",
       maxBuffer: 64 << 20,
       timeout: 600_000,
