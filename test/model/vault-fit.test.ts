@@ -172,7 +172,9 @@ needs:
     const p = planOf(text);
     for (const c of p.consumers.slice(1)) {
       expect(c.credential.kind).toBe("none");
-      expect(c.credential.kind === "none" && c.credential.reason).toMatch(/nothing long-lived/);
+      expect(c.credential.kind === "none" && c.credential.reason).toMatch(
+        /^no long-lived credential: .*nothing to rotate$/,
+      );
       expect(c.needs.every((n) => n.rotation === undefined)).toBe(true);
     }
     // The rotation period still reaches the KV entry, where procurement reads it.
