@@ -408,6 +408,23 @@ describe("mounts", () => {
   });
 });
 
+describe("KV v1", () => {
+  it("stores any fields per path, lists and deletes; a tune to version 2 makes it versioned", async () => {
+    await call("POST", "sys/mounts/legacy", { type: "kv" });
+    expect((await call("POST", "legacy/app/db", { password: "x", user: "u" })).status).toBe(204);
+    const read = await call("GET", "legacy/app/db");
+    expect(read.body!.data).toEqual({ password: "x", user: "u" });
+    expect(read.body!.lease_duration).toBe(768 * 3600);
+    expect(read.body!.warnings).toBeNull();
+    expect((await call("LIST", "legacy/")).body!.data.keys).toEqual(["app/"]);
+    expect((await call("GET", "legacy/data/app/db")).status).toBe(404);
+    await call("POST", "sys/mounts/legacy/tune", { options: { version: "2" } });
+    expect((await call("POST", "legacy/data/app/db", { data: { a: 1 } })).body!.data.version).toBe(
+      1,
+    );
+  });
+});
+
 describe("faults", () => {
   it("sealed, standby, 429 with Retry-After and 5xx, each for N requests and a path prefix", async () => {
     vault.fault({ kind: "sealed", times: 2 });

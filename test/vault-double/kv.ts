@@ -295,3 +295,48 @@ export function kvV2Routes(storeFor: (ctx: Ctx) => KvV2Store, routes: RouteTable
     },
   });
 }
+
+/**
+ * KV version 1 (a `kv` mount without options.version = "2"): any JSON object stored per path,
+ * read back as is (lease_duration = the mount's default TTL, 768h unless tuned, as the plugin's
+ * pass-through backend answers), LIST by prefix, delete.
+ */
+export class KvV1Store {
+  readonly entries = new Map<string, Record<string, unknown>>();
+}
+
+export function kvV1Routes(
+  storeFor: (ctx: Ctx) => KvV1Store,
+  defaultTtl: (ctx: Ctx) => number,
+  routes: RouteTable,
+): void {
+  routes.set("/{kv_v1_mount_path}/{path}", {
+    exists: (ctx) => storeFor(ctx).entries.has(ctx.params.path),
+    read: (ctx) => {
+      const e = storeFor(ctx).entries.get(ctx.params.path);
+      if (!e) throw notFound();
+      return { data: structuredClone(e), leaseDuration: defaultTtl(ctx) };
+    },
+    list: (ctx) => {
+      const p = ctx.params.path;
+      const out = new Set<string>();
+      for (const k of storeFor(ctx).entries.keys()) {
+        if (!k.startsWith(p)) continue;
+        const rest = k.slice(p.length);
+        const i = rest.indexOf("/");
+        out.add(i < 0 ? rest : rest.slice(0, i + 1));
+      }
+      if (out.size === 0) throw notFound();
+      return { data: { keys: [...out].sort() } };
+    },
+    write: (ctx) => {
+      if (Object.keys(ctx.raw).length === 0) throw badRequest("missing data fields");
+      storeFor(ctx).entries.set(ctx.params.path, structuredClone(ctx.raw));
+      return null;
+    },
+    delete: (ctx) => {
+      storeFor(ctx).entries.delete(ctx.params.path);
+      return null;
+    },
+  });
+}

@@ -18,7 +18,7 @@ import {
   type TokenEntry,
 } from "./context";
 import { VaultHttpError, permissionDenied } from "./errors";
-import { kvV2Routes, KvV2Store } from "./kv";
+import { KvV1Store, kvV1Routes, kvV2Routes, KvV2Store } from "./kv";
 import {
   FieldError,
   type OpenApiIndex,
@@ -95,6 +95,7 @@ export class VaultCore {
   readonly mounts = new Map<string, MountEntry>();
   readonly authMounts = new Map<string, MountEntry>();
   readonly kv = new Map<string, KvV2Store>();
+  readonly kvV1 = new Map<string, KvV1Store>();
   readonly rootToken: TokenEntry;
   /** Called for every request/response pair (the audit device listens). */
   readonly auditSinks: ((e: AuditEvent) => void)[] = [];
@@ -135,6 +136,11 @@ export class VaultCore {
       this.routes,
     );
     kvV2Routes((ctx) => this.kv.get(ctx.mountPath)!, this.routes);
+    kvV1Routes(
+      (ctx) => this.kvV1.get(ctx.mountPath)!,
+      (ctx) => this.mounts.get(ctx.mountPath)?.config.default_lease_ttl || 768 * 3600,
+      this.routes,
+    );
     sysRoutes(
       {
         clock: this.clock,
@@ -142,7 +148,10 @@ export class VaultCore {
         mounts: this.mounts,
         authMounts: this.authMounts,
         onMount: (m) => this.onMount(m),
-        onUnmount: (m) => this.kv.delete(m.path),
+        onUnmount: (m) => {
+          this.kv.delete(m.path);
+          this.kvV1.delete(m.path);
+        },
         onAuthUnmount: (m) => {
           this.revokePrefix(`auth/${m.path}`);
           this.authUnmountHooks.forEach((h) => h(m));
@@ -157,9 +166,13 @@ export class VaultCore {
     );
   }
 
+  /** Give a kv mount its store (also after a tune that upgrades version 1 to 2). */
   private onMount(m: MountEntry) {
-    if (m.type === "kv" && m.options?.version === "2")
-      this.kv.set(m.path, new KvV2Store(this.clock));
+    if (m.type !== "kv") return;
+    if (m.options?.version === "2") {
+      if (!this.kv.has(m.path)) this.kv.set(m.path, new KvV2Store(this.clock));
+      this.kvV1.delete(m.path);
+    } else if (!this.kvV1.has(m.path)) this.kvV1.set(m.path, new KvV1Store());
   }
 
   revokePrefix(prefix: string) {

@@ -234,6 +234,7 @@ export function sysRoutes(deps: SysDeps, routes: RouteTable): void {
       const o = ctx.f.options as Record<string, unknown>;
       m.options = { ...(m.options ?? {}) };
       for (const [k, v] of Object.entries(o)) m.options[k] = String(v);
+      deps.onMount(m);
     }
     return null;
   };
