@@ -83,7 +83,8 @@ describe("examples", () => {
     );
     // TW003 needs a grant beyond its need: the grant plan never renders one from a manifest.
     // TW019, TW021, TW024–TW026 and TW028 judge role and token settings a manifest does not
-    // choose (glob claim matching, batch/periodic tokens, token roles' policy lists, display names).
+    // choose (glob claim matching, batch/periodic tokens, token roles' policy lists, display names);
+    // TW023 neither: the grant plan binds a consumer's declared cidrs itself.
     expect([...(ids.get(VIOLATIONS[0]) ?? [])].sort()).toEqual([
       "TW001",
       "TW002",
