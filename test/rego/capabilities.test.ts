@@ -101,3 +101,13 @@ test_mocked if r == "mocked" with tool.special as mock`;
     ).toBe("a1");
   });
 });
+
+describe("internal.print", () => {
+  it("prints each argument's values, <undefined> for none", () => {
+    const lines: string[] = [];
+    compile([])
+      .prepare('internal.print([{"a"}, set(), {[1, "b"]}])')
+      .eval({ print: (l) => lines.push(l) });
+    expect(lines).toEqual(['a <undefined> [1, "b"]']);
+  });
+});
