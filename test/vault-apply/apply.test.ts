@@ -17,7 +17,8 @@ import type { GrantPlan } from "../../components/model";
 import { generateManifest } from "../../bench/gen-manifest";
 import { startVaultDouble, type VaultDouble, vaultDoubleSkipReason } from "../vault-double";
 import { Applier, render, send, type Applied } from "./apply";
-import { describeTable, providerInherentIgnored } from "./provider-calls";
+import { DATA_SOURCE_CALLS, describeTable, providerInherentIgnored } from "./provider-calls";
+import { requireAuthMount, requireKvV2Mount } from "../../components/token-store";
 
 const EXAMPLE = path.resolve(__dirname, "../../examples/access-needs.yaml");
 const NOW = new Date("2026-06-01T12:00:00Z");
@@ -77,10 +78,31 @@ interface Outcome {
   from: number;
 }
 
+/**
+ * The preview-time mount checks, on the double's real answers: the data sources' calls, then the
+ * same checks the components run on them (requireAuthMount, requireKvV2Mount).
+ */
+async function checkMounts(plan: GrantPlan): Promise<void> {
+  const existing = plan.store.authMounts.filter((m) => !m.setup);
+  if (existing.length > 0) {
+    const [call] = DATA_SOURCE_CALLS.vault_auth_backends({});
+    const r = await send(vault.address, vault.rootToken, call);
+    const paths = Object.keys((r.body?.data ?? {}) as Record<string, unknown>);
+    for (const m of existing) requireAuthMount(m, paths);
+  }
+  const kv = plan.store.kvMount;
+  if (kv && !kv.create) {
+    const [call] = DATA_SOURCE_CALLS.vault_generic_secret({ path: "sys/mounts" });
+    const r = await send(vault.address, vault.rootToken, call);
+    requireKvV2Mount(kv.path, JSON.stringify(r.body?.data ?? {}));
+  }
+}
+
 async function applyManifest(manifest: string | Manifest): Promise<Outcome> {
   const { plan } = planManifest(manifest);
   await enableExistingMounts(plan);
   const from = vault.requests.length;
+  await checkMounts(plan);
   const rendered = await render(manifest, tokensFor(plan), NOW);
   const applied = await new Applier(vault.address, vault.rootToken).create(rendered);
   return { applied, plan, from };
@@ -495,6 +517,27 @@ describe.skipIf(Boolean(skipReason))("apply what we render, to the Vault API dou
     expect(
       (meta.body?.data as { custom_metadata: Record<string, string> }).custom_metadata.owner,
     ).toBe("new-owner@example.com");
+  });
+
+  it("a mount the stack does not create is checked on Vault's real answer: missing ones stop the preview", async () => {
+    const { plan } = planManifest(exampleObject());
+    await expect(checkMounts(plan)).rejects.toThrow(
+      'auth mount "approle/" (vault.authMounts.approle) is not enabled in this Vault',
+    );
+    await enableExistingMounts(plan);
+    await expect(checkMounts(plan)).resolves.toBeUndefined();
+    const existingKv = planManifest({
+      ...exampleObject(),
+      vault: { ...exampleObject().vault, kvMount: { path: "nope", create: false } },
+    }).plan;
+    await expect(checkMounts(existingKv)).rejects.toThrow(
+      'KV mount "nope/" (vault.kvMount) does not exist',
+    );
+    const devSecret = planManifest({
+      ...exampleObject(),
+      vault: { ...exampleObject().vault, kvMount: { path: "secret", create: false } },
+    }).plan;
+    await expect(checkMounts(devSecret)).resolves.toBeUndefined();
   });
 
   it("the table covers every resource type either route renders, and prints", () => {
