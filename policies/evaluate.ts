@@ -339,6 +339,12 @@ export function sourceToNeed(input: PolicyInput): Map<string, string> {
   return m;
 }
 
+/**
+ * Rules no waiver covers: a grant that can switch off or re-point the audit trail (TW016) is
+ * denied outright, since the audit log is how every other waived risk stays visible.
+ */
+export const UNWAIVABLE_RULES: ReadonlySet<string> = new Set(["TW016"]);
+
 export function applyWaivers(
   findings: readonly Finding[],
   input: PolicyInput,
@@ -357,7 +363,12 @@ export function applyWaivers(
       continue;
     }
     const withNeed = f.need ? f : { ...f, need: needName };
-    if (waiver.expires >= today) {
+    if (UNWAIVABLE_RULES.has(f.id)) {
+      kept.push({
+        ...withNeed,
+        message: `${f.message} (need "${needName}" has a waiver for ${f.id}, but ${f.id} cannot be waived)`,
+      });
+    } else if (waiver.expires >= today) {
       waived.push({ ...withNeed, waiver: { reason: waiver.reason, expires: waiver.expires } });
     } else {
       kept.push({
