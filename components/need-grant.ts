@@ -5,9 +5,10 @@
  *
  * Who owns a KV entry: the stack owns the entry's metadata (custom metadata, max versions) and
  * the policy that reads it; `tokenwarden procure`/`put` own its versions — the token values. The
- * stack writes a value only when it creates the entry (write-only `data_json_wo`, version 1, so
- * the value never lands in the state and is never written again), never reads values back
- * (`disable_read`), and so an `up` after a procurement leaves the procured version in place.
+ * stack writes a value only when it creates the entry (write-only `data_json_wo` at a constant
+ * version 1, so the provider never sends it again; Pulumi keeps the input only as an encrypted
+ * secret), never reads values back (`disable_read`, so no procured token is copied into the
+ * state), and so an `up` after a procurement leaves the procured version in place.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
