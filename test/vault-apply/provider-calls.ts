@@ -411,6 +411,9 @@ const approleRole: ResourceCalls = {
       body: {
         ...setTokenFieldsOnCreate(a),
         bind_secret_id: a.bind_secret_id ?? true,
+        ...(list(a.secret_id_bound_cidrs).length
+          ? { secret_id_bound_cidrs: a.secret_id_bound_cidrs }
+          : {}),
         ...(num(a.secret_id_num_uses) > 0 ? { secret_id_num_uses: a.secret_id_num_uses } : {}),
         ...(num(a.secret_id_ttl) > 0 ? { secret_id_ttl: a.secret_id_ttl } : {}),
       },
@@ -421,12 +424,19 @@ const approleRole: ResourceCalls = {
     { method: "GET", path: `auth/${str(a.backend ?? "approle")}/role/${str(a.role_name)}` },
     { method: "GET", path: `auth/${str(a.backend ?? "approle")}/role/${str(a.role_name)}/role-id` },
   ],
-  compared: [...TOKEN_FIELDS, "bind_secret_id", "secret_id_num_uses", "secret_id_ttl"],
+  compared: [
+    ...TOKEN_FIELDS,
+    "bind_secret_id",
+    "secret_id_bound_cidrs",
+    "secret_id_num_uses",
+    "secret_id_ttl",
+  ],
   readBack: (_a, _s, r) => {
     const d = data(r[0]);
     const out: Record<string, unknown> = {};
     for (const f of TOKEN_FIELDS) out[f] = readTokenField(d, f);
     out.bind_secret_id = d.bind_secret_id === true;
+    out.secret_id_bound_cidrs = sorted(d.secret_id_bound_cidrs);
     out.secret_id_num_uses = num(d.secret_id_num_uses);
     out.secret_id_ttl = num(d.secret_id_ttl);
     out.role_id = data(r[1]).role_id;
@@ -435,6 +445,7 @@ const approleRole: ResourceCalls = {
   declared: (a, f) => {
     if ((TOKEN_FIELDS as readonly string[]).includes(f)) return declaredTokenField(a, f, "default");
     if (f === "bind_secret_id") return a.bind_secret_id ?? true;
+    if (f === "secret_id_bound_cidrs") return sorted(a.secret_id_bound_cidrs);
     return num(a[f]);
   },
   update: (a) => [
@@ -444,6 +455,7 @@ const approleRole: ResourceCalls = {
       body: {
         ...setTokenFieldsOnCreate(a),
         bind_secret_id: a.bind_secret_id ?? true,
+        secret_id_bound_cidrs: a.secret_id_bound_cidrs ?? [],
         secret_id_num_uses: num(a.secret_id_num_uses),
         secret_id_ttl: num(a.secret_id_ttl),
       },
