@@ -66,8 +66,9 @@ export interface CollectOptions {
    * HMAC of the accessor (or one raw, one HMAC'd).
    */
   readonly onSameToken?: (a: string, b: string) => void;
-  /** Called about once per 100,000 lines. */
+  /** Called about once per `progressEvery` lines (default 100,000). */
   readonly onProgress?: (lines: number) => void;
+  readonly progressEvery?: number;
 }
 
 const RAW_KEY = "raw|";
@@ -229,10 +230,11 @@ export async function collect(
     stats.problemKinds[p.problem] = (stats.problemKinds[p.problem] ?? 0) + 1;
     if (stats.problems.length < keep) stats.problems.push(p);
   };
-  let nextProgress = 100_000;
+  const every = opts.progressEvery ?? 100_000;
+  let nextProgress = every;
   const progress = () => {
     if (opts.onProgress && stats.lines >= nextProgress) {
-      nextProgress = stats.lines + 100_000;
+      nextProgress = stats.lines + every;
       opts.onProgress(stats.lines);
     }
   };

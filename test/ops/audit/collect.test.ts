@@ -293,3 +293,18 @@ describe("damaged logs", () => {
     ]);
   });
 });
+
+describe("progress", () => {
+  it("is reported as lines are read, when asked for", async () => {
+    const g = gen({ devices: [{ name: "file", hmacAccessor: true }], requests: 2000 });
+    const seen: number[] = [];
+    const stats = await collect(g.files, {
+      onResponse: () => undefined,
+      onProgress: (n) => seen.push(n),
+      progressEvery: 1000,
+    });
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen.at(-1)).toBeLessThanOrEqual(stats.lines);
+  });
+});
