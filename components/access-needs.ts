@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { UserError } from "../cli/errors";
 import { loadManifest, parseManifestObject, planGrants } from "./model";
-import type { GrantPlan, NeedGrantPlan } from "./model/grant-plan-types";
+import type { ConsumerPlan, GrantPlan, NeedGrantPlan } from "./model/grant-plan-types";
 import type { Manifest } from "./model/types";
 import { ConsumerRole, consumerRoleArgs, secretIdArgs, type AppRoleLogin } from "./consumer-role";
 import { NeedGrant, type NeedGrantArgs } from "./need-grant";
@@ -22,6 +22,13 @@ export interface AccessNeedsArgs {
    * entry's versions). Values are wrapped as Pulumi secrets whatever they arrive as.
    */
   readonly thirdPartyTokens?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * Register the store only and leave the consumers (with their needs) to `renderConsumer`, called
+   * by the caller one slice at a time. Only `tokenwarden plan`'s mock run sets it: a large manifest
+   * then has one slice's resources in flight at once, not all of them. `consumers`, `grants`,
+   * `clientTokens` and `approleLogins` stay empty; a stack never sets it.
+   */
+  readonly deferConsumers?: boolean;
 }
 
 /** One line of the non-secret inventory: what was granted, to whom, until when. */
@@ -130,30 +137,10 @@ export class AccessNeeds extends pulumi.ComponentResource {
 
     const consumers = new Map<string, ConsumerRole>();
     const grants = new Map<string, NeedGrant>();
-    for (const c of plan.consumers) {
-      const planned = consumerRoleArgs(c.role);
-      // Written into a mount known to exist: created by the store, or checked there.
-      const roleArgs =
-        c.role.kind === "token" || planned.kind === "token"
-          ? planned
-          : { ...planned, backend: this.store.authMountPath(planned.kind, c.role.backend) };
-      const role = new ConsumerRole(
-        c.consumer,
-        {
-          ...roleArgs,
-          secretId: secretIdArgs(c.credential),
-          dependsOn: [...this.store.mountResources],
-        },
-        { parent: this },
-      );
+    for (const c of args.deferConsumers ? [] : plan.consumers) {
+      const { role, needs } = this.renderConsumer(c, thirdParty);
       consumers.set(c.consumer, role);
-      for (const g of c.needs) {
-        const value = thirdParty[g.need];
-        const grant = new NeedGrant(g.need, needGrantArgs(g, role, this.store, value), {
-          parent: role,
-        });
-        grants.set(g.need, grant);
-      }
+      for (const [need, grant] of needs) grants.set(need, grant);
     }
     this.consumers = consumers;
     this.grants = grants;
@@ -176,6 +163,35 @@ export class AccessNeeds extends pulumi.ComponentResource {
       clientTokens: this.clientTokens,
       approleLogins: this.approleLogins,
     });
+  }
+
+  /** One consumer's role and, under it, a NeedGrant per need (the constructor calls it per consumer). */
+  renderConsumer(
+    c: ConsumerPlan,
+    thirdParty: Readonly<Record<string, pulumi.Input<string>>>,
+  ): { role: ConsumerRole; needs: [string, NeedGrant][] } {
+    const planned = consumerRoleArgs(c.role);
+    // Written into a mount known to exist: created by the store, or checked there.
+    const roleArgs =
+      c.role.kind === "token" || planned.kind === "token"
+        ? planned
+        : { ...planned, backend: this.store.authMountPath(planned.kind, c.role.backend) };
+    const role = new ConsumerRole(
+      c.consumer,
+      {
+        ...roleArgs,
+        secretId: secretIdArgs(c.credential),
+        dependsOn: [...this.store.mountResources],
+      },
+      { parent: this },
+    );
+    const needs: [string, NeedGrant][] = c.needs.map((g) => [
+      g.need,
+      new NeedGrant(g.need, needGrantArgs(g, role, this.store, thirdParty[g.need]), {
+        parent: role,
+      }),
+    ]);
+    return { role, needs };
   }
 }
 

@@ -7,6 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { InputError } from "../cli/errors";
 import { AccessNeeds, InvalidManifestError, planManifest } from "./access-needs";
+import type { ConsumerRole } from "./consumer-role";
+import type { NeedGrant } from "./need-grant";
 
 export const SECRET_MARK = "[secret]";
 
@@ -71,7 +73,31 @@ export function collectResources(
   manifest: string | object,
   options: CollectOptions = {},
 ): Promise<CollectedRun> {
-  const run = queue.then(() => collectOnce(manifest, options));
+  const run = queue.then(() => collectOnce(manifest, options, undefined));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/**
+ * Needs per slice of {@link collectResourcesInSlices}: large enough that the runtime's per-slice
+ * cost (one RPC drain) is noise, small enough that the slice's in-flight SDK state (~60 KB per
+ * resource: promises and closures for every input and output) stays a few tens of MB.
+ */
+export const SLICE_NEEDS = 250;
+
+/**
+ * The same resources as {@link collectResources}, in the same order, with memory flat per need:
+ * the SDK builds every resource's promise chains the moment it is constructed, so rendering all
+ * consumers at once holds all of them in flight together (~0.5 MB per need). Here the program
+ * registers its store, then its consumers a slice at a time (`AccessNeeds.deferConsumers` /
+ * `renderConsumer`), each slice drained and let go before the next. The component comes back
+ * without consumer/grant maps or token outputs; `tokenwarden plan` needs only the resources.
+ */
+export function collectResourcesInSlices(
+  manifest: string | object,
+  options: CollectOptions & { readonly sliceNeeds?: number } = {},
+): Promise<CollectedRun> {
+  const run = queue.then(() => collectOnce(manifest, options, options.sliceNeeds ?? SLICE_NEEDS));
   queue = run.catch(() => undefined);
   return run;
 }
@@ -97,11 +123,12 @@ interface MonitorLike {
 async function collectOnce(
   manifest: string | object,
   options: CollectOptions,
+  sliceNeeds: number | undefined,
 ): Promise<CollectedRun> {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return await collectWithMocks(manifest, options);
+    return await collectWithMocks(manifest, options, sliceNeeds);
   } finally {
     Error.stackTraceLimit = limit;
   }
@@ -110,6 +137,7 @@ async function collectOnce(
 async function collectWithMocks(
   manifest: string | object,
   options: CollectOptions,
+  sliceNeeds: number | undefined,
 ): Promise<CollectedRun> {
   const now = options.now ?? new Date();
   await pulumi.runtime.setMocks(
@@ -156,7 +184,11 @@ async function collectWithMocks(
   });
   let component: AccessNeeds;
   try {
-    component = new AccessNeeds(options.name ?? "access-needs", { manifest, thirdPartyTokens });
+    component = new AccessNeeds(options.name ?? "access-needs", {
+      manifest,
+      thirdPartyTokens,
+      deferConsumers: sliceNeeds !== undefined,
+    });
   } catch (err) {
     // Hand back the model's own error (a ManifestError keeps its issues for the caller to print).
     if (err instanceof InvalidManifestError) throw err.reason;
@@ -164,6 +196,7 @@ async function collectWithMocks(
     throw err;
   }
   await waitForRegistrations(component);
+  if (sliceNeeds !== undefined) await renderInSlices(component, thirdPartyTokens, sliceNeeds);
   return {
     component,
     resources: treeOrder(recorded.map(({ urn, entry }) => ({ ...entry, urn: urn ?? "" }))),
@@ -171,8 +204,23 @@ async function collectWithMocks(
 }
 
 /**
+ * A need's Vault objects in one fixed order. Registration order alone is not stable for them: a
+ * need's token waits for its consumer's role, its KV entry for the store's mount, and which
+ * registers first depends on how many other resources are in flight (all of them in one run, a
+ * slice of them in {@link collectResourcesInSlices}).
+ */
+const SIBLING_RANK: Readonly<Record<string, number>> = {
+  "vault:index/policy:Policy": 0,
+  "vault:kv/secretV2:SecretV2": 1,
+  "vault:index/token:Token": 2,
+};
+const rankOf = (r: PlannedResource): number => SIBLING_RANK[r.type] ?? SIBLING_RANK_OTHER;
+const SIBLING_RANK_OTHER = 3;
+
+/**
  * Parents before children; among siblings a component's own Vault objects come before its child
- * components, each group in registration order: a stable, readable listing.
+ * components, each group in registration order (a need's objects by SIBLING_RANK): a stable,
+ * readable listing.
  */
 export function treeOrder(resources: readonly PlannedResource[]): PlannedResource[] {
   const known = new Set(resources.map((r) => r.urn));
@@ -186,7 +234,8 @@ export function treeOrder(resources: readonly PlannedResource[]): PlannedResourc
   const out: PlannedResource[] = [];
   const visit = (parent: string | null): void => {
     const siblings = children.get(parent) ?? [];
-    for (const r of [...siblings.filter((x) => x.custom), ...siblings.filter((x) => !x.custom)]) {
+    const own = siblings.filter((x) => x.custom).sort((a, b) => rankOf(a) - rankOf(b));
+    for (const r of [...own, ...siblings.filter((x) => !x.custom)]) {
       out.push(r);
       visit(r.urn);
     }
@@ -287,23 +336,60 @@ function maskSecrets(v: unknown, reveal = false): unknown {
   return v;
 }
 
+/**
+ * Renders the deferred consumers a slice of about `sliceNeeds` needs at a time, waiting for each
+ * slice to register before building the next. A finished slice is dropped from the component's
+ * child set (the SDK keeps one per parent only to expand `dependsOn` on a component, and nothing
+ * rendered later depends on an earlier consumer), so its resource objects can be collected.
+ */
+async function renderInSlices(
+  component: AccessNeeds,
+  thirdPartyTokens: Record<string, pulumi.Input<string>>,
+  sliceNeeds: number,
+): Promise<void> {
+  const children = (component as unknown as { __childResources?: Set<pulumi.Resource> })
+    .__childResources;
+  const consumers = component.plan.consumers;
+  for (let i = 0; i < consumers.length;) {
+    const roles: ConsumerRole[] = [];
+    const grants: NeedGrant[] = [];
+    for (let needs = 0; i < consumers.length && needs < sliceNeeds; i++) {
+      const { role, needs: rendered } = component.renderConsumer(consumers[i], thirdPartyTokens);
+      roles.push(role);
+      for (const [, grant] of rendered) grants.push(grant);
+      needs += rendered.length;
+    }
+    await settle(roles, grants);
+    for (const role of roles) children?.delete(role);
+  }
+}
+
 async function waitForRegistrations(component: AccessNeeds): Promise<void> {
   const urns: pulumi.Output<string>[] = [component.urn, component.store.urn];
   for (const b of component.store.authBackends.values()) urns.push(b.urn);
   if (component.store.kubernetesConfig) urns.push(component.store.kubernetesConfig.urn);
-  for (const c of component.consumers.values()) {
+  if (component.store.mount) urns.push(component.store.mount.urn);
+  if (component.store.audit) urns.push(component.store.audit.urn);
+  await settle(component.consumers.values(), component.grants.values(), urns);
+}
+
+/** Waits until every resource of these consumers and grants has registered, then the RPC queue. */
+async function settle(
+  consumers: Iterable<ConsumerRole>,
+  grants: Iterable<NeedGrant>,
+  urns: pulumi.Output<string>[] = [],
+): Promise<void> {
+  for (const c of consumers) {
     urns.push(c.urn, c.role.urn);
     if (c.secretId) urns.push(c.secretId.urn);
     if (c.rotation) urns.push(c.rotation.urn, c.rotation.clock.urn);
   }
-  for (const g of component.grants.values()) {
+  for (const g of grants) {
     urns.push(g.urn, g.policy.urn);
     if (g.rotation) urns.push(g.rotation.urn, g.rotation.clock.urn);
     if (g.token) urns.push(g.token.urn);
     if (g.kvEntry) urns.push(g.kvEntry.urn);
   }
-  if (component.store.mount) urns.push(component.store.mount.urn);
-  if (component.store.audit) urns.push(component.store.audit.urn);
   await new Promise<void>((resolve) => pulumi.all(urns).apply(() => resolve()));
   // registerOutputs calls and any stragglers drain through the runtime's RPC queue.
   const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> })

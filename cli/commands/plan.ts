@@ -15,8 +15,7 @@ import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
 import { InputError, UsageError } from "../errors";
 import {
-  collectResources,
-  type CollectedRun,
+  collectResourcesInSlices,
   type CollectOptions,
   type PlannedResource,
 } from "../../components/mock-run";
@@ -120,8 +119,6 @@ export interface PlanPolicyResults {
 export interface PlanResult {
   readonly manifest: Manifest;
   readonly resources: PlannedResource[];
-  /** The program's top-level component, for callers that inspect its outputs. */
-  readonly component: CollectedRun["component"];
   /** The manifest's declaration, as `check` reads it back from plan JSON (key `tokenwarden`). */
   readonly declaration: EmbeddedDeclaration;
   /** Absent with --no-policy. */
@@ -159,14 +156,11 @@ export async function planFile(file: string, opts: PlanOptions): Promise<PlanRes
     }
     results = await policyResults(manifest, set, opts.now);
   }
-  const { resources, component } = await collectResources(file, {
-    ...opts.collect,
-    now: opts.now,
-  });
+  // Consumers a slice at a time: memory stays flat per need (collectResourcesInSlices).
+  const { resources } = await collectResourcesInSlices(file, { ...opts.collect, now: opts.now });
   return {
     manifest,
     resources,
-    component,
     declaration: embeddedDeclaration(manifest),
     ...(results ? { policy: attachFindings(results, resources) } : {}),
   };
