@@ -296,6 +296,14 @@ describe("doc commands", () => {
         const against = env.VAULT_ADDR ? " (Vault double)" : "";
         ran.push(`${c.doc}:${c.line}: ${c.command}  → exit ${r.status}${against}`);
       }
+      // the applied example is in step with its manifest: drift finds the hand-made token only
+      const sarif = path.join(work, "drift.sarif");
+      if (vault && fs.existsSync(sarif)) {
+        const doc = JSON.parse(fs.readFileSync(sarif, "utf8")) as {
+          runs: { results: { ruleId: string }[] }[];
+        };
+        expect(doc.runs.flatMap((r) => r.results.map((x) => x.ruleId))).toEqual(["TW050"]);
+      }
       // a documented `revoke --shadow --yes` really revokes the hand-made token
       if (vault && runnable.some((c) => /tokenwarden revoke .*--shadow.* --yes/.test(c.command))) {
         const lookup = await send(vault.address, vault.rootToken, {
