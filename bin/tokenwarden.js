@@ -14,12 +14,18 @@ try {
   }
   throw err;
 }
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err) => {
-    process.stderr.write(
-      `tokenwarden: internal error: ${err && err.message ? err.message : err}\n`,
-    );
-    process.exit(2); // exit codes are 0, 1 and 2 only
-  },
-);
+// process.exit drops what a pipe has not taken yet (writes to a pipe are asynchronous): a 2.6 MB
+// plan piped to `wc -c` arrived cut at 64 KB. Exit once everything written has been flushed.
+function exit(code) {
+  process.exitCode = code;
+  let pending = 2;
+  const flushed = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write("", flushed);
+  process.stderr.write("", flushed);
+}
+main(process.argv.slice(2)).then(exit, (err) => {
+  process.stderr.write(`tokenwarden: internal error: ${err && err.message ? err.message : err}\n`);
+  exit(2); // exit codes are 0, 1 and 2 only
+});
