@@ -1,0 +1,140 @@
+/**
+ * Whole-process benchmarks with public tools: each command runs as its own `node` process under
+ * `/usr/bin/time`, and its CPU time (user+sys, steadier than wall time on a shared machine) and peak
+ * resident memory are printed beside a baseline measured in the same run, with the ratio:
+ *
+ *   npx tsc -p tsconfig.build.json
+ *   node dist/bench/whole-process.js [--needs 1000,10000,20000] [--only start,check,plan,synth] [--runs 3]
+ *
+ * - start: `tokenwarden --help` and `check` of the bundled example vs `node -e 0` (goal ≤ 3×);
+ * - check: `tokenwarden check m.yaml --format json` vs a process that only reads and js-yaml
+ *   parses the same file (goal ≤ 2×);
+ * - plan, synth: CPU ms and KB of peak memory per need, and the ratio to the bare parse.
+ * Manifests come from bench/gen-manifest (seed 1, with violations). Each figure is the best of
+ * `--runs` alternated runs (least disturbed by other work). Any one line can be reproduced by hand:
+ * `/usr/bin/time -v node bin/tokenwarden.js check /tmp/m10000.yaml --format json > /dev/null`.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "../cli/args";
+import { generateManifest } from "./gen-manifest";
+
+const REPO = path.resolve(__dirname, "..", "..");
+const BIN = path.join(REPO, "bin", "tokenwarden.js");
+const NOW = "2026-11-30T12:00:00Z";
+const TIME = "/usr/bin/time";
+
+interface Measure {
+  /** user+sys CPU seconds */
+  readonly cpu: number;
+  readonly wall: number;
+  /** peak resident set, KB */
+  readonly rssKb: number;
+  readonly status: number;
+}
+
+function measure(argv: string[]): Measure {
+  const out = path.join(os.tmpdir(), `tw-bench-time-${process.pid}`);
+  const r = spawnSync(TIME, ["-o", out, "-f", "%U %S %e %M %x", process.execPath, ...argv], {
+    cwd: REPO,
+    stdio: ["ignore", "ignore", "pipe"],
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const text = fs.readFileSync(out, "utf8").trim().split("\n").pop() ?? "";
+  fs.rmSync(out, { force: true });
+  const [user, sys, wall, rss, status] = text.split(" ").map(Number);
+  if (![0, 1].includes(status)) {
+    throw new Error(`${argv.join(" ")} exited ${status}: ${r.stderr.slice(0, 400)}`);
+  }
+  return { cpu: user + sys, wall, rssKb: rss, status };
+}
+
+/** Best (lowest CPU) of `runs` runs of each command, alternated so load hits all alike. */
+function best(commands: string[][], runs: number): Measure[] {
+  const all: Measure[][] = commands.map(() => []);
+  for (let i = 0; i < runs; i++) commands.forEach((c, j) => all[j].push(measure(c)));
+  return all.map((ms) => ms.reduce((a, b) => (b.cpu < a.cpu ? b : a)));
+}
+
+const parseScript = (file: string) => [
+  "-e",
+  `require(${JSON.stringify(require.resolve("js-yaml"))}).load(require("fs").readFileSync(${JSON.stringify(file)}, "utf8"))`,
+];
+
+const fmt = (m: Measure) =>
+  `cpu ${m.cpu.toFixed(2)} s (wall ${m.wall.toFixed(1)} s), peak ${(m.rssKb / 1024).toFixed(0)} MB`;
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2), {
+    needs: { value: true },
+    only: { value: true },
+    runs: { value: true },
+  });
+  if (!fs.existsSync(TIME)) {
+    process.stderr.write(`${TIME} not found (Debian/Ubuntu: apt-get install time)\n`);
+    process.exit(2);
+  }
+  const needsList = (args.get("needs") ?? "1000,10000").split(",").map(Number);
+  const only = new Set((args.get("only") ?? "start,check,plan,synth").split(","));
+  const runs = Number(args.get("runs") ?? "3");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tw-bench-"));
+  const say = (s: string) => process.stdout.write(s + "\n");
+  say(`node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`);
+  try {
+    if (only.has("start")) {
+      const example = path.join(REPO, "examples", "access-needs.yaml");
+      const [bare, help, check] = best(
+        [
+          ["-e", "0"],
+          [BIN, "--help"],
+          [BIN, "check", example, "--now", NOW],
+        ],
+        runs,
+      );
+      say(`start: node -e 0                 ${fmt(bare)}`);
+      say(`       tokenwarden --help         ${fmt(help)}  ×${(help.cpu / bare.cpu).toFixed(2)}`);
+      say(`       check examples (small)     ${fmt(check)}  ×${(check.cpu / bare.cpu).toFixed(2)}`);
+    }
+    for (const needs of needsList) {
+      const file = path.join(dir, `m${needs}.yaml`);
+      fs.writeFileSync(file, generateManifest({ needs, seed: 1, violations: true }));
+      const commands: [string, string[]][] = [["bare js-yaml parse", parseScript(file)]];
+      if (only.has("check"))
+        commands.push([
+          "check --format json",
+          [BIN, "check", file, "--format", "json", "--now", NOW],
+        ]);
+      if (only.has("plan"))
+        commands.push([
+          "plan --format json",
+          [BIN, "plan", file, "--format", "json", "--now", NOW],
+        ]);
+      if (only.has("synth"))
+        commands.push([
+          "synth",
+          [BIN, "synth", file, "--out", path.join(dir, `synth${needs}`), "--format", "json"],
+        ]);
+      const results = best(
+        commands.map(([, c]) => c),
+        commands.length > 2 && needs >= 10000 ? 1 : runs,
+      );
+      const base = results[0];
+      say(`${needs} needs (${(fs.statSync(file).size / 1e6).toFixed(1)} MB of YAML):`);
+      commands.forEach(([label], i) => {
+        const m = results[i];
+        const perNeed =
+          i === 0
+            ? ""
+            : `  ${((m.cpu * 1000) / needs).toFixed(2)} ms and ${(m.rssKb / needs).toFixed(0)} KB peak per need, ×${(m.cpu / base.cpu).toFixed(2)} the parse's CPU`;
+        say(`  ${label.padEnd(22)} ${fmt(m)}${perNeed}`);
+      });
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();
