@@ -79,11 +79,12 @@ export function collectResources(
 }
 
 /**
- * Needs per slice of {@link collectResourcesInSlices}: large enough that the runtime's per-slice
- * cost (one RPC drain) is noise, small enough that the slice's in-flight SDK state (~60 KB per
- * resource: promises and closures for every input and output) stays a few tens of MB.
+ * Needs per slice of {@link collectResourcesInSlices}. The SDK holds ~60 KB per resource in flight
+ * (promises and closures for every input and output); small slices keep that to a few MB, and cost
+ * no more CPU than large ones (measured at 1,000 needs: 10 → 254 MB peak RSS, 50 → 362 MB,
+ * 250 → 475 MB, all at once → 515 MB; CPU 5.6, 5.3, 7.1, 8.1 s).
  */
-export const SLICE_NEEDS = 250;
+export const SLICE_NEEDS = 20;
 
 /**
  * The same resources as {@link collectResources}, in the same order, with memory flat per need:
