@@ -82,7 +82,11 @@ describe("the root program under mocks", () => {
           const extra = a.type === "vault:index/token:Token" ? { clientToken: "hvs.CANARY" } : {};
           return { id: `${a.name}-accessor`, state: { ...a.inputs, ...extra } };
         },
-        call: () => ({}),
+        // A Vault with the example's auth mounts enabled: the program checks they exist.
+        call: (a) =>
+          a.token === "vault:index/getAuthBackends:getAuthBackends"
+            ? { paths: ["approle/", "kubernetes/", "jwt/", "token/"], id: "x" }
+            : a.inputs,
       },
       "tokenwarden",
       "test",
