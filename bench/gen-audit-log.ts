@@ -30,7 +30,7 @@ import {
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { parseArgs } from "../cli/args";
-import { loadManifest, planGrants, type Manifest, type NeedGrantPlan } from "../components/model";
+import { loadManifest, planGrants, type Manifest, type NeedGrantPlan } from "../model";
 import { seededRandom } from "./gen-manifest";
 
 export interface GenDevice {

@@ -13,7 +13,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseManifestText } from "../components/model";
+import { parseManifestText } from "../model";
 import { manifestToInput } from "../policies/input/manifest";
 import type { Finding, PolicyInput } from "../policies/input/types";
 import { oracleFindings } from "../policies/oracle";

@@ -2,7 +2,7 @@
  * A small, strict argument parser: known flags only, values after `--flag value` or `--flag=value`,
  * repeatable flags collected in order. Unknown flags are usage errors, never silently ignored.
  */
-import { UsageError } from "./errors";
+import { UsageError } from "../errors/index";
 
 export interface FlagSpec {
   /** Takes a value (otherwise boolean). */

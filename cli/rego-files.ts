@@ -9,7 +9,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { InputError, UsageError } from "./errors";
+import { InputError, UsageError } from "../errors/index";
 
 export interface LoadedModule {
   readonly file: string;

@@ -4,10 +4,10 @@
  * token store, one ConsumerRole per consumer and one NeedGrant per need under it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { UserError } from "../cli/errors";
-import { loadManifest, parseManifestObject, planGrants } from "./model";
-import type { ConsumerPlan, GrantPlan, NeedGrantPlan } from "./model/grant-plan-types";
-import type { Manifest } from "./model/types";
+import { UserError } from "../errors/index";
+import { loadManifest, parseManifestObject, planGrants } from "../model";
+import type { ConsumerPlan, GrantPlan, NeedGrantPlan } from "../model/grant-plan-types";
+import type { Manifest } from "../model/types";
 import { ConsumerRole, consumerRoleArgs, secretIdArgs, type AppRoleLogin } from "./consumer-role";
 import { NeedGrant, type NeedGrantArgs } from "./need-grant";
 import { TokenStore } from "./token-store";

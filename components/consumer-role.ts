@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import type { CredentialPlan, RolePlan } from "./model/grant-plan-types";
+import type { CredentialPlan, RolePlan } from "../model/grant-plan-types";
 import { Rotation } from "./rotation";
 import { TYPE_TOKENS, seconds } from "./type-tokens";
 

@@ -9,8 +9,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import type { AuthMountPlan } from "./model/grant-plan-types";
-import type { LoginAuthKind } from "./model/types";
+import type { AuthMountPlan } from "../model/grant-plan-types";
+import type { LoginAuthKind } from "../model/types";
 import { TYPE_TOKENS } from "./type-tokens";
 
 export interface TokenStoreArgs {

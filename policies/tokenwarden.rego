@@ -256,7 +256,7 @@ too_wide(path) if {
 
 # --- access levels --------------------------------------------------------------------------
 
-# What each access level may do (components/model/access-levels.ts holds the same sets);
+# What each access level may do (model/access-levels.ts holds the same sets);
 # `deny` only takes access away, so any level may carry it.
 access_capabilities := {
 	"read": {"read", "list", "deny"},

@@ -8,7 +8,7 @@ import { renameSync, statSync, writeFileSync, unlinkSync } from "node:fs";
 import * as path from "node:path";
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
-import { InputError, UsageError } from "../errors";
+import { InputError, UsageError } from "../../errors/index";
 import {
   DURATION_HINT,
   DurationSyntaxError,
@@ -17,7 +17,7 @@ import {
   loadManifest,
   parseDuration,
   type Manifest,
-} from "../../components/model";
+} from "../../model";
 import { VaultClient, VaultConfigError } from "../../vault";
 import { reviewAuditLogs } from "../../ops/audit/review";
 import { renderAuditText } from "../../ops/audit/render-text";

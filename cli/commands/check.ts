@@ -10,9 +10,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
-import { InputError, UsageError, UserError } from "../errors";
+import { InputError, UsageError, UserError } from "../../errors/index";
 import { readInputText } from "../io";
-import { ManifestError, type ManifestIssue } from "../../components/model";
+import { ManifestError, type ManifestIssue } from "../../model";
 import {
   evaluate,
   loadPolicySet,

@@ -8,8 +8,8 @@
  */
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
-import { UsageError } from "../errors";
-import { DEFAULT_KV_MOUNT } from "../../components/model";
+import { UsageError } from "../../errors/index";
+import { DEFAULT_KV_MOUNT } from "../../model";
 import { declare } from "../../ops/lifecycle/declared";
 import { byOwner, findExpiring, renderExpiryText } from "../../ops/lifecycle/expiry";
 import { scanVault } from "../../ops/lifecycle/scan";

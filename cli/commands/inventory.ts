@@ -8,7 +8,7 @@
  */
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
-import { UsageError } from "../errors";
+import { UsageError } from "../../errors/index";
 import { declare } from "../../ops/lifecycle/declared";
 import { buildInventory, renderInventoryText } from "../../ops/lifecycle/inventory";
 import { scanVault } from "../../ops/lifecycle/scan";
@@ -20,7 +20,7 @@ import {
   reportUnread,
   vaultFromEnv,
 } from "../../ops/lifecycle/command-support";
-import { DEFAULT_KV_MOUNT } from "../../components/model";
+import { DEFAULT_KV_MOUNT } from "../../model";
 
 export const run: Command = async (argv, io) => {
   const args = parseArgs(argv, {

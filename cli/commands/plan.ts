@@ -14,7 +14,7 @@ import * as path from "node:path";
 import * as v8 from "node:v8";
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
-import { InputError, UsageError } from "../errors";
+import { InputError, UsageError } from "../../errors/index";
 import {
   collectResourcesInSlices,
   type CollectOptions,
@@ -28,7 +28,7 @@ import {
   loadManifest,
   locateNearest,
   type Manifest,
-} from "../../components/model";
+} from "../../model";
 import { embeddedDeclaration, type EmbeddedDeclaration } from "../../policies/input/declaration";
 import type { Finding } from "../../policies/input/types";
 import type { FindingSummary, PolicySet } from "../../policies/evaluate";

@@ -7,12 +7,12 @@
  */
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
-import { InputError, UsageError } from "../errors";
+import { InputError, UsageError } from "../../errors/index";
 import { manifestFrom, nowFlag, vaultFromEnv } from "../../ops/lifecycle/command-support";
 import { putStaticToken } from "../../ops/procure/put";
 import { NeedSelectionError } from "../../ops/procure/run";
 import { SecretSet } from "../../ops/procure/secrets";
-import { tryParseDuration } from "../../components/model";
+import { tryParseDuration } from "../../model";
 import { jsonOutcome, outcomeLines } from "./procure";
 
 export const run: Command = async (argv, io) => {

@@ -7,9 +7,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs, formatFlag } from "../args";
-import { UsageError } from "../errors";
+import { UsageError } from "../../errors/index";
 import type { Command } from "../io";
-import { loadManifest, planGrants } from "../../components/model";
+import { loadManifest, planGrants } from "../../model";
 import { tokenVariableName } from "../../components/cdktf/terraform-names";
 import { embeddedDeclaration } from "../../policies/input/declaration";
 

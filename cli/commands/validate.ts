@@ -5,13 +5,8 @@
  */
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
-import { UsageError } from "../errors";
-import {
-  ManifestError,
-  formatIssue,
-  loadManifest,
-  parseManifestText,
-} from "../../components/model";
+import { UsageError } from "../../errors/index";
+import { ManifestError, formatIssue, loadManifest, parseManifestText } from "../../model";
 import { readInputText } from "../io";
 
 export const run: Command = async (argv, io) => {

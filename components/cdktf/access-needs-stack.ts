@@ -18,7 +18,7 @@ import {
 } from "cdktf";
 import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
-import type { ConsumerPlan, GrantPlan } from "../model/grant-plan-types";
+import type { ConsumerPlan, GrantPlan } from "../../model/grant-plan-types";
 import { ConsumerRole } from "./consumer-role";
 import { NeedGrant } from "./need-grant";
 import { TokenStore } from "./token-store";

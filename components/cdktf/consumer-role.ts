@@ -19,7 +19,7 @@ import { ApproleAuthBackendRoleSecretId } from "@cdktf/provider-vault/lib/approl
 import { JwtAuthBackendRole } from "@cdktf/provider-vault/lib/jwt-auth-backend-role";
 import { KubernetesAuthBackendRole } from "@cdktf/provider-vault/lib/kubernetes-auth-backend-role";
 import { TokenAuthBackendRole } from "@cdktf/provider-vault/lib/token-auth-backend-role";
-import type { CredentialPlan, RolePlan } from "../model/grant-plan-types";
+import type { CredentialPlan, RolePlan } from "../../model/grant-plan-types";
 import { terraformLiterals } from "./terraform-literals";
 import { secretIdOutputName } from "./terraform-names";
 

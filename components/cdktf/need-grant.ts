@@ -21,7 +21,7 @@ import { Rotating } from "@cdktf/provider-time/lib/rotating";
 import { KvSecretV2 } from "@cdktf/provider-vault/lib/kv-secret-v2";
 import { Policy } from "@cdktf/provider-vault/lib/policy";
 import { Token } from "@cdktf/provider-vault/lib/token";
-import type { NeedGrantPlan } from "../model/grant-plan-types";
+import type { NeedGrantPlan } from "../../model/grant-plan-types";
 import { tokenVariableName } from "./terraform-names";
 import { plainReference } from "./consumer-role";
 import { terraformLiterals } from "./terraform-literals";

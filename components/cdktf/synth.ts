@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { App } from "cdktf";
-import type { GrantPlan } from "../model/grant-plan-types";
+import type { GrantPlan } from "../../model/grant-plan-types";
 import { AccessNeedsStack } from "./access-needs-stack";
 
 /** The stack's name: CDKTF writes it into the JSON's metadata and names its output folder by it. */

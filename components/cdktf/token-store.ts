@@ -14,8 +14,8 @@ import { DataVaultGenericSecret } from "@cdktf/provider-vault/lib/data-vault-gen
 import { JwtAuthBackend } from "@cdktf/provider-vault/lib/jwt-auth-backend";
 import { KubernetesAuthBackendConfig } from "@cdktf/provider-vault/lib/kubernetes-auth-backend-config";
 import { Mount } from "@cdktf/provider-vault/lib/mount";
-import type { TokenStorePlan } from "../model/grant-plan-types";
-import type { LoginAuthKind } from "../model/types";
+import type { TokenStorePlan } from "../../model/grant-plan-types";
+import type { LoginAuthKind } from "../../model/types";
 import { terraformLiterals } from "./terraform-literals";
 
 export interface TokenStoreProps {

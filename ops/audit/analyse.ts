@@ -8,8 +8,8 @@
  * carries — a role login carries all its consumer's needs' policies, so the request's path picks
  * the need whose granted rule it matches.
  */
-import type { Manifest, NeedGrantPlan } from "../../components/model";
-import { planGrants, POLICY_PREFIX } from "../../components/model";
+import type { Manifest, NeedGrantPlan } from "../../model";
+import { planGrants, POLICY_PREFIX } from "../../model";
 import { bestMatch, capabilityOf, compilePattern, type CompiledPattern } from "./acl-path";
 import type { ResponseEntry } from "./entry";
 import type { Anomaly, AnomalyRule, NeedUsage, PathUse, RuleUsage } from "./report-types";

@@ -5,8 +5,8 @@
  * Vault would hold and as the change to the need's `paths` in the manifest (the manifest is the
  * source of truth; the HCL follows from it).
  */
-import type { Manifest, PolicyRule, Capability } from "../../components/model";
-import { renderPolicyHcl, policyName } from "../../components/model";
+import type { Manifest, PolicyRule, Capability } from "../../model";
+import { renderPolicyHcl, policyName } from "../../model";
 import { isWildcard } from "./acl-path";
 import type { NeedUsage, PolicyProposal } from "./report-types";
 

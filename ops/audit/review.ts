@@ -3,8 +3,8 @@
  * HMAC'd accessors where Vault can help (accessor-match.ts), then assemble the report every
  * renderer reads.
  */
-import type { Manifest } from "../../components/model";
-import { planGrants } from "../../components/model";
+import type { Manifest } from "../../model";
+import { planGrants } from "../../model";
 import type { VaultClient } from "../../vault";
 import { AuditAnalysis, iso } from "./analyse";
 import { matchAccessors } from "./accessor-match";

@@ -7,7 +7,7 @@
  *   consumer's token role, without being either of the above — access nobody declared;
  * - unmanaged: everything else (operators' and root tokens): listed by inventory, not judged.
  */
-import type { ConsumerPlan } from "../../components/model";
+import type { ConsumerPlan } from "../../model";
 import {
   isManagedPolicy,
   roleKey,

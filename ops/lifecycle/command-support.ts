@@ -5,7 +5,7 @@
  * UserError subclasses with one-line messages.
  */
 import * as path from "node:path";
-import { InputError, UsageError, UserError } from "../../cli/errors";
+import { InputError, UsageError, UserError } from "../../errors/index";
 import type { ParsedArgs } from "../../cli/args";
 import type { CliIO } from "../../cli/io";
 import {
@@ -15,7 +15,7 @@ import {
   tryParseDuration,
   DURATION_HINT,
   type Manifest,
-} from "../../components/model";
+} from "../../model";
 import { VaultClient, VaultConfigError } from "../../vault";
 import type { Unread } from "./live-types";
 

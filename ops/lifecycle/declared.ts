@@ -1,6 +1,6 @@
 /**
  * What the manifest declares, indexed the way live objects are found: by policy name, by auth
- * mount and role name, by KV path, by need name. Built from the grant plan (components/model), the
+ * mount and role name, by KV path, by need name. Built from the grant plan (model/), the
  * same plan the Pulumi components and CDKTF constructs render — so "declared" here means exactly
  * what `pulumi up` would have written.
  */
@@ -12,7 +12,7 @@ import {
   type Need,
   type NeedGrantPlan,
   type RolePlan,
-} from "../../components/model";
+} from "../../model";
 import type { AuthMountRef } from "./scan";
 
 export interface DeclaredNeed {

@@ -5,7 +5,7 @@
  * yield no findings here — the command says they were not seen instead of calling them clean.
  */
 import type { ReportResult, Severity } from "../../report";
-import { MANAGED_BY } from "../../components/model";
+import { MANAGED_BY } from "../../model";
 import { classifyToken, isExpired, reviewLapsesAt } from "./classify";
 import { isManagedPolicy, roleKey, type Declared, type DeclaredNeed } from "./declared";
 import type { LiveState } from "./live-types";

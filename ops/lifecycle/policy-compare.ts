@@ -3,7 +3,7 @@
  * capabilities), not text: Vault keeps a policy's text as written, so formatting, comments, block
  * order or a repeated path block are no difference; a changed capability or path is.
  */
-import type { PolicyRule } from "../../components/model";
+import type { PolicyRule } from "../../model";
 
 export interface RulesLike {
   readonly path: string;

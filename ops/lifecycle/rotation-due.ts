@@ -5,7 +5,7 @@
  * Procurement's keys describe the version named in `version`: when that is not the current
  * version (someone wrote a value by hand since), they are stale and not used.
  */
-import { tryParseDuration } from "../../components/model";
+import { tryParseDuration } from "../../model";
 import type { LiveKvEntry } from "./live-types";
 
 function procurementKeysCurrent(e: LiveKvEntry): boolean {

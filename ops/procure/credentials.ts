@@ -6,7 +6,7 @@
  */
 import { createPrivateKey } from "node:crypto";
 import type { VaultClient } from "../../vault/client";
-import type { ClientAuthMethod, JwtBearerProvider, OAuth2Provider } from "../../components/model";
+import type { ClientAuthMethod, JwtBearerProvider, OAuth2Provider } from "../../model";
 import type { SecretSet } from "./secrets";
 
 export type FetchedProvider = OAuth2Provider | JwtBearerProvider;

@@ -22,8 +22,8 @@
  * (step 3 → 5) leaves a token nobody holds; it lives until its own expiry.
  */
 import type { VaultClient } from "../../vault/client";
-import type { Manifest, Need, Provider } from "../../components/model";
-import { kvEntryName } from "../../components/model";
+import type { Manifest, Need, Provider } from "../../model";
+import { kvEntryName } from "../../model";
 import { readCredentials, type FetchedProvider, type ProviderCredentials } from "./credentials";
 import { CasMismatch, KvEntry, type EntryState, type VersionInfo } from "./kv-entry";
 import {

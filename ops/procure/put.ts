@@ -5,7 +5,7 @@
  * so a replaced token is reported (TW044) for revoking by hand.
  */
 import type { VaultClient } from "../../vault/client";
-import type { Manifest } from "../../components/model";
+import type { Manifest } from "../../model";
 import { entryFor, storeVersion, type ProcureContext } from "./procure";
 import { newOutcome, PROCURE_RULES, type NeedOutcome } from "./findings";
 import { NeedSelectionError } from "./run";

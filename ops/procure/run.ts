@@ -4,7 +4,7 @@
  * need's own steps stay in order.
  */
 import type { VaultClient } from "../../vault/client";
-import type { Manifest, Need, Provider } from "../../components/model";
+import type { Manifest, Need, Provider } from "../../model";
 import { procureNeed, type ProcureContext } from "./procure";
 import type { NeedOutcome } from "./findings";
 import type { EndpointOptions } from "./token-endpoint";

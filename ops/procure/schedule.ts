@@ -7,7 +7,7 @@
  * may leave stale, and the next run repairs. Old versions need no bookkeeping at all: a version
  * older than the current one is a replaced token, retired `grace` after its successor was written.
  */
-import type { Need } from "../../components/model";
+import type { Need } from "../../model";
 
 /** Keys of the KV data map of each version procure or put writes. */
 export const DATA_TOKEN = "token";

@@ -5,7 +5,7 @@
  * normalised model, serialised — from which the needs side is rebuilt here. Without one, rules
  * that compare grants with declared needs cannot run, and the input says so (`has_declaration`).
  */
-import { policyName } from "../../components/model/plan-grants";
+import { policyName } from "../../model/plan-grants";
 import type { InputConsumer, InputNeed, InputProvider, PolicyInput } from "./types";
 
 /** Organisation defaults when a manifest or declaration sets no limits (DESIGN.md sketch). */
@@ -23,7 +23,7 @@ export interface NeedsSide {
   readonly providers: InputProvider[];
 }
 
-/** The model-shaped objects this module reads (a structural subset of components/model/types). */
+/** The model-shaped objects this module reads (a structural subset of model/types). */
 export interface DeclaredNeed {
   readonly name: string;
   readonly consumer: string;

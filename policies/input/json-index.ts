@@ -4,7 +4,7 @@
  * the line a person edits. Built lazily, once per file, and only when a finding needs placing:
  * most checked files have none, and JSON.parse alone is much cheaper than a positioned parse.
  */
-import { LineTable } from "../../components/model/source";
+import { LineTable } from "../../model/source";
 
 export type JsonPath = readonly (string | number)[];
 

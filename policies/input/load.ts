@@ -9,13 +9,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { InputError } from "../../cli/errors";
-import {
-  locateNearest,
-  parseManifestText,
-  type Manifest,
-  type ManifestIssue,
-} from "../../components/model";
+import { InputError } from "../../errors/index";
+import { locateNearest, parseManifestText, type Manifest, type ManifestIssue } from "../../model";
 import { DeclarationError } from "./declaration";
 import { JsonIndex, type JsonPath } from "./json-index";
 import { manifestToInput } from "./manifest";

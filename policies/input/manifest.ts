@@ -5,8 +5,8 @@
  * policies are already structured rules: no HCL parsing on this path, which keeps `check` on a
  * large manifest close to the cost of reading the YAML.
  */
-import { planGrants, policyName, type Manifest } from "../../components/model";
-import type { RolePlan } from "../../components/model/grant-plan-types";
+import { planGrants, policyName, type Manifest } from "../../model";
+import type { RolePlan } from "../../model/grant-plan-types";
 import {
   consumerToInput,
   limitsToInput,

@@ -15,7 +15,7 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { loadManifest } from "../../components/model";
+import { loadManifest } from "../../model";
 import { evaluate, loadPolicySet, packageRoot, type Evaluation } from "../evaluate";
 import type { NeedsSide } from "../input/declaration";
 import { ttlSeconds } from "../input/duration";

@@ -24,7 +24,7 @@ import {
   TokenStore,
   tokenVariableName,
 } from "../../components/cdktf";
-import type { ConsumerPlan, NeedGrantPlan } from "../../components/model/grant-plan-types";
+import type { ConsumerPlan, NeedGrantPlan } from "../../model/grant-plan-types";
 import { FIXTURE_PLAN } from "./fixtures";
 
 type TfJson = {

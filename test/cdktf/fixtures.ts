@@ -2,7 +2,7 @@
  * A hand-written grant plan with one consumer of every auth kind and needs of every provider kind,
  * so the constructs are tested without depending on how the model derives a plan.
  */
-import type { GrantPlan, NeedGrantPlan } from "../../components/model/grant-plan-types";
+import type { GrantPlan, NeedGrantPlan } from "../../model/grant-plan-types";
 
 const stripeCharges: NeedGrantPlan = {
   need: "billing-stripe-charges",

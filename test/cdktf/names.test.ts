@@ -13,7 +13,7 @@ import {
   synthesizeToString,
   tokenVariableName,
 } from "../../components/cdktf";
-import type { GrantPlan, NeedGrantPlan } from "../../components/model/grant-plan-types";
+import type { GrantPlan, NeedGrantPlan } from "../../model/grant-plan-types";
 import { FIXTURE_PLAN } from "./fixtures";
 import { hasTerraform, PROVIDERS_UNAVAILABLE, terraformInitOffline } from "./terraform-cli";
 import { fromTerraform } from "./vault-objects";

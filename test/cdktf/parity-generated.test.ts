@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateManifest } from "../../bench/gen-manifest";
 import { collectResources } from "../../components/mock-run";
-import { loadManifest, planGrants } from "../../components/model";
+import { loadManifest, planGrants } from "../../model";
 import { synthesizeToString } from "../../components/cdktf";
 import { fromPulumi, fromTerraform } from "./vault-objects";
 

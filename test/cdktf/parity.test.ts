@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { run as plan } from "../../cli/commands/plan";
 import { collectResources } from "../../components/mock-run";
-import { loadManifest, planGrants } from "../../components/model";
+import { loadManifest, planGrants } from "../../model";
 import { synthesizeToString } from "../../components/cdktf";
 import { captureIO } from "../support/capture-io";
 import { fromPulumi, fromTerraform, policyRules, type VaultObject } from "./vault-objects";

@@ -10,7 +10,7 @@
  */
 import { parse as parseHcl } from "@cdktf/hcl2json";
 import { NEXT_ROTATION_KEY } from "../../components/cdktf/need-grant";
-import { tryParseDuration } from "../../components/model/duration";
+import { tryParseDuration } from "../../model/duration";
 
 export type Kind =
   | "mount"

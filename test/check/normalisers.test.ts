@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadManifest } from "../../components/model";
+import { loadManifest } from "../../model";
 import { declarationFromEmbedded, DeclarationError } from "../../policies/input/declaration";
 import { ttlSeconds } from "../../policies/input/duration";
 import { parsePolicyHcl } from "../../policies/input/hcl";

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Command } from "../../cli/io";
 import { run as plan } from "../../cli/commands/plan";
 import { run as synth } from "../../cli/commands/synth";
-import { loadManifest } from "../../components/model";
+import { loadManifest } from "../../model";
 import { embeddedDeclaration } from "../../policies/input/declaration";
 import { generateManifest } from "../../bench/gen-manifest";
 import { captureIO } from "../support/capture-io";

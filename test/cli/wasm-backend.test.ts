@@ -11,7 +11,7 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { readTar, readBundle, wrap, loadWasmBundle } from "../../rego/wasm";
 import { compile } from "../../rego";
-import { loadManifest } from "../../components/model";
+import { loadManifest } from "../../model";
 import { manifestToInput } from "../../policies/input/manifest";
 
 function tarEntry(name: string, body: Buffer): Buffer {

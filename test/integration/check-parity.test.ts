@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateManifest } from "../../bench/gen-manifest";
-import { loadManifest } from "../../components/model";
+import { loadManifest } from "../../model";
 import { embeddedDeclaration } from "../../policies/input/declaration";
 import { EXAMPLE, NOW, REPO, VIOLATIONS, WAIVERS, tokenwarden } from "./helpers";
 

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { attachFindings, planFile, renderJson, renderText } from "../../cli/commands/plan";
-import { loadManifest } from "../../components/model";
+import { loadManifest } from "../../model";
 import { EXAMPLE, NOW, REPO, VIOLATIONS, WAIVERS, tokenwarden } from "./helpers";
 
 interface Row {

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { loadManifest, planGrants, type GrantPlan } from "../../components/model";
+import { loadManifest, planGrants, type GrantPlan } from "../../model";
 import { VaultClient } from "../../vault";
 import { liveManifestYaml, liveMounts, livePrefix } from "./manifest";
 

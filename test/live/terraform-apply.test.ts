@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseManifestText, planGrants, type GrantPlan } from "../../components/model";
+import { parseManifestText, planGrants, type GrantPlan } from "../../model";
 import { synthesizeToDirectory, tokenVariableName } from "../../components/cdktf";
 import { secretIdOutputName } from "../../components/cdktf/terraform-names";
 import { VaultClient } from "../../vault";

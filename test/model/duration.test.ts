@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import {
-  DurationSyntaxError,
-  formatDuration,
-  parseDuration,
-  tryParseDuration,
-} from "../../components/model";
+import { DurationSyntaxError, formatDuration, parseDuration, tryParseDuration } from "../../model";
 
 describe("durations", () => {
   it("parses single units and combinations, largest unit first", () => {

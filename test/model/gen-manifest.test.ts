@@ -1,7 +1,7 @@
 /** bench/gen-manifest.ts: deterministic, ~240 bytes a need, schema-valid, all kinds covered. */
 import { describe, expect, it } from "vitest";
 import { generateManifest, main } from "../../bench/gen-manifest";
-import { parseManifestText, planGrants } from "../../components/model";
+import { parseManifestText, planGrants } from "../../model";
 
 describe("generateManifest", () => {
   it("is deterministic per seed and differs across seeds", () => {

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ManifestError, formatIssue, parseManifestText } from "../../components/model";
+import { ManifestError, formatIssue, parseManifestText } from "../../model";
 
 export const REPO = path.resolve(__dirname, "../..");
 export const EXAMPLE = path.join(REPO, "examples/access-needs.yaml");

@@ -5,13 +5,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  ManifestError,
-  loadManifest,
-  parseManifestObject,
-  parseManifestText,
-} from "../../components/model";
-import { InputError } from "../../cli/errors";
+import { ManifestError, loadManifest, parseManifestObject, parseManifestText } from "../../model";
+import { InputError } from "../../errors/index";
 import { BASE, issuesOf, tempDir } from "./helpers";
 
 const DURATION_HINT = "(use s, m, h, d — e.g. 1h30m)";

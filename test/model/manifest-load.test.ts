@@ -13,7 +13,7 @@ import {
   locateNearest,
   parseManifestObject,
   parseManifestText,
-} from "../../components/model";
+} from "../../model";
 import { generateManifest } from "../../bench/gen-manifest";
 import { BASE, EXAMPLE, tempDir } from "./helpers";
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { load as loadYaml } from "js-yaml";
-import { ManifestError, formatIssue, parseManifestText } from "../../components/model";
+import { ManifestError, formatIssue, parseManifestText } from "../../model";
 import { generateManifest } from "../../bench/gen-manifest";
 
 /** The fastest of several runs: the least disturbed by other work on a shared machine. */

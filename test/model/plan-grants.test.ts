@@ -11,7 +11,7 @@ import {
   renderPolicyHcl,
   type GrantPlan,
   type Manifest,
-} from "../../components/model";
+} from "../../model";
 import { generateManifest } from "../../bench/gen-manifest";
 import { EXAMPLE } from "./helpers";
 

@@ -7,8 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseManifestText, planGrants } from "../../components/model";
-import { vaultDisplayName } from "../../components/model/display-names";
+import { parseManifestText, planGrants } from "../../model";
+import { vaultDisplayName } from "../../model/display-names";
 import { BASE, issuesOf } from "./helpers";
 
 const OPENAPI = path.resolve(__dirname, "../../../shared/vault-openapi/openapi.json");

@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadManifest, planGrants } from "../../components/model";
+import { loadManifest, planGrants } from "../../model";
 import { loadAction, runAction } from "../check/action-steps";
 
 const REPO = path.resolve(__dirname, "../..");

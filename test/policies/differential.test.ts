@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { generateManifest } from "../../bench/gen-manifest";
-import { parseManifestText } from "../../components/model";
+import { parseManifestText } from "../../model";
 import { manifestToInput } from "../../policies/input/manifest";
 import { oracleFindings } from "../../policies/oracle";
 import { randomInput } from "./random-input";

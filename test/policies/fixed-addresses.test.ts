@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseManifestText } from "../../components/model";
+import { parseManifestText } from "../../model";
 import { manifestToInput } from "../../policies/input/manifest";
 import { oracleFindings } from "../../policies/oracle";
 import { runMain } from "../support/run-cli";

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ConsumerRole, NeedGrant, TokenStore, consumerRoleArgs } from "../../components";
-import type { RolePlan } from "../../components/model/grant-plan-types";
+import type { RolePlan } from "../../model/grant-plan-types";
 
 interface Registered {
   type: string;

@@ -10,7 +10,7 @@ import { requireAuthMount, requireKvV2Mount } from "../../components/token-store
 import { describe, expect, it } from "vitest";
 import { AccessNeeds } from "../../components";
 import { collectResources } from "../../components/mock-run";
-import { ManifestError } from "../../components/model";
+import { ManifestError } from "../../model";
 import { manifestObject } from "./fixtures";
 import { runCli } from "./cli-io";
 

@@ -1,6 +1,6 @@
 /** The live tier's manifest (test/live/manifest.ts) is valid and covers what the live test checks. */
 import { describe, expect, it } from "vitest";
-import { parseManifestText, planGrants } from "../../components/model";
+import { parseManifestText, planGrants } from "../../model";
 import { liveManifestYaml, livePrefix } from "../live/manifest";
 
 describe("live tier manifest", () => {

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { collectResources, type PlannedResource } from "../../components/mock-run";
-import { loadManifest } from "../../components/model";
+import { loadManifest } from "../../model";
 import { NOW, T, manifestObject, only } from "./fixtures";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -9,7 +9,7 @@ import {
   childTokenWarning,
   readProgramConfig,
 } from "../../components/pulumi-program/config";
-import { loadManifest, planGrants } from "../../components/model";
+import { loadManifest, planGrants } from "../../model";
 
 const valueOf = <V>(o: pulumi.Output<V>): Promise<V> => new Promise((resolve) => o.apply(resolve));
 const CANARY = "CANARY-sk_live_root_program";

@@ -13,7 +13,7 @@ import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { load as loadYaml } from "js-yaml";
 import { planManifest } from "../../components/access-needs";
-import type { GrantPlan } from "../../components/model";
+import type { GrantPlan } from "../../model";
 import { generateManifest } from "../../bench/gen-manifest";
 import { startVaultDouble, type VaultDouble, vaultDoubleSkipReason } from "../vault-double";
 import { Applier, render, send, type Applied } from "./apply";

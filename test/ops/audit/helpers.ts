@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { loadManifest, type Manifest } from "../../../components/model";
+import { loadManifest, type Manifest } from "../../../model";
 import {
   generateAuditLogs,
   type GenAuditOptions,

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../../../cli/main";
-import { parseManifestText, planGrants } from "../../../components/model";
+import { parseManifestText, planGrants } from "../../../model";
 import type { AuditReport } from "../../../ops/audit/report-types";
 import { captureIO } from "../../support/capture-io";
 import { startVaultDouble, vaultDoubleSkipReason, type VaultDouble } from "../../vault-double";

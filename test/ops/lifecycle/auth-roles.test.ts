@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { main } from "../../../cli/main";
-import { parseManifestText } from "../../../components/model";
+import { parseManifestText } from "../../../model";
 import { declare } from "../../../ops/lifecycle/declared";
 import type { VaultClient } from "../../../vault";
 import { captureIO } from "../../support/capture-io";

@@ -12,7 +12,7 @@ import { main } from "../../../cli/main";
 import { captureIO } from "../../support/capture-io";
 import { startVaultDouble, type VaultDouble } from "../../vault-double";
 import { declare } from "../../../ops/lifecycle/declared";
-import { parseManifestText } from "../../../components/model";
+import { parseManifestText } from "../../../model";
 import { applyPlan, createToken, rootClient, THIRD_PARTY_CANARY } from "./seed";
 import { E2E_MANIFEST } from "./e2e-manifest";
 import type { VaultClient } from "../../../vault";

@@ -12,7 +12,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { main } from "../../../cli/main";
-import { parseManifestText } from "../../../components/model";
+import { parseManifestText } from "../../../model";
 import { declare } from "../../../ops/lifecycle/declared";
 import { captureIO } from "../../support/capture-io";
 import { startVaultDouble, type VaultDouble } from "../../vault-double";

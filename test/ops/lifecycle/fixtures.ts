@@ -3,7 +3,7 @@
  * that matches its grant plan exactly — the "nothing drifted" baseline each test then breaks in
  * one way.
  */
-import { parseManifestText, type Manifest } from "../../../components/model";
+import { parseManifestText, type Manifest } from "../../../model";
 import { declare, type Declared } from "../../../ops/lifecycle/declared";
 import type {
   LiveKvEntry,

@@ -18,7 +18,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { bench, describe } from "vitest";
-import { parseManifestText } from "../../../components/model";
+import { parseManifestText } from "../../../model";
 import { declare } from "../../../ops/lifecycle/declared";
 import { mapConcurrent } from "../../../vault";
 import { startVaultDouble } from "../../vault-double";

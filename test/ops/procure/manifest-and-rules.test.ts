@@ -3,7 +3,7 @@
  * the catalogue entries of its findings.
  */
 import { describe, expect, it } from "vitest";
-import { ManifestError, parseManifestText, type OAuth2Provider } from "../../../components/model";
+import { ManifestError, parseManifestText, type OAuth2Provider } from "../../../model";
 import { ruleInfo } from "../../../report/rules";
 import { PROCURE_RULES } from "../../../ops/procure/findings";
 

@@ -16,7 +16,7 @@
 import { bench, describe } from "vitest";
 import { performance } from "node:perf_hooks";
 import { writeFileSync } from "node:fs";
-import { loadManifest } from "../../../components/model";
+import { loadManifest } from "../../../model";
 import { runProcurement } from "../../../ops/procure/run";
 import { VaultClient } from "../../../vault/client";
 import { CANARY_SECRET, startWorld, type World } from "./fixture";

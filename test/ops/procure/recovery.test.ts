@@ -9,7 +9,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { VaultClient, type VaultResponse } from "../../../vault/client";
-import { loadManifest } from "../../../components/model";
+import { loadManifest } from "../../../model";
 import { runProcurement } from "../../../ops/procure/run";
 import { entryData, entryMeta, stackMetadata, startWorld, type World } from "./fixture";
 
