@@ -8,8 +8,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { compile, RegoError } from "../rego";
+import { compileParsed, parseModule, RegoError, type Module } from "../rego";
 import type { ResultSet } from "../rego/api-types";
+import { readArtefact } from "./ast-artefact";
 import type { Finding, PolicyInput } from "./input/types";
 
 /** Rules that compare grants with declared needs: meaningless without a declaration. */
@@ -84,12 +85,26 @@ export function loadPolicySet(
   return set;
 }
 
-function buildPolicySet(extraDirs: readonly string[], v0Compatible = false): PolicySet {
-  const root = packageRoot();
+type SourceModule = { file: string; source: string; regoVersion?: 0 | 1 };
+
+/** The bundled policies' sources (display name relative to the package root) and data. */
+export function builtinSources(root: string = packageRoot()): {
+  modules: SourceModule[];
+  data: Record<string, unknown>;
+} {
   const builtinDir = path.join(root, "policies");
-  const modules: { file: string; source: string; regoVersion?: 0 | 1 }[] = [];
+  const modules: SourceModule[] = [];
   const data: Record<string, unknown> = {};
   collect(builtinDir, builtinDir, false, modules, data, root);
+  return { modules, data };
+}
+
+/** Where the engine this module runs with lives (dist/rego from dist/, rego/ from sources). */
+const REGO_DIR = path.join(__dirname, "..", "rego");
+
+function buildPolicySet(extraDirs: readonly string[], v0Compatible = false): PolicySet {
+  const { modules, data } = builtinSources();
+  const builtinCount = modules.length;
   const orgFiles = new Set<string>();
   for (const dir of extraDirs) {
     const before = modules.length;
@@ -105,9 +120,9 @@ function buildPolicySet(extraDirs: readonly string[], v0Compatible = false): Pol
     if (v0Compatible) for (let i = before; i < modules.length; i++) modules[i].regoVersion = 0;
   }
 
-  let compiled: ReturnType<typeof compile>;
+  let compiled: ReturnType<typeof compileParsed>;
   try {
-    compiled = compile(modules);
+    compiled = compileModules(parseAll(modules, builtinCount), modules[0]?.file ?? "module");
   } catch (err) {
     throw new PolicyLoadError(`policies do not compile: ${regoMessage(err)}`);
   }
@@ -154,6 +169,45 @@ function buildPolicySet(extraDirs: readonly string[], v0Compatible = false): Pol
       return out;
     },
   };
+}
+
+/**
+ * Parsed modules: the bundled ones (the first `builtinCount`) from the build's artefact when it
+ * matches their sources and the engine, else parsed here like the organisation's. Parse errors of
+ * every module are reported together, and over-deep nesting is a parse error, as `compile` does.
+ */
+function parseAll(modules: readonly SourceModule[], builtinCount: number): Module[] {
+  const prebuilt = readArtefact(__dirname, REGO_DIR, modules.slice(0, builtinCount));
+  const parsed: Module[] = prebuilt ? [...prebuilt] : [];
+  const errors: RegoError["errors"] = [];
+  for (const m of prebuilt ? modules.slice(builtinCount) : modules) {
+    try {
+      parsed.push(parseModule(m.file, m.source, { regoVersion: m.regoVersion }));
+    } catch (err) {
+      if (err instanceof RegoError) errors.push(...err.errors);
+      else throw err;
+    }
+  }
+  if (errors.length > 0) throw new RegoError(errors);
+  return parsed;
+}
+
+/** `compileParsed`, with a stack overflow on pathologically nested Rego reported as `compile` does. */
+function compileModules(parsed: Module[], firstFile: string): ReturnType<typeof compileParsed> {
+  try {
+    return compileParsed(parsed);
+  } catch (err) {
+    if (err instanceof RangeError) {
+      throw new RegoError([
+        {
+          code: "rego_parse_error",
+          message: "nesting too deep",
+          location: { file: firstFile, row: 1, col: 1 },
+        },
+      ]);
+    }
+    throw err;
+  }
 }
 
 function collect(
