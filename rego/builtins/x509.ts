@@ -302,6 +302,14 @@ function sanFields(ext: Buffer, out: Record<string, unknown[]>): void {
 
 function ipText(b: Buffer): string {
   if (b.length === 4) return [...b].join(".");
+  // Go prints IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) in dotted form
+  if (
+    b.length === 16 &&
+    b.subarray(0, 10).every((x) => x === 0) &&
+    b[10] === 0xff &&
+    b[11] === 0xff
+  )
+    return [...b.subarray(12)].join(".");
   const groups: string[] = [];
   for (let i = 0; i + 1 < b.length; i += 2) groups.push(b.readUInt16BE(i).toString(16));
   // the shortest form, as Go's net.IP prints it: the longest run of zero groups becomes "::"

@@ -160,6 +160,21 @@ describe("crypto.x509.parse_certificate_request", () => {
     expect(out.Raw).toBe(csr.replace(/-----[A-Z ]+-----|\s/g, ""));
   });
 
+  it("prints IPv6 addresses as Go does (shortest form, IPv4-mapped as dotted)", () => {
+    const v6 = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+    const mapped = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1];
+    const req = certificateRequest(
+      [["2.5.4.3", "x"]],
+      { ip: [v6, mapped] },
+      rsa.publicKey,
+      rsa.privateKey,
+    );
+    expect(q("x := crypto.x509.parse_certificate_request(input).IPAddresses", req)).toEqual([
+      "2001:db8::1",
+      "192.0.2.1",
+    ]);
+  });
+
   it("accepts base64 DER, and a policy can check requested names", () => {
     const der = csr.replace(/-----[A-Z ]+-----|\s/g, "");
     const query =
