@@ -27,17 +27,28 @@ import { fromJS, type Value } from "../value";
 
 type Json = Record<string, unknown>;
 
+function renumber(seen: Map<string, string>, name: string, fmt: (i: number) => string): string {
+  let n = seen.get(name);
+  if (n === undefined) {
+    n = fmt(seen.size);
+    seen.set(name, n);
+  }
+  return n;
+}
+
 class Converter {
   private readonly wildcards = new Map<string, string>();
 
+  private readonly templateVars = new Map<string, string>();
+
+  /**
+   * The parser numbers generated vars (`$_N` wildcards, `__tplN__` template holes) with a
+   * process-wide counter; renumber them per module so one text always gives one AST.
+   */
   private varName(name: string): string {
-    if (!name.startsWith("$_")) return name;
-    let n = this.wildcards.get(name);
-    if (n === undefined) {
-      n = `$${this.wildcards.size}`;
-      this.wildcards.set(name, n);
-    }
-    return n;
+    if (name.startsWith("$_")) return renumber(this.wildcards, name, (i) => `$${i}`);
+    if (/^__tpl\d+__$/.test(name)) return renumber(this.templateVars, name, (i) => `__tpl${i}__`);
+    return name;
   }
 
   /** A dotted operator or function name as OPA's ref: `strings.split_n` → [var strings, "split_n"]. */
