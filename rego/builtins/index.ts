@@ -26,6 +26,7 @@ import { builtins as rego } from "./rego";
 import { builtins as template } from "./template";
 import { builtins as deprecated } from "./deprecated";
 import { builtins as x509 } from "./x509";
+import { builtins as providers } from "./providers";
 import { builtins as internal } from "./internal";
 
 /** Each family's built-ins, under the name of the file that defines them. */
@@ -53,6 +54,7 @@ export const FAMILIES = {
   template,
   deprecated,
   x509,
+  providers,
   internal,
 } as const satisfies Record<string, Readonly<Record<string, BuiltinDef>>>;
 
