@@ -36,11 +36,15 @@ export interface Evaluation {
   readonly waived: WaivedFinding[];
   /** Things a reader must know about the run (e.g. rules skipped for lack of a declaration). */
   readonly notes: string[];
+  /** The input's source → need map ({@link sourceToNeed}), built once for waivers and reports. */
+  readonly bySource: Map<string, string>;
 }
 
 export interface PolicySet {
   /** Files the set was compiled from (for messages). */
   readonly files: readonly string[];
+  /** Every `"TWnnn"` rule id written in those files (what a waiver may name). */
+  readonly ruleIds: ReadonlySet<string>;
   /** Raw findings of one document: the rule set's and the organisation's, before waivers. */
   findings(input: PolicyInput): Promise<Finding[]>;
 }
@@ -155,8 +159,11 @@ function buildPolicySet(extraDirs: readonly string[], v0Compatible = false): Pol
       throw err;
     }
   };
+  const ruleIds = new Set<string>();
+  for (const m of modules) for (const id of m.source.matchAll(/"(TW\d{3})"/g)) ruleIds.add(id[1]);
   return {
     files: modules.map((m) => m.file),
+    ruleIds,
     async findings(input) {
       const out: Finding[] = [];
       for (const v of values(run(main, input))) {
@@ -431,5 +438,5 @@ export function applyWaivers(
       });
     }
   }
-  return { findings: kept, waived, notes };
+  return { findings: kept, waived, notes, bySource };
 }

@@ -6,7 +6,6 @@
  * Exit 0 without denies, 1 with any deny, 2 when an input could not be checked: then the problem
  * is reported in the chosen format too (an annotation, a SARIF result), and on stderr.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
@@ -17,9 +16,7 @@ import {
   evaluate,
   loadPolicySet,
   needOf,
-  packageRoot,
   PolicyLoadError,
-  sourceToNeed,
   summarizeFinding,
   type PolicySet,
 } from "../../policies/evaluate";
@@ -67,7 +64,7 @@ export const run: Command = async (argv, io) => {
     if (err instanceof PolicyLoadError) throw new InputError(err.message);
     throw err;
   }
-  const knownRules = knownRuleIds(policyDirs);
+  const knownRules = knownRuleIds(set);
 
   const { files, skipped } = expandInputs(args.positionals, io.cwd);
   const results: ReportResult[] = [];
@@ -99,7 +96,7 @@ export const run: Command = async (argv, io) => {
     }
     inputs.push({ file: loaded.reportFile, kind: loaded.kind });
     for (const n of evaluation.notes) notes.add(`${loaded.reportFile}: ${n}`);
-    const bySource = sourceToNeed(loaded.input);
+    const bySource = evaluation.bySource;
     for (const f of evaluation.findings) results.push(toResult(loaded, f, bySource));
     for (const f of evaluation.waived) {
       waived.push({ ...toResult(loaded, f, bySource), waiver: f.waiver });
@@ -165,20 +162,9 @@ function problemsOf(err: unknown, file: string): InputProblem[] {
  * Rule ids a waiver may name: the catalogue, and every `TWnnn` id the loaded Rego can produce
  * (the bundled rules and an organisation's), so a rule added in Rego is waivable at once.
  */
-function knownRuleIds(extraDirs: readonly string[]): Set<string> {
+function knownRuleIds(set: PolicySet): Set<string> {
   const ids = new Set(catalogue().map((r) => r.id));
-  const scan = (dir: string, recursive: boolean) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory() && recursive && !e.name.startsWith(".") && e.name !== "node_modules")
-        scan(full, true);
-      else if (e.isFile() && e.name.endsWith(".rego") && !e.name.endsWith("_test.rego")) {
-        for (const m of fs.readFileSync(full, "utf8").matchAll(/"(TW\d{3})"/g)) ids.add(m[1]);
-      }
-    }
-  };
-  scan(path.join(packageRoot(), "policies"), false);
-  for (const d of extraDirs) scan(d, true);
+  for (const id of set.ruleIds) ids.add(id);
   return ids;
 }
 
