@@ -31,19 +31,30 @@ export interface AstArtefact {
 export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
 /**
- * The parser's identity: a hash of every compiled engine module in `regoDir` (its top level, where
- * the lexer, parser and syntax tree live). Any change to the engine invalidates the artefact.
+ * The parser's identity: a hash of every engine module under `regoDir`, subdirectories included
+ * (the parser reads e.g. builtins/deprecated). Any change to the engine invalidates the artefact.
  */
 export function engineFingerprint(regoDir: string): string {
   const h = createHash("sha256");
-  for (const name of fs.readdirSync(regoDir).sort()) {
-    if (!name.endsWith(".js") && !name.endsWith(".ts")) continue;
-    if (name.endsWith(".d.ts") || name.endsWith(".test.ts")) continue;
-    h.update(name)
-      .update("\0")
-      .update(fs.readFileSync(path.join(regoDir, name)))
-      .update("\0");
-  }
+  const walk = (dir: string, rel: string): void => {
+    for (const e of fs
+      .readdirSync(dir, { withFileTypes: true })
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const name = e.name;
+      if (e.isDirectory()) {
+        if (!name.startsWith(".") && name !== "node_modules")
+          walk(path.join(dir, name), `${rel}${name}/`);
+        continue;
+      }
+      if (!name.endsWith(".js") && !name.endsWith(".ts")) continue;
+      if (name.endsWith(".d.ts") || name.endsWith(".test.ts")) continue;
+      h.update(rel + name)
+        .update("\0")
+        .update(fs.readFileSync(path.join(dir, name)))
+        .update("\0");
+    }
+  };
+  walk(regoDir, "");
   return h.digest("hex");
 }
 

@@ -80,6 +80,11 @@ describe("policies AST artefact", () => {
     expect(readArtefact(out, engine, modules)).toBeDefined();
     fs.writeFileSync(path.join(engine, "parser.js"), "// v2\n");
     expect(readArtefact(out, engine, modules)).toBeUndefined();
+    // the parser also reads the engine's subdirectories (builtins/deprecated)
+    expect(writeAstArtefact(ROOT, out, engine)).toBeUndefined();
+    fs.mkdirSync(path.join(engine, "builtins"));
+    fs.writeFileSync(path.join(engine, "builtins", "deprecated.js"), "// v1\n");
+    expect(readArtefact(out, engine, modules)).toBeUndefined();
   });
 
   it("keeps shared and cyclic nodes, undefined, bigints and -0 through JSON", () => {
