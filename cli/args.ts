@@ -2,7 +2,7 @@
  * A small, strict argument parser: known flags only, values after `--flag value` or `--flag=value`,
  * repeatable flags collected in order. Unknown flags are usage errors, never silently ignored.
  */
-import { UsageError } from "../errors/index";
+import { UsageError } from "../errors";
 
 export interface FlagSpec {
   /** Takes a value (otherwise boolean). */

@@ -4,7 +4,7 @@
  * for Pulumi or CDKTF.
  */
 import { processIO, type CliIO, type Command } from "./io";
-import { UserError, UsageError } from "../errors/index";
+import { UserError, UsageError } from "../errors";
 import { TOOL_VERSION } from "./version";
 
 interface CommandEntry {

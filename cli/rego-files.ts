@@ -9,7 +9,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { InputError, UsageError } from "../errors/index";
+import { InputError, UsageError } from "../errors";
 
 export interface LoadedModule {
   readonly file: string;

@@ -4,7 +4,7 @@
  * token store, one ConsumerRole per consumer and one NeedGrant per need under it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { UserError } from "../errors/index";
+import { UserError } from "../errors";
 import { loadManifest, parseManifestObject, planGrants } from "../model";
 import type { ConsumerPlan, GrantPlan, NeedGrantPlan } from "../model/grant-plan-types";
 import type { Manifest } from "../model/types";

@@ -5,7 +5,7 @@
  * parity tests compare it with the CDKTF rendering; policy results hang off it later.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { InputError } from "../errors/index";
+import { InputError } from "../errors";
 import { AccessNeeds, InvalidManifestError, planManifest } from "./access-needs";
 import type { ConsumerRole } from "./consumer-role";
 import type { NeedGrant } from "./need-grant";

@@ -3,7 +3,7 @@
  * line and column, so `validate`, `plan`, `check` and the Pulumi component all print the same
  * one-line answers.
  */
-import { InputError } from "../errors/index";
+import { InputError } from "../errors";
 
 export interface ManifestIssue {
   readonly file: string;

@@ -8,7 +8,7 @@ import { renameSync, statSync, writeFileSync, unlinkSync } from "node:fs";
 import * as path from "node:path";
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
-import { InputError, UsageError } from "../../errors/index";
+import { InputError, UsageError } from "../../errors";
 import {
   DURATION_HINT,
   DurationSyntaxError,

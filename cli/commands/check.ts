@@ -9,7 +9,7 @@
 import * as path from "node:path";
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
-import { InputError, UsageError, UserError } from "../../errors/index";
+import { InputError, UsageError, UserError } from "../../errors";
 import { readInputText } from "../io";
 import { ManifestError, type ManifestIssue } from "../../model";
 import {

@@ -9,7 +9,7 @@
  */
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
-import { UsageError } from "../../errors/index";
+import { UsageError } from "../../errors";
 import { render, type Report } from "../../report";
 import { parsePolicyHcl } from "../../policies/input/hcl";
 import { declare } from "../../ops/lifecycle/declared";

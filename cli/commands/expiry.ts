@@ -8,7 +8,7 @@
  */
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
-import { UsageError } from "../../errors/index";
+import { UsageError } from "../../errors";
 import { DEFAULT_KV_MOUNT } from "../../model";
 import { declare } from "../../ops/lifecycle/declared";
 import { byOwner, findExpiring, renderExpiryText } from "../../ops/lifecycle/expiry";

@@ -6,7 +6,7 @@
  * numbers only: the normalisers never copy a token value into it.
  */
 import { parseArgs } from "../args";
-import { UsageError } from "../../errors/index";
+import { UsageError } from "../../errors";
 import { readInputText, type Command } from "../io";
 import { loadInput } from "../../policies/input/load";
 import { checkNow } from "./check";

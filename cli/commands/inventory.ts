@@ -8,7 +8,7 @@
  */
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
-import { UsageError } from "../../errors/index";
+import { UsageError } from "../../errors";
 import { declare } from "../../ops/lifecycle/declared";
 import { buildInventory, renderInventoryText } from "../../ops/lifecycle/inventory";
 import { scanVault } from "../../ops/lifecycle/scan";

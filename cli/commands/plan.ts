@@ -14,7 +14,7 @@ import * as path from "node:path";
 import * as v8 from "node:v8";
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
-import { InputError, UsageError } from "../../errors/index";
+import { InputError, UsageError } from "../../errors";
 import {
   collectResourcesInSlices,
   type CollectOptions,

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CliIO } from "../io";
 import { parseArgs, formatFlag } from "../args";
-import { InputError, UsageError } from "../../errors/index";
+import { InputError, UsageError } from "../../errors";
 import { loadRegoPaths, formatRegoError, parseDataFile } from "../rego-files";
 import { RE2JS } from "re2js";
 import {

@@ -7,7 +7,7 @@
  */
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
-import { InputError, UsageError } from "../../errors/index";
+import { InputError, UsageError } from "../../errors";
 import { manifestFrom, nowFlag, vaultFromEnv } from "../../ops/lifecycle/command-support";
 import { putStaticToken } from "../../ops/procure/put";
 import { NeedSelectionError } from "../../ops/procure/run";

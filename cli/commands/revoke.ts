@@ -12,7 +12,7 @@
 import * as path from "node:path";
 import type { Command } from "../io";
 import { parseArgs, formatFlag } from "../args";
-import { InputError, UsageError } from "../../errors/index";
+import { InputError, UsageError } from "../../errors";
 import { declare } from "../../ops/lifecycle/declared";
 import { scanVault } from "../../ops/lifecycle/scan";
 import {

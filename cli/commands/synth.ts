@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs, formatFlag } from "../args";
-import { UsageError } from "../../errors/index";
+import { UsageError } from "../../errors";
 import type { Command } from "../io";
 import { loadManifest, planGrants } from "../../model";
 import { tokenVariableName } from "../../components/cdktf/terraform-names";

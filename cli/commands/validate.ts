@@ -5,7 +5,7 @@
  */
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
-import { UsageError } from "../../errors/index";
+import { UsageError } from "../../errors";
 import { ManifestError, formatIssue, loadManifest, parseManifestText } from "../../model";
 import { readInputText } from "../io";
 

@@ -5,7 +5,7 @@
  * UserError subclasses with one-line messages.
  */
 import * as path from "node:path";
-import { InputError, UsageError, UserError } from "../../errors/index";
+import { InputError, UsageError, UserError } from "../../errors";
 import type { ParsedArgs } from "../../cli/args";
 import type { CliIO } from "../../cli/io";
 import {

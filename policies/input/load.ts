@@ -9,7 +9,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { InputError } from "../../errors/index";
+import { InputError } from "../../errors";
 import { locateNearest, parseManifestText, type Manifest, type ManifestIssue } from "../../model";
 import { DeclarationError } from "./declaration";
 import { JsonIndex, type JsonPath } from "./json-index";

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CliIO } from "../../cli/io";
-import { InputError } from "../../errors/index";
+import { InputError } from "../../errors";
 import { run } from "../../cli/commands/synth";
 import { captureIO } from "../support/capture-io";
 import { runCommand } from "../support/run-cli";

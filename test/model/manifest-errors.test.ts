@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ManifestError, loadManifest, parseManifestObject, parseManifestText } from "../../model";
-import { InputError } from "../../errors/index";
+import { InputError } from "../../errors";
 import { BASE, issuesOf, tempDir } from "./helpers";
 
 const DURATION_HINT = "(use s, m, h, d — e.g. 1h30m)";

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateManifest } from "../../bench/gen-manifest";
 import { collectResources, collectResourcesInSlices } from "../../components/mock-run";
 import { assertHeapFits } from "../../cli/commands/plan";
-import { InputError } from "../../errors/index";
+import { InputError } from "../../errors";
 
 const REPO = path.resolve(__dirname, "../..");
 const BIN = path.join(REPO, "bin", "tokenwarden.js");

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../errors/index";
+import { UsageError } from "../../errors";
 import { runCli } from "./cli-io";
 
 const EXAMPLE = "examples/access-needs.yaml";

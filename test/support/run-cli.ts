@@ -4,7 +4,7 @@
  * (for commands whose module the dispatcher would load from dist/ only).
  */
 import { main } from "../../cli/main";
-import { UsageError, UserError } from "../../errors/index";
+import { UsageError, UserError } from "../../errors";
 import type { CliIO, Command } from "../../cli/io";
 import { captureIO } from "./capture-io";
 
