@@ -1063,6 +1063,32 @@ function refStaticPrefix(t: Term): string | undefined {
 
 function checkRecursion(groups: Map<string, RuleGroup>, ctx: CompileContext): void {
   const names = [...groups.keys()];
+  // A reference reaches every rule at or below its static prefix, and the rule it lands in. Rather
+  // than compare each reference with every rule name, index the names: by position (to keep the
+  // order the old all-pairs scan produced, which decides the order of recursion errors) and by each
+  // of their proper dotted prefixes (`a.b.c` is filed under `a` and `a.b`).
+  const position = new Map<string, number>();
+  const below = new Map<string, number[]>();
+  names.forEach((n, i) => {
+    position.set(n, i);
+    for (let dot = n.indexOf("."); dot !== -1; dot = n.indexOf(".", dot + 1)) {
+      const prefix = n.slice(0, dot);
+      const list = below.get(prefix);
+      if (list) list.push(i);
+      else below.set(prefix, [i]);
+    }
+  });
+  const reachedBy = (ref: string): number[] => {
+    // n === ref, n.startsWith(ref + "."), ref.startsWith(n + "."): disjoint cases, merged by position
+    const hits: number[] = [...(below.get(ref) ?? [])];
+    const exact = position.get(ref);
+    if (exact !== undefined) hits.push(exact);
+    for (let dot = ref.indexOf("."); dot !== -1; dot = ref.indexOf(".", dot + 1)) {
+      const above = position.get(ref.slice(0, dot));
+      if (above !== undefined) hits.push(above);
+    }
+    return hits.sort((a, b) => a - b);
+  };
   const deps = new Map<string, Set<string>>();
   for (const [name, g] of groups) {
     const refs = new Set<string>();
@@ -1075,12 +1101,7 @@ function checkRecursion(groups: Map<string, RuleGroup>, ctx: CompileContext): vo
     };
     g.rules.forEach(addRule);
     const ds = new Set<string>();
-    for (const ref of refs) {
-      for (const n of names) {
-        // a reference reaches every rule at or below its static prefix, and the rule it lands in
-        if (n === ref || n.startsWith(ref + ".") || ref.startsWith(n + ".")) ds.add(n);
-      }
-    }
+    for (const ref of refs) for (const i of reachedBy(ref)) ds.add(names[i]!);
     deps.set(name, ds);
   }
   const state = new Map<string, number>();
