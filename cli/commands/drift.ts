@@ -8,53 +8,23 @@
  * notes in every format), never reported as clean.
  */
 import type { Command } from "../io";
-import { formatFlag, parseArgs } from "../args";
-import { UsageError } from "../../errors";
 import { render, type Report } from "../../report";
 import { parsePolicyHcl } from "../../policies/input/hcl";
-import { declare } from "../../ops/lifecycle/declared";
 import { findDrift, policiesToParse, type ParsedLivePolicy } from "../../ops/lifecycle/drift";
-import { scanVault } from "../../ops/lifecycle/scan";
-import {
-  concurrencyFlag,
-  manifestFrom,
-  nowFlag,
-  progressFor,
-  reportUnread,
-  vaultFromEnv,
-} from "../../ops/lifecycle/command-support";
-
-const FORMATS = ["text", "json", "sarif", "github"] as const;
+import { lifecycleArgs, lifecycleSession, reportUnread } from "../../ops/lifecycle/command-support";
 
 export const run: Command = async (argv, io) => {
-  const args = parseArgs(argv, {
-    format: { value: true },
-    concurrency: { value: true },
-    now: { value: true },
+  const { args, format } = lifecycleArgs(argv, {
+    formats: ["text", "json", "sarif", "github"],
+    positional: "manifest",
   });
-  const format = formatFlag(args, FORMATS, "text");
-  if (args.positionals.length !== 1) {
-    throw new UsageError(
-      args.positionals.length === 0
-        ? "give the manifest to compare Vault with"
-        : "drift takes one manifest",
-    );
-  }
-  const file = args.positionals[0];
-  const now = nowFlag(args);
-  const concurrency = concurrencyFlag(args);
-  const declared = declare(manifestFrom(io, file));
-  const progress = progressFor(io);
-  const client = vaultFromEnv(io, progress.line);
+  const { now, declared, progress, scan } = lifecycleSession(io, args, {
+    manifest: args.positionals[0],
+  });
 
-  const live = await scanVault(client, {
-    kvMount: declared.kvMount,
-    authMounts: declared.authMounts,
-    concurrency,
+  const live = await scan({
     // Declared policies are compared; other tw- policies are shadows, known by name alone.
     readPolicyText: (name) => declared.policies.has(name),
-    now: () => now,
-    progress: progress.line,
   });
   progress.line("comparing…");
   const parsed = new Map<string, ParsedLivePolicy>();

@@ -7,51 +7,26 @@
  * `--format json` is what examples/workflows/expiry-watch.yml turns into one issue per owner.
  */
 import type { Command } from "../io";
-import { formatFlag, parseArgs } from "../args";
-import { UsageError } from "../../errors";
-import { DEFAULT_KV_MOUNT } from "../../model";
-import { declare } from "../../ops/lifecycle/declared";
 import { byOwner, findExpiring, renderExpiryText } from "../../ops/lifecycle/expiry";
-import { scanVault } from "../../ops/lifecycle/scan";
 import {
-  concurrencyFlag,
-  manifestFrom,
-  nowFlag,
-  progressFor,
+  lifecycleArgs,
+  lifecycleSession,
   reportUnread,
-  vaultFromEnv,
   withinFlag,
 } from "../../ops/lifecycle/command-support";
 
 export const run: Command = async (argv, io) => {
-  const args = parseArgs(argv, {
-    within: { value: true },
-    manifest: { value: true },
-    format: { value: true },
-    concurrency: { value: true },
-    "kv-mount": { value: true },
-    now: { value: true },
+  const { args, format } = lifecycleArgs(argv, {
+    formats: ["text", "json"],
+    flags: { within: { value: true }, manifest: { value: true }, "kv-mount": { value: true } },
+    positional: { unexpectedHint: " (the manifest goes after --manifest)" },
   });
-  const format = formatFlag(args, ["text", "json"] as const, "text");
-  if (args.positionals.length > 0)
-    throw new UsageError(
-      `unexpected argument "${args.positionals[0]}" (the manifest goes after --manifest)`,
-    );
   const within = withinFlag(args);
-  const now = nowFlag(args);
-  const concurrency = concurrencyFlag(args);
-  const manifestFile = args.get("manifest");
-  const declared = manifestFile !== undefined ? declare(manifestFrom(io, manifestFile)) : undefined;
-  const progress = progressFor(io);
-  const client = vaultFromEnv(io, progress.line);
-
-  const live = await scanVault(client, {
-    kvMount: args.get("kv-mount") ?? declared?.kvMount ?? DEFAULT_KV_MOUNT,
-    skip: { roles: true },
-    concurrency,
-    now: () => now,
-    progress: progress.line,
+  const { now, declared, progress, scan } = lifecycleSession(io, args, {
+    manifest: args.get("manifest"),
   });
+
+  const live = await scan({ skip: { roles: true } });
   progress.clear();
   const groups = byOwner(
     findExpiring({ live, ...(declared ? { declared } : {}), now, withinSeconds: within.seconds }),

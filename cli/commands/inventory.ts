@@ -7,48 +7,20 @@
  * unread request is named on stderr and under `unread` in JSON (`complete: false`).
  */
 import type { Command } from "../io";
-import { formatFlag, parseArgs } from "../args";
-import { UsageError } from "../../errors";
-import { declare } from "../../ops/lifecycle/declared";
 import { buildInventory, renderInventoryText } from "../../ops/lifecycle/inventory";
-import { scanVault } from "../../ops/lifecycle/scan";
-import {
-  concurrencyFlag,
-  manifestFrom,
-  nowFlag,
-  progressFor,
-  reportUnread,
-  vaultFromEnv,
-} from "../../ops/lifecycle/command-support";
-import { DEFAULT_KV_MOUNT } from "../../model";
+import { lifecycleArgs, lifecycleSession, reportUnread } from "../../ops/lifecycle/command-support";
 
 export const run: Command = async (argv, io) => {
-  const args = parseArgs(argv, {
-    manifest: { value: true },
-    format: { value: true },
-    concurrency: { value: true },
-    "kv-mount": { value: true },
-    now: { value: true },
+  const { args, format } = lifecycleArgs(argv, {
+    formats: ["text", "json"],
+    flags: { manifest: { value: true }, "kv-mount": { value: true } },
+    positional: { unexpectedHint: " (the manifest goes after --manifest)" },
   });
-  const format = formatFlag(args, ["text", "json"] as const, "text");
-  if (args.positionals.length > 0)
-    throw new UsageError(
-      `unexpected argument "${args.positionals[0]}" (the manifest goes after --manifest)`,
-    );
-  const now = nowFlag(args);
-  const concurrency = concurrencyFlag(args);
-  const manifestFile = args.get("manifest");
-  const declared = manifestFile !== undefined ? declare(manifestFrom(io, manifestFile)) : undefined;
-  const progress = progressFor(io);
-  const client = vaultFromEnv(io, progress.line);
+  const { declared, progress, scan } = lifecycleSession(io, args, {
+    manifest: args.get("manifest"),
+  });
 
-  const live = await scanVault(client, {
-    kvMount: args.get("kv-mount") ?? declared?.kvMount ?? DEFAULT_KV_MOUNT,
-    ...(declared ? { authMounts: declared.authMounts } : {}),
-    concurrency,
-    now: () => now,
-    progress: progress.line,
-  });
+  const live = await scan();
   progress.clear();
   const inventory = buildInventory(live, declared);
   io.out(

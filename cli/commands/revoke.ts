@@ -11,10 +11,7 @@
  */
 import * as path from "node:path";
 import type { Command } from "../io";
-import { parseArgs, formatFlag } from "../args";
 import { InputError, UsageError } from "../../errors";
-import { declare } from "../../ops/lifecycle/declared";
-import { scanVault } from "../../ops/lifecycle/scan";
 import {
   alreadyDone,
   readLog,
@@ -23,32 +20,23 @@ import {
   selectTargets,
   type RevokeTarget,
 } from "../../ops/lifecycle/revoke";
-import {
-  concurrencyFlag,
-  manifestFrom,
-  nowFlag,
-  progressFor,
-  reportUnread,
-  vaultFromEnv,
-} from "../../ops/lifecycle/command-support";
+import { lifecycleArgs, lifecycleSession, reportUnread } from "../../ops/lifecycle/command-support";
 
 export const DEFAULT_LOG = "tokenwarden-revoke.log";
 
 export const run: Command = async (argv, io) => {
-  const args = parseArgs(argv, {
-    manifest: { value: true },
-    shadow: {},
-    expired: {},
-    lapsed: {},
-    yes: {},
-    log: { value: true },
-    format: { value: true },
-    concurrency: { value: true },
-    now: { value: true },
+  const { args, format } = lifecycleArgs(argv, {
+    formats: ["text", "json"],
+    flags: {
+      manifest: { value: true },
+      shadow: {},
+      expired: {},
+      lapsed: {},
+      yes: {},
+      log: { value: true },
+    },
+    positional: { unexpectedHint: "" },
   });
-  const format = formatFlag(args, ["text", "json"] as const, "text");
-  if (args.positionals.length > 0)
-    throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const sel = {
     shadow: args.has("shadow"),
     expired: args.has("expired"),
@@ -61,27 +49,23 @@ export const run: Command = async (argv, io) => {
     throw new UsageError(
       "--manifest is required: it is what tells a declared token from a shadow one",
     );
-  const now = nowFlag(args);
-  const concurrency = concurrencyFlag(args, 8);
   const logFile = path.resolve(io.cwd, args.get("log") ?? DEFAULT_LOG);
-  const declared = declare(manifestFrom(io, manifestFile));
-  let previous;
-  try {
-    previous = alreadyDone(readLog(logFile));
-  } catch (err) {
-    if (err instanceof RevokeLogError) throw new InputError(err.message, logFile);
-    throw err;
-  }
-  const progress = progressFor(io);
-  const client = vaultFromEnv(io, progress.line);
-  const live = await scanVault(client, {
-    kvMount: declared.kvMount,
-    authMounts: declared.authMounts,
-    skip: { kv: true },
-    concurrency: 16,
-    now: () => now,
-    progress: progress.line,
+  let previous: ReturnType<typeof alreadyDone> = new Map();
+  const { now, concurrency, declared, progress, client, scan } = lifecycleSession(io, args, {
+    manifest: manifestFile,
+    concurrency: 8,
+    // The log of earlier runs is read after the manifest and before Vault is addressed.
+    beforeVault: () => {
+      try {
+        previous = alreadyDone(readLog(logFile));
+      } catch (err) {
+        if (err instanceof RevokeLogError) throw new InputError(err.message, logFile);
+        throw err;
+      }
+    },
   });
+  // Reading tokens may go wider than revoking them (--concurrency, default 8).
+  const live = await scan({ skip: { kv: true }, concurrency: 16 });
   progress.clear();
   if (!live.tokens) {
     // Without the token list nothing can be selected safely.

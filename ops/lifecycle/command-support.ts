@@ -6,9 +6,10 @@
  */
 import * as path from "node:path";
 import { InputError, UsageError, UserError } from "../../errors";
-import type { ParsedArgs } from "../../cli/args";
+import { formatFlag, parseArgs, type FlagSpec, type ParsedArgs } from "../../cli/args";
 import type { CliIO } from "../../cli/io";
 import {
+  DEFAULT_KV_MOUNT,
   formatIssue,
   loadManifest,
   ManifestError,
@@ -17,7 +18,9 @@ import {
   type Manifest,
 } from "../../model";
 import { VaultClient, VaultConfigError } from "../../vault";
-import type { Unread } from "./live-types";
+import { declare, type Declared } from "./declared";
+import type { LiveState, Unread } from "./live-types";
+import { scanVault, type ScanOptions } from "./scan";
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -105,3 +108,87 @@ export function reportUnread(io: CliIO, command: string, unread: readonly Unread
 
 /** An error from a lifecycle command that is the user's to fix (bad log file, …). */
 export class LifecycleError extends UserError {}
+
+/** What a lifecycle command accepts beyond the shared `--format`, `--concurrency` and `--now`. */
+export interface LifecycleArgsSpec<F extends string> {
+  /** The formats `--format` takes; the first is the default. */
+  readonly formats: readonly [F, ...F[]];
+  /** The command's own flags. */
+  readonly flags?: Readonly<Record<string, FlagSpec>>;
+  /**
+   * What may stand after the command: exactly the manifest (drift, whose messages these are), or
+   * nothing (the hint is added to the message naming an unexpected argument).
+   */
+  readonly positional: "manifest" | { readonly unexpectedHint: string };
+}
+
+/** Parses a lifecycle command's arguments: known flags, `--format`, the positional check. */
+export function lifecycleArgs<F extends string>(
+  argv: readonly string[],
+  spec: LifecycleArgsSpec<F>,
+): { args: ParsedArgs; format: F } {
+  const args = parseArgs(argv, {
+    ...spec.flags,
+    format: { value: true },
+    concurrency: { value: true },
+    now: { value: true },
+  });
+  const format = formatFlag(args, spec.formats, spec.formats[0]);
+  const given = args.positionals;
+  if (spec.positional === "manifest") {
+    if (given.length !== 1)
+      throw new UsageError(
+        given.length === 0 ? "give the manifest to compare Vault with" : "drift takes one manifest",
+      );
+  } else if (given.length > 0) {
+    throw new UsageError(`unexpected argument "${given[0]}"${spec.positional.unexpectedHint}`);
+  }
+  return { args, format };
+}
+
+/** A lifecycle command ready to read Vault: flags settled, manifest declared, client built. */
+export interface LifecycleSession<D extends Declared | undefined> {
+  readonly now: number;
+  /** `--concurrency` (the command's own default when not given). */
+  readonly concurrency: number;
+  readonly declared: D;
+  readonly progress: ReturnType<typeof progressFor>;
+  readonly client: VaultClient;
+  /** scanVault with the shared options (KV mount, auth mounts, concurrency, clock, progress). */
+  scan(options?: Partial<ScanOptions>): Promise<LiveState>;
+}
+
+/**
+ * Settles `--now` and `--concurrency`, loads and declares the manifest (when there is one), then
+ * builds the Vault client — in that order, so the first thing wrong is the one reported.
+ * `beforeVault` runs between the manifest and the client (a command's own input file).
+ */
+export function lifecycleSession<M extends string | undefined>(
+  io: CliIO,
+  args: ParsedArgs,
+  options: { manifest: M; concurrency?: number; beforeVault?: () => void },
+): LifecycleSession<M extends string ? Declared : Declared | undefined> {
+  const now = nowFlag(args);
+  const concurrency = concurrencyFlag(args, options.concurrency);
+  const file = options.manifest;
+  const declared = file !== undefined ? declare(manifestFrom(io, file)) : undefined;
+  options.beforeVault?.();
+  const progress = progressFor(io);
+  const client = vaultFromEnv(io, progress.line);
+  return {
+    now,
+    concurrency,
+    declared: declared as M extends string ? Declared : Declared | undefined,
+    progress,
+    client,
+    scan: (extra) =>
+      scanVault(client, {
+        kvMount: args.get("kv-mount") ?? declared?.kvMount ?? DEFAULT_KV_MOUNT,
+        ...(declared ? { authMounts: declared.authMounts } : {}),
+        concurrency,
+        now: () => now,
+        progress: progress.line,
+        ...extra,
+      }),
+  };
+}
