@@ -317,7 +317,9 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     io.err(help());
     return 2;
   }
-  if (name === "--help" || name === "-h" || (name === "help" && rest.length === 0)) {
+  const isHelpFlag = (a: string | undefined) => a === "--help" || a === "-h";
+  // `help`, `help --help` and `--help` all mean the overview.
+  if (isHelpFlag(name) || (name === "help" && (rest.length === 0 || isHelpFlag(rest[0])))) {
     io.out(help());
     return 0;
   }

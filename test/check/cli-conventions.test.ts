@@ -77,6 +77,11 @@ describe("help", () => {
     expect(r.out).toContain("tokenwarden help <command>");
   });
 
+  it("help --help (and help -h) prints the overview, as --help does", async () => {
+    const overview = await runMain(["--help"]);
+    for (const flag of ["--help", "-h"]) expect(await runMain(["help", flag])).toEqual(overview);
+  });
+
   it("help for a command that does not exist is a usage error", async () => {
     const r = await runMain(["help", "frobnicate"]);
     expect(r.code).toBe(2);
