@@ -1,56 +1,16 @@
-import type { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
-import { stackInput, tokenwardenPolicies, type PackConfig } from "../../policies/pack/policies";
+import { stackInput, tokenwardenPolicies } from "../../policies/pack/policies";
+import { packResource, runPackPolicies } from "../support/policy-pack";
 import { CANARY, fixture } from "./helpers";
-
-// The engine's own wrapper around resource inputs (marked internal, so not in its type declarations).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as {
-  unknownCheckingProxy: <T>(props: T) => T;
-};
 
 const STACK =
   "urn:pulumi:dev::tokenwarden::tokenwarden:index:AccessNeeds$tokenwarden:index:NeedGrant";
 const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** A resource as @pulumi/policy's server builds it for a stack policy (props behind its proxy). */
-function resource(type: string, name: string, props: Record<string, unknown>): PolicyResource {
-  return {
-    type,
-    name,
-    urn: `${STACK}$${type}::${name}`,
-    props: unknownCheckingProxy(props) as Record<string, unknown>,
-    opts: {
-      protect: false,
-      ignoreChanges: [],
-      aliases: [],
-      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-      additionalSecretOutputs: [],
-    },
-    dependencies: [],
-    propertyDependencies: {},
-    isType: () => false,
-    asType: () => undefined,
-  } as PolicyResource;
-}
-
-async function runPolicies(resources: PolicyResource[], config: PackConfig = {}) {
-  const reported: { policy: string; level: string; message: string; urn?: string }[] = [];
-  for (const p of tokenwardenPolicies() as StackValidationPolicy[]) {
-    const args: StackValidationArgs = {
-      resources,
-      stackTags: new Map(),
-      getConfig: <T extends object>() => config as T,
-      notApplicable: () => {
-        throw new Error("not applicable");
-      },
-    };
-    await p.validateStack(args, (message, urn) =>
-      reported.push({ policy: p.name, level: p.enforcementLevel ?? "", message, urn }),
-    );
-  }
-  return reported;
-}
+const resource = (type: string, name: string, props: Record<string, unknown>) =>
+  packResource(STACK, type, name, props);
+const runPolicies = runPackPolicies;
 
 const policy = (name: string, hcl: string) =>
   resource("vault:index/policy:Policy", name, { name, policy: hcl });

@@ -4,55 +4,13 @@
  * are normalised with the fields these rules read, and each finding comes back at the resource's
  * URN, mandatory for denies and advisory for warnings.
  */
-import type { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
-import { tokenwardenPolicies } from "../../policies/pack/policies";
-
-// The engine's own wrapper around resource inputs (marked internal, so not in its type declarations).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as {
-  unknownCheckingProxy: <T>(props: T) => T;
-};
+import { packResource, runPackPolicies } from "../support/policy-pack";
 
 const STACK = "urn:pulumi:dev::tokenwarden::tokenwarden:index:AccessNeeds";
-
-function resource(type: string, name: string, props: Record<string, unknown>): PolicyResource {
-  return {
-    type,
-    name,
-    urn: `${STACK}$${type}::${name}`,
-    props: unknownCheckingProxy(props) as Record<string, unknown>,
-    opts: {
-      protect: false,
-      ignoreChanges: [],
-      aliases: [],
-      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-      additionalSecretOutputs: [],
-    },
-    dependencies: [],
-    propertyDependencies: {},
-    isType: () => false,
-    asType: () => undefined,
-  } as PolicyResource;
-}
-
-async function runPolicies(resources: PolicyResource[]) {
-  const reported: { policy: string; level: string; message: string; urn?: string }[] = [];
-  for (const p of tokenwardenPolicies() as StackValidationPolicy[]) {
-    const args: StackValidationArgs = {
-      resources,
-      stackTags: new Map(),
-      getConfig: <T extends object>() => ({}) as T,
-      notApplicable: () => {
-        throw new Error("not applicable");
-      },
-    };
-    await p.validateStack(args, (message, urn) =>
-      reported.push({ policy: p.name, level: p.enforcementLevel ?? "", message, urn }),
-    );
-  }
-  return reported;
-}
+const resource = (type: string, name: string, props: Record<string, unknown>) =>
+  packResource(STACK, type, name, props);
+const runPolicies = runPackPolicies;
 
 const TTLS = { tokenTtl: 900, tokenMaxTtl: 3600 };
 
