@@ -255,6 +255,18 @@ export function tokenize(file: string, src: string, comments?: Comment[]): Token
   return toks;
 }
 
+/** The single-character escapes a JSON (and so a Rego) string takes, after the backslash. */
+export const JSON_ESCAPES: Readonly<Record<string, string>> = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+};
+
 /** One escape sequence of a double-quoted string at src[i] (a backslash). */
 function decodeEscape(
   src: string,
@@ -262,17 +274,7 @@ function decodeEscape(
   err: (msg: string, at: number) => never,
 ): { text: string; next: number } {
   const e = src[i + 1];
-  const simple: Record<string, string> = {
-    '"': '"',
-    "\\": "\\",
-    "/": "/",
-    b: "\b",
-    f: "\f",
-    n: "\n",
-    r: "\r",
-    t: "\t",
-  };
-  if (e in simple) return { text: simple[e], next: i + 2 };
+  if (e in JSON_ESCAPES) return { text: JSON_ESCAPES[e], next: i + 2 };
   if (e === "u") {
     const hex = src.slice(i + 2, i + 6);
     if (!/^[0-9a-fA-F]{4}$/.test(hex)) err("illegal unicode escape in string", i);

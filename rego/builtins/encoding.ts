@@ -10,6 +10,7 @@ import type { parseAllDocuments as ParseAllDocuments } from "yaml";
 import { BuiltinError, BuiltinTypeError, defineAll, operandError } from "./types";
 import { str } from "./operands";
 import { RObject, RSet, fromJS, normNum, type Value } from "../value";
+import { JSON_ESCAPES } from "../lexer";
 
 const utf8 = new TextDecoder("utf-8");
 const bytesToString = (b: Uint8Array): string => utf8.decode(b);
@@ -360,18 +361,8 @@ export function parseJSON(text: string): Value {
       if (c === "\\") {
         i++;
         const e = text[i];
-        const simple: Record<string, string> = {
-          '"': '"',
-          "\\": "\\",
-          "/": "/",
-          b: "\b",
-          f: "\f",
-          n: "\n",
-          r: "\r",
-          t: "\t",
-        };
-        if (e !== undefined && e in simple) {
-          out += simple[e];
+        if (e !== undefined && e in JSON_ESCAPES) {
+          out += JSON_ESCAPES[e];
           i++;
           continue;
         }
