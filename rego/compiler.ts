@@ -1179,6 +1179,15 @@ function compileModulesWith(
 
   for (const m of modules) {
     for (const r of m.rules) {
+      const head0 = r.head.ref[0];
+      if (head0.kind === "var" && (head0.name === "input" || head0.name === "data")) {
+        ctx.err(
+          "rego_compile_error",
+          `rules must not shadow ${head0.name} (use a different rule name)`,
+          r.loc,
+        );
+        continue;
+      }
       const { statics, dyn } = splitHead(r);
       let kind: RuleKind;
       if (r.head.args) {
@@ -1332,6 +1341,20 @@ function checkRedeclared(body: Expr[], ctx: CompileContext, seen: Set<string>): 
       checkRedeclared(b.body, ctx, new Set());
     }
     if (b.kind === "term" && b.term.kind === "call" && b.term.fn === "assign") {
+      // OPA's checkRootDocumentOverrides: `input := …` / `data := …` would hide the root document
+      const lhs = b.term.args[0];
+      const lhsName =
+        lhs.kind === "var"
+          ? lhs.name
+          : lhs.kind === "ref" && lhs.terms.length === 1 && lhs.terms[0].kind === "var"
+            ? lhs.terms[0].name
+            : undefined;
+      if (lhsName === "input" || lhsName === "data")
+        ctx.err(
+          "rego_compile_error",
+          `variables must not shadow ${lhsName} (use a different variable name)`,
+          e.loc,
+        );
       const vs = new Set<string>();
       patternVars(b.term.args[0], vs);
       for (const v of vs) {

@@ -301,7 +301,9 @@ export class Parser {
       }
       return [this.parseLiteral()];
     }
-    if (this.isP(this.peek(), "{") && this.sameLine(this.peek())) {
+    // v0: OPA's scanner skips the line break, so the body's `{` may open on the next line
+    // (gatekeeper-library writes `f(x)\n{ … }`)
+    if (this.isP(this.peek(), "{") && (this.v0 || this.sameLine(this.peek()))) {
       if (!this.v0) this.fail("`if` keyword is required before rule body");
       this.next();
       return this.parseBody("}");
