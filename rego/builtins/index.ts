@@ -28,6 +28,8 @@ import { builtins as deprecated } from "./deprecated";
 import { builtins as x509 } from "./x509";
 import { builtins as providers } from "./providers";
 import { builtins as internal } from "./internal";
+import { builtins as graphql } from "./graphql";
+import { builtins as uri } from "./uri";
 
 /** Each family's built-ins, under the name of the file that defines them. */
 export const FAMILIES = {
@@ -56,6 +58,8 @@ export const FAMILIES = {
   x509,
   providers,
   internal,
+  graphql,
+  uri,
 } as const satisfies Record<string, Readonly<Record<string, BuiltinDef>>>;
 
 export type FamilyName = keyof typeof FAMILIES;
