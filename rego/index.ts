@@ -10,7 +10,8 @@ import type {
 } from "./api-types";
 import { isWildcard, termVars, exprVars, type Expr, type Module } from "./ast";
 import { compileModules, compileQuery, type CompiledProgram } from "./compiler";
-import { Evaluator } from "./eval";
+import { Evaluator, compileUnit, type FrameUnit } from "./eval";
+import { newFrame } from "./frame";
 import { RegoError } from "./errors";
 import { builtinSet, type BuiltinSetOptions } from "./capabilities";
 import { runTests, type TestResult, type TestRunOptions } from "./testing";
@@ -75,6 +76,8 @@ function toValue(x: unknown): Value {
 
 class Prepared implements PreparedQuery {
   private readonly vars: string[];
+  /** The query compiled on first use (closures over a slot frame), then run by every eval. */
+  private compiled: FrameUnit | undefined;
   constructor(
     private readonly prog: CompiledProgram,
     private readonly body: Expr[],
@@ -87,6 +90,12 @@ class Prepared implements PreparedQuery {
       if (e.body.kind === "every") termVars(e.body.domain, vs);
     }
     this.vars = [...vs].filter((v) => !isWildcard(v) && v !== "data" && v !== "input");
+  }
+
+  private get unit(): FrameUnit {
+    // compiled inside eval: a pathological query fails as an evaluation error, like evaluating it
+    if (this.compiled === undefined) this.compiled = compileUnit(this.prog, [this.body]);
+    return this.compiled;
   }
 
   eval(opts: EvalOptions = {}): ResultSet {
@@ -124,29 +133,28 @@ class Prepared implements PreparedQuery {
       nowNs: opts.nowNs ?? BigInt(Date.now()) * 1000000n,
     });
     const results: QueryResult[] = [];
-    const env = new Map<string, Value>();
-    try {
-      ev.evalBody(this.body, 0, env, () => {
-        const expressions: ExpressionResult[] = [];
-        for (let i = 0; i < this.count; i++) {
-          const e = this.original[i];
-          expressions.push({
-            value: toJS(ev.qvals[i] ?? true),
-            text: e.text,
-            location: { row: e.loc.row, col: e.loc.col },
-          });
-        }
-        const bindings: Record<string, unknown> = {};
-        for (const v of this.vars) {
-          const val = env.get(v);
-          if (val !== undefined) bindings[v] = toJS(val);
-        }
-        results.push({ expressions, bindings });
-        return false;
-      });
-    } finally {
-      env.clear();
-    }
+    const unit = this.unit;
+    const f = newFrame(unit.size);
+    const slots = this.vars.map((v) => unit.scope.find(v));
+    unit.bodies[0](ev, f, () => {
+      const expressions: ExpressionResult[] = [];
+      for (let i = 0; i < this.count; i++) {
+        const e = this.original[i];
+        expressions.push({
+          value: toJS(ev.qvals[i] ?? true),
+          text: e.text,
+          location: { row: e.loc.row, col: e.loc.col },
+        });
+      }
+      const bindings: Record<string, unknown> = {};
+      for (let i = 0; i < this.vars.length; i++) {
+        const s = slots[i];
+        const val = s === undefined ? undefined : f[s];
+        if (val !== undefined) bindings[this.vars[i]] = toJS(val);
+      }
+      results.push({ expressions, bindings });
+      return false;
+    });
     return results;
   }
 }

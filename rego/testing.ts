@@ -8,7 +8,8 @@ import type { Expr, Term } from "./ast";
 import { exprVars, termVars } from "./ast";
 import type { CompiledProgram, CRule, RuleGroup } from "./compiler";
 import { RegoError } from "./errors";
-import { Evaluator, type Env } from "./eval";
+import { Evaluator, compileUnit } from "./eval";
+import { newFrame } from "./frame";
 import { RObject, toJS, toJSONText, type Value } from "./value";
 
 export type TestOutcome = "PASS" | "FAIL" | "ERROR" | "SKIPPED";
@@ -128,7 +129,7 @@ export function runTests(prog: CompiledProgram, opts: TestRunOptions = {}): Test
       if (headVars.size > 0) {
         cases = runCases(ev, t.rule, headVars);
         outcome = cases.length > 0 && cases.every((c) => c.outcome === "PASS") ? "PASS" : "FAIL";
-      } else outcome = rulePasses(ev, t.rule, new Map()) ? "PASS" : "FAIL";
+      } else outcome = rulePasses(ev, t.rule) ? "PASS" : "FAIL";
     } catch (err) {
       if (!(err instanceof RegoError)) throw err;
       outcome = "ERROR";
@@ -150,15 +151,22 @@ function headVarsOf(r: CRule): Set<string> {
   return vs;
 }
 
-/** The rule (or its else chain) yields `true` with the given bindings. */
-function rulePasses(ev: Evaluator, r: CRule, env: Env): boolean {
-  for (let cur: CRule | undefined = r; cur; cur = cur.elseRule) {
+/** The rule (or its else chain) yields `true`. */
+function rulePasses(ev: Evaluator, r: CRule): boolean {
+  const chain: CRule[] = [];
+  for (let cur: CRule | undefined = r; cur; cur = cur.elseRule) chain.push(cur);
+  const unit = compileUnit(
+    ev.prog,
+    chain.map((c) => c.body),
+    chain.map((c) => c.value),
+  );
+  const f = newFrame(unit.size);
+  for (let i = 0; i < chain.length; i++) {
     let found = false;
     let pass = false;
-    const rule = cur;
-    ev.evalBody(rule.body, 0, env, () => {
+    unit.bodies[i](ev, f, () => {
       found = true;
-      return ev.evalTerm(rule.value, env, (v) => {
+      return unit.terms[i](ev, f, (v) => {
         pass = v === true;
         return true;
       });
@@ -187,12 +195,14 @@ function runCases(ev: Evaluator, r: CRule, headVars: Set<string>): TestCaseResul
   const rest: Expr[] = body.slice(cut);
   const keyTerms = [...r.dynKeys, ...(r.key ? [r.key] : [])];
   const byName = new Map<string, "PASS" | "FAIL">();
-  const env: Env = new Map();
-  ev.evalBody(prefix, 0, env, () => {
+  const unit = compileUnit(ev.prog, [prefix, rest], [...keyTerms, r.value]);
+  const value = unit.terms[keyTerms.length];
+  const f = newFrame(unit.size);
+  unit.bodies[0](ev, f, () => {
     // the case's name: its head key values
     const keys: Value[] = [];
-    for (const t of keyTerms) {
-      ev.evalTerm(t, env, (v) => {
+    for (let i = 0; i < keyTerms.length; i++) {
+      unit.terms[i](ev, f, (v) => {
         keys.push(v);
         return true;
       });
@@ -204,8 +214,8 @@ function runCases(ev: Evaluator, r: CRule, headVars: Set<string>): TestCaseResul
           ? toJSONText(keys[0])
           : JSON.stringify(keys.map((k) => toJS(k)));
     let pass = false;
-    ev.evalBody(rest, 0, env, () =>
-      ev.evalTerm(r.value, env, (v) => {
+    unit.bodies[1](ev, f, () =>
+      value(ev, f, (v) => {
         pass = v === true;
         return pass;
       }),

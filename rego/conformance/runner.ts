@@ -5,7 +5,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { load as loadYaml } from "js-yaml";
 import { compileQuery, compileModules } from "../compiler";
-import { Evaluator } from "../eval";
+import { Evaluator, compileUnit } from "../eval";
+import { newFrame } from "../frame";
 import { RegoError, formatDetail } from "../errors";
 import { compile } from "../index";
 import { parseQuerySource } from "../parser";
@@ -66,10 +67,12 @@ export function evalTermText(src: string): Value {
   const prog = compileModules([]);
   const q = compileQuery(parseQuerySource(`__conformance_input = ${src}`), prog);
   const ev = new Evaluator(prog, { data: new RObject(), strict: true, nowNs: 0n });
-  const env = new Map<string, Value>();
+  const unit = compileUnit(prog, [q]);
+  const f = newFrame(unit.size);
+  const slot = unit.scope.slot("__conformance_input");
   let got: Value | undefined;
-  ev.evalBody(q, 0, env, () => {
-    got = env.get("__conformance_input");
+  unit.bodies[0](ev, f, () => {
+    got = f[slot];
     return true;
   });
   if (got === undefined) throw new Error(`input_term is undefined: ${src}`);

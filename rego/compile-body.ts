@@ -1,0 +1,1137 @@
+/**
+ * Compiles rule bodies, queries and comprehension bodies into closures, once per program.
+ *
+ * Every variable of a unit (rule group, query, test rule) is resolved to a slot of its frame at
+ * compile time, and every literal, term, reference and unification is turned into a closure that
+ * knows its operands' shapes, slots and callees: evaluation dispatches on no syntax node and hashes
+ * no variable name. Literals are chained at compile time (each calls its successor directly), so
+ * the deterministic literals that bind a fresh variable or filter allocate no continuation.
+ *
+ * The evaluation order is exactly the one the compiler's scheduler chose (rego/compiler.ts), and a
+ * literal's choice between binding and testing still follows which of its variables are bound at
+ * that moment (a slot read), so results, errors and the step budget are what the rule says.
+ */
+import { termPathName, type Expr, type Loc, type Term, type With } from "./ast";
+import type { BuiltinDef } from "./builtins/types";
+import type { CompiledProgram, CRule, RuleGroup } from "./compiler";
+import { regoError } from "./errors";
+import { NOT_SIMPLE, Scope, isDocName, lookup, type Frame, type Simple } from "./frame";
+import type { Evaluator } from "./eval";
+import { RObject, RSet, equal, keyOf, type Value } from "./value";
+
+/** A continuation: returns true to stop the search (negation, `every`, first solution). */
+export type K = () => boolean;
+export type VK = (v: Value) => boolean;
+/** A body from one literal on: runs it and, for each solution, the rest and then `k`. */
+export type BodyFn = (ev: Evaluator, f: Frame, k: K) => boolean;
+/** Deterministic fast path of a term (no iteration), or NOT_SIMPLE. */
+export type SimpleFn = (ev: Evaluator, f: Frame) => Simple;
+/** Every value of a term in turn. */
+export type GenFn = (ev: Evaluator, f: Frame, vk: VK) => boolean;
+/** Unify a term (a pattern) with a value. */
+export type MatchFn = (ev: Evaluator, f: Frame, v: Value, k: K) => boolean;
+/** A term still has an unbound variable in a pattern position. */
+export type OpenFn = (f: Frame) => boolean;
+type ArgsFn = (ev: Evaluator, f: Frame, k: (vals: Value[]) => boolean) => boolean;
+/** Walk a value along a reference from one position on. */
+type WalkFn = (ev: Evaluator, f: Frame, v: Value, vk: VK, json: boolean) => boolean;
+
+const TRUE_K: K = () => true;
+const notSimple: SimpleFn = () => NOT_SIMPLE;
+const never: OpenFn = () => false;
+const END: BodyFn = (_ev, _f, k) => k();
+
+/** A `data.…` reference as the evaluator's rule-tree walk reads it. */
+export interface DataRef {
+  terms: Term[];
+  /** Slot of each position's variable key (-1: not a variable). */
+  keySlots: number[];
+}
+
+/** A reference's compiled positions, for walking the data tree. */
+export interface RefCode {
+  n: number;
+  walks: WalkFn[];
+  /** Each position's key values (position 0 unused). */
+  keys: GenFn[];
+  open: OpenFn[];
+}
+
+export interface JoinCode {
+  id: number;
+  path: Value[];
+  pathKey: string;
+  coll: TermCode;
+  probe: TermCode;
+  value: MatchFn;
+}
+
+export interface TermCode {
+  s: SimpleFn;
+  /** The general path only (after the fast path returned NOT_SIMPLE). */
+  slow: GenFn;
+  g: GenFn;
+}
+
+/** One definition of a rule (or an else branch), compiled in its group's scope. */
+export interface RuleCode {
+  rule: CRule;
+  body: BodyFn;
+  value: TermCode;
+  key: TermCode | undefined;
+  dynKeys: ArgsFn;
+  /** Slot of each parameter that is a plain variable (-1: a pattern or a document name). */
+  paramSlots: number[];
+  /** paramSlots when every parameter is a plain variable (else null). */
+  argSlots: number[] | null;
+  args: MatchFn[];
+  elseCode: RuleCode | undefined;
+}
+
+export interface GroupCode {
+  size: number;
+  rules: RuleCode[];
+  defaultValue: GenFn | undefined;
+}
+
+/** Bodies and terms evaluated in one frame (a query, a test rule). */
+export interface FrameUnit {
+  size: number;
+  scope: Scope;
+  bodies: BodyFn[];
+  terms: GenFn[];
+}
+
+const groupCodes = new WeakMap<RuleGroup, GroupCode>();
+
+/** The compiled code of a rule group, built on its first evaluation and kept for the program. */
+export function groupCode(prog: CompiledProgram, g: RuleGroup): GroupCode {
+  let c = groupCodes.get(g);
+  if (c === undefined) {
+    const scope = new Scope();
+    const bc = new BodyCompiler(prog, scope);
+    const rules = g.rules.map((r) => bc.rule(r));
+    const defaultValue = g.defaultRule ? bc.term(g.defaultRule.value).g : undefined;
+    c = { size: scope.size, rules, defaultValue };
+    groupCodes.set(g, c);
+  }
+  return c;
+}
+
+export function compileUnit(
+  prog: CompiledProgram,
+  bodies: Expr[][],
+  terms: Term[] = [],
+): FrameUnit {
+  const scope = new Scope();
+  const bc = new BodyCompiler(prog, scope);
+  const bs = bodies.map((b) => bc.body(b));
+  const ts = terms.map((t) => bc.term(t).g);
+  return { size: scope.size, scope, bodies: bs, terms: ts };
+}
+
+function bind(ev: Evaluator, f: Frame, s: number, v: Value, k: K): boolean {
+  // no try/finally: an error aborts the whole query, whose frame is then dropped
+  ev.step();
+  f[s] = v;
+  const r = k();
+  f[s] = undefined;
+  return r;
+}
+
+/** Key lookup; base documents are JSON, where an integer key names the member of its digits. */
+function lookupIn(v: Value, key: Value, json: boolean): Value | undefined {
+  if (json && v instanceof RObject && typeof key === "number" && Number.isInteger(key))
+    return v.get(String(key));
+  return lookup(v, key);
+}
+
+class BodyCompiler {
+  private readonly codes = new Map<Term, TermCode>();
+  private readonly outArgs = new Map<string, boolean>();
+
+  constructor(
+    private readonly prog: CompiledProgram,
+    private readonly scope: Scope,
+  ) {}
+
+  /** Slot of a variable, or -1 for `input`/`data` (documents, never bound). */
+  private slotOf(name: string): number {
+    return isDocName(name) ? -1 : this.scope.slot(name);
+  }
+
+  // ---- rules -----------------------------------------------------------------------------------
+  rule(r: CRule): RuleCode {
+    const paramSlots: number[] = [];
+    const args: MatchFn[] = [];
+    for (const a of r.args ?? []) {
+      paramSlots.push(a.kind === "var" && !isDocName(a.name) ? this.scope.slot(a.name) : -1);
+      args.push(this.match(a));
+    }
+    const argSlots = paramSlots.every((s) => s >= 0) ? paramSlots : null;
+    const dyn = r.dynKeys.map((t) => this.term(t));
+    return {
+      rule: r,
+      paramSlots,
+      argSlots,
+      args,
+      body: this.body(r.body),
+      value: this.term(r.value),
+      key: r.key ? this.term(r.key) : undefined,
+      dynKeys: argsRunner(dyn),
+      elseCode: r.elseRule ? this.rule(r.elseRule) : undefined,
+    };
+  }
+
+  // ---- bodies and literals ---------------------------------------------------------------------
+  body(body: Expr[]): BodyFn {
+    let next = END;
+    for (let i = body.length - 1; i >= 0; i--) next = this.literal(body[i], next);
+    return next;
+  }
+
+  /** A literal followed by `next`: the inline fast path where the literal is deterministic. */
+  private literal(e: Expr, next: BodyFn): BodyFn {
+    const general = this.expr(e);
+    const slow: BodyFn = (ev, f, k) => general(ev, f, () => next(ev, f, k));
+    if (e.withs.length > 0 || e.qIndex !== undefined || e.body.kind !== "term") return slow;
+    const loc = e.loc;
+    const t = e.body.term;
+    if (t.kind === "call" && (t.fn === "eq" || t.fn === "assign")) {
+      if (e.negated) return slow;
+      // `x := <deterministic>` / `x = …` binding a fresh variable (either side)
+      const [l, r] = t.args;
+      const ls = l.kind === "var" ? this.slotOf(l.name) : -1;
+      const rs = r.kind === "var" ? this.slotOf(r.name) : -1;
+      const lfn = this.term(l).s;
+      const rfn = this.term(r).s;
+      return (ev, f, k) => {
+        if (ev.coverage !== undefined) ev.cover(loc);
+        let s = -1;
+        let fn: SimpleFn | undefined;
+        if (ls >= 0 && f[ls] === undefined) {
+          s = ls;
+          fn = rfn;
+        } else if (rs >= 0 && f[rs] === undefined) {
+          s = rs;
+          fn = lfn;
+        }
+        if (fn !== undefined) {
+          const v = fn(ev, f);
+          if (v !== NOT_SIMPLE) {
+            ev.step();
+            if (v === undefined) return false;
+            f[s] = v;
+            const res = next(ev, f, k);
+            f[s] = undefined;
+            return res;
+          }
+        }
+        return slow(ev, f, k);
+      };
+    }
+    if (t.kind === "call" && this.hasOutputArg(t)) return slow;
+    const fn = this.term(t).s;
+    const negated = e.negated;
+    return (ev, f, k) => {
+      if (ev.coverage !== undefined) ev.cover(loc);
+      const v = fn(ev, f);
+      if (v === NOT_SIMPLE) return slow(ev, f, k);
+      ev.step();
+      const truthy = v !== undefined && v !== false;
+      if (truthy === negated) return false;
+      return next(ev, f, k);
+    };
+  }
+
+  /** One literal, general path: step, coverage, `with`, negation. */
+  private expr(e: Expr): BodyFn {
+    const plain = this.exprPlain(e);
+    const run = e.withs.length > 0 ? this.withs(e.withs, plain) : plain;
+    const loc = e.loc;
+    return (ev, f, k) => {
+      ev.step();
+      if (ev.coverage !== undefined) ev.cover(loc);
+      return run(ev, f, k);
+    };
+  }
+
+  private exprPlain(e: Expr): BodyFn {
+    const inner = this.exprInner(e);
+    if (!e.negated) return inner;
+    const qi = e.qIndex;
+    return (ev, f, k) => {
+      if (inner(ev, f, TRUE_K)) return false;
+      if (qi !== undefined) ev.qvals[qi] = true;
+      return k();
+    };
+  }
+
+  private exprInner(e: Expr): BodyFn {
+    const qi = e.qIndex;
+    /** Records a query expression's value (true) before continuing. */
+    const mark =
+      qi === undefined
+        ? (_ev: Evaluator, k: K): K => k
+        : (ev: Evaluator, k: K): K =>
+            () => {
+              ev.qvals[qi] = true;
+              return k();
+            };
+    const b = e.body;
+    switch (b.kind) {
+      case "term": {
+        const t = b.term;
+        if (t.kind === "call") {
+          if (t.fn === "eq" || t.fn === "assign") {
+            const u = this.unify(t.args[0], t.args[1]);
+            if (qi === undefined) return u;
+            return (ev, f, k) => u(ev, f, mark(ev, k));
+          }
+          if (this.hasOutputArg(t)) return this.outputCall(t, mark);
+        }
+        const g = this.term(t).g;
+        const capture = e.capture === true;
+        return (ev, f, k) =>
+          g(ev, f, (v) => {
+            if (v === false && !capture) return false;
+            if (qi !== undefined) ev.qvals[qi] = v;
+            return k();
+          });
+      }
+      case "some":
+        return END;
+      case "somein":
+        return this.someIn(b.key, b.value, b.coll);
+      case "every": {
+        const dom = this.term(b.domain).g;
+        const val = this.match(b.value);
+        const key = b.key ? this.match(b.key) : undefined;
+        const body = this.body(b.body);
+        return (ev, f, k) =>
+          dom(ev, f, (d) => {
+            if (!(Array.isArray(d) || d instanceof RObject || d instanceof RSet)) return false;
+            const holds = (): boolean => body(ev, f, TRUE_K);
+            const allOk = !ev.iterate(
+              d,
+              (kv, vv) => !val(ev, f, vv, key ? () => key(ev, f, kv, holds) : holds),
+            );
+            if (!allOk) return false;
+            if (qi !== undefined) ev.qvals[qi] = true;
+            return k();
+          });
+      }
+      case "join":
+        return this.join(b);
+    }
+  }
+
+  /** `f(a, b, out)`: a call written with its output as a last argument. */
+  private outputCall(
+    t: { fn: string; args: Term[]; loc: Loc },
+    mark: (ev: Evaluator, k: K) => K,
+  ): BodyFn {
+    const ins = argsRunner(t.args.slice(0, -1).map((x) => this.term(x)));
+    const out = this.match(t.args[t.args.length - 1]);
+    const fn = t.fn;
+    const loc = t.loc;
+    return (ev, f, k) =>
+      ins(ev, f, (args) => {
+        const r = ev.callFunction(fn, args, loc);
+        if (r === undefined) return false;
+        const k2 = mark(ev, k);
+        if (fn === "walk" && Array.isArray(r) && !ev.st.fnOverrides.has("walk"))
+          return r.some((pair) => out(ev, f, pair, k2));
+        return out(ev, f, r, k2);
+      });
+  }
+
+  private someIn(key: Term | null, value: Term, coll: Term): BodyFn {
+    const cc = this.term(coll);
+    if (key === null && value.kind === "var" && !isDocName(value.name)) {
+      // `some x in coll` binding a fresh variable to each member (else: a pattern match)
+      const vs = this.scope.slot(value.name);
+      const m = this.match(value);
+      const general: BodyFn = (ev, f, k) =>
+        cc.g(ev, f, (c) => ev.iterate(c, (_key, val) => m(ev, f, val, k)));
+      return (ev, f, k) => {
+        if (f[vs] !== undefined) return general(ev, f, k);
+        const sc = cc.s(ev, f);
+        if (sc === undefined) return false;
+        if (sc !== NOT_SIMPLE) return someInFresh(ev, f, vs, sc, k);
+        return cc.slow(ev, f, (c) => someInFresh(ev, f, vs, c, k));
+      };
+    }
+    const mv = this.match(value);
+    const mk = key ? this.match(key) : undefined;
+    const general: BodyFn = (ev, f, k) =>
+      cc.g(ev, f, (c) => ev.iterate(c, (kv, vv) => mv(ev, f, vv, mk ? () => mk(ev, f, kv, k) : k)));
+    if (
+      key !== null &&
+      key.kind === "var" &&
+      value.kind === "var" &&
+      key.name !== value.name &&
+      !isDocName(key.name) &&
+      !isDocName(value.name)
+    ) {
+      // `some k, v in coll` binding two fresh variables to each entry
+      const ks = this.scope.slot(key.name);
+      const vs = this.scope.slot(value.name);
+      return (ev, f, k) => {
+        if (f[ks] !== undefined || f[vs] !== undefined) return general(ev, f, k);
+        return cc.g(ev, f, (c) => {
+          if (Array.isArray(c)) {
+            for (let i = 0; i < c.length; i++) if (bindPair(ev, f, ks, i, vs, c[i], k)) return true;
+            return false;
+          }
+          if (c instanceof RObject) {
+            const es = c.sortedView();
+            for (let i = 0; i < es.length; i++)
+              if (bindPair(ev, f, ks, es[i][0], vs, es[i][1], k)) return true;
+            return false;
+          }
+          return ev.iterate(c, (kv, vv) => bindPair(ev, f, ks, kv, vs, vv, k));
+        });
+      };
+    }
+    return general;
+  }
+
+  private join(b: { value: Term; coll: Term; path: Term[]; probe: Term; id: number }): BodyFn {
+    const path: Value[] = [];
+    for (const p of b.path) {
+      if (p.kind !== "scalar") throw new Error("join path must be constant");
+      path.push(p.value);
+    }
+    const code: JoinCode = {
+      id: b.id,
+      path,
+      pathKey: JSON.stringify(path.map(keyOf)),
+      coll: this.term(b.coll),
+      probe: this.term(b.probe),
+      value: this.match(b.value),
+    };
+    return (ev, f, k) => {
+      const sc = code.coll.s(ev, f);
+      if (sc !== NOT_SIMPLE) return sc === undefined ? false : joinOn(ev, f, code, sc, k);
+      return code.coll.slow(ev, f, (c) => joinOn(ev, f, code, c, k));
+    };
+  }
+
+  // ---- with ------------------------------------------------------------------------------------
+  private withs(withs: With[], plain: BodyFn): BodyFn {
+    const apply = this.applyWiths(withs, 0);
+    return (ev, f, k) => {
+      const outer = ev.st;
+      return apply(ev, f, () =>
+        plain(ev, f, () => {
+          const inner = ev.st;
+          ev.st = outer;
+          try {
+            return k();
+          } finally {
+            ev.st = inner;
+          }
+        }),
+      );
+    };
+  }
+
+  private applyWiths(withs: With[], i: number): BodyFn {
+    if (i === withs.length) return END;
+    const w = withs[i];
+    const rest = this.applyWiths(withs, i + 1);
+    const name = termPathName(w.target);
+    if (name === undefined)
+      return () => {
+        throw regoError("rego_compile_error", "invalid with target", w.loc);
+      };
+    const parts = name.split(".");
+    const fnTarget =
+      (parts[0] !== "input" && parts[0] !== "data") ||
+      this.prog.groups.get(name)?.kind === "function";
+    const value = this.withValue(w);
+    return (ev, f, k) =>
+      value(ev, f, (val, fnName) => {
+        const prev = ev.st;
+        const next = { ...prev, cache: new Map() };
+        if (fnTarget) {
+          next.fnOverrides = new Map(prev.fnOverrides);
+          next.fnOverrides.set(
+            name,
+            fnName !== undefined ? { kind: "fn", name: fnName } : { kind: "value", value: val },
+          );
+        } else if (parts[0] === "input") {
+          next.input = parts.length === 1 ? val : upsert(prev.input, parts.slice(1), val);
+        } else {
+          next.dataOverrides = [...prev.dataOverrides, { path: parts.slice(1), value: val }];
+        }
+        ev.st = next;
+        try {
+          return rest(ev, f, k);
+        } finally {
+          ev.st = prev;
+        }
+      });
+  }
+
+  /** A `with` value: a function name (replacement) or any term's value. */
+  private withValue(
+    w: With,
+  ): (ev: Evaluator, f: Frame, k: (v: Value, fn?: string) => boolean) => boolean {
+    const g = this.term(w.value).g;
+    const vn = termPathName(w.value);
+    let fnName: string | undefined;
+    if (vn !== undefined) {
+      const grp = this.prog.groups.get(vn);
+      if (grp?.kind === "function") fnName = vn;
+      else if (!grp && this.prog.builtins[vn]) fnName = vn;
+    }
+    if (fnName === undefined) return (ev, f, k) => g(ev, f, (v) => k(v));
+    const name = fnName;
+    // a local variable of that name shadows the function
+    const vs =
+      w.value.kind === "var" && !isDocName(w.value.name) ? this.scope.slot(w.value.name) : -1;
+    return (ev, f, k) => {
+      if (vs >= 0 && f[vs] !== undefined) return g(ev, f, (v) => k(v));
+      return k(null, name);
+    };
+  }
+
+  // ---- unification -----------------------------------------------------------------------------
+  /** `a = b`: binds whichever side is an unbound variable or pattern. */
+  private unify(a: Term, b: Term): BodyFn {
+    const as = a.kind === "var" ? this.slotOf(a.name) : -1;
+    const bs = b.kind === "var" ? this.slotOf(b.name) : -1;
+    const ga = this.term(a).g;
+    const gb = this.term(b).g;
+    const openA = this.open(a);
+    const openB = this.open(b);
+    const ma = this.match(a);
+    const mb = this.match(b);
+    let items: BodyFn | undefined;
+    if (a.kind === "array" && b.kind === "array") {
+      items = a.items.length !== b.items.length ? () => false : this.unifyItems(a.items, b.items);
+    }
+    let objects: BodyFn | undefined;
+    if (a.kind === "object" && b.kind === "object") {
+      objects = () => false;
+      if (a.items.length === b.items.length) {
+        const bk = new Map<string, Term>();
+        for (const [kt, vt] of b.items) if (kt.kind === "scalar") bk.set(keyOf(kt.value), vt);
+        const xs: Term[] = [];
+        const ys: Term[] = [];
+        let ok = true;
+        for (const [kt, vt] of a.items) {
+          const other = kt.kind === "scalar" ? bk.get(keyOf(kt.value)) : undefined;
+          if (!other) {
+            ok = false;
+            break;
+          }
+          xs.push(vt);
+          ys.push(other);
+        }
+        if (ok) objects = this.unifyItems(xs, ys);
+      }
+    }
+    return (ev, f, k) => {
+      if (as >= 0 && f[as] === undefined) {
+        if (bs >= 0 && f[bs] === undefined) return false;
+        return gb(ev, f, (v) => bind(ev, f, as, v, k));
+      }
+      if (bs >= 0 && f[bs] === undefined) return ga(ev, f, (v) => bind(ev, f, bs, v, k));
+      if (items !== undefined) return items(ev, f, k);
+      if (objects !== undefined && openA(f) && openB(f)) return objects(ev, f, k);
+      if (openA(f)) return gb(ev, f, (v) => ma(ev, f, v, k));
+      return ga(ev, f, (v) => mb(ev, f, v, k));
+    };
+  }
+
+  private unifyItems(a: Term[], b: Term[]): BodyFn {
+    let next = END;
+    for (let i = a.length - 1; i >= 0; i--) {
+      const u = this.unify(a[i], b[i]);
+      const rest = next;
+      next = (ev, f, k) => u(ev, f, () => rest(ev, f, k));
+    }
+    return next;
+  }
+
+  /** Whether a pattern term has an unbound variable in a pattern position. */
+  open(t: Term): OpenFn {
+    switch (t.kind) {
+      case "var": {
+        if (isDocName(t.name)) return never;
+        const s = this.scope.slot(t.name);
+        return (f) => f[s] === undefined;
+      }
+      case "array":
+      case "object": {
+        const parts = (t.kind === "array" ? t.items : t.items.map(([, v]) => v))
+          .map((x) => this.open(x))
+          .filter((x) => x !== never);
+        if (parts.length === 0) return never;
+        if (parts.length === 1) return parts[0];
+        return (f) => {
+          for (let i = 0; i < parts.length; i++) if (parts[i](f)) return true;
+          return false;
+        };
+      }
+      default:
+        return never;
+    }
+  }
+
+  /** Unify a term with a value: binds its unbound variables, compares the rest. */
+  match(t: Term): MatchFn {
+    const g = this.term(t).g;
+    const compare: MatchFn = (ev, f, v, k) => g(ev, f, (tv) => (equal(tv, v) ? k() : false));
+    switch (t.kind) {
+      case "var": {
+        if (isDocName(t.name)) return compare;
+        const s = this.scope.slot(t.name);
+        return (ev, f, v, k) => {
+          const cur = f[s];
+          if (cur === undefined) return bind(ev, f, s, v, k);
+          return equal(cur, v) ? k() : false;
+        };
+      }
+      case "scalar": {
+        const c = t.value;
+        return (_ev, _f, v, k) => (equal(c, v) ? k() : false);
+      }
+      case "array": {
+        const n = t.items.length;
+        const open = this.open(t);
+        const ms = t.items.map((x) => this.match(x));
+        const go = (ev: Evaluator, f: Frame, v: Value[], i: number, k: K): boolean =>
+          i === n ? k() : ms[i](ev, f, v[i], () => go(ev, f, v, i + 1, k));
+        return (ev, f, v, k) => {
+          if (!Array.isArray(v) || v.length !== n) return false;
+          if (!open(f)) return compare(ev, f, v, k);
+          return go(ev, f, v, 0, k);
+        };
+      }
+      case "object": {
+        const n = t.items.length;
+        const open = this.open(t);
+        const ks = t.items.map(([kt]) => this.term(kt).g);
+        const ms = t.items.map(([, vt]) => this.match(vt));
+        const go = (ev: Evaluator, f: Frame, v: RObject, i: number, k: K): boolean => {
+          if (i === n) return k();
+          return ks[i](ev, f, (key) => {
+            const got = v.get(key);
+            if (got === undefined) return false;
+            return ms[i](ev, f, got, () => go(ev, f, v, i + 1, k));
+          });
+        };
+        return (ev, f, v, k) => {
+          if (!(v instanceof RObject) || v.size !== n) return false;
+          if (!open(f)) return compare(ev, f, v, k);
+          return go(ev, f, v, 0, k);
+        };
+      }
+      default:
+        return compare;
+    }
+  }
+
+  // ---- terms -----------------------------------------------------------------------------------
+  term(t: Term): TermCode {
+    let c = this.codes.get(t);
+    if (c === undefined) {
+      const s = this.simple(t);
+      const slow = this.slowTerm(t);
+      const g: GenFn =
+        s === notSimple
+          ? slow
+          : (ev, f, vk) => {
+              const v = s(ev, f);
+              if (v !== NOT_SIMPLE) return v === undefined ? false : vk(v);
+              return slow(ev, f, vk);
+            };
+      c = { s, slow, g };
+      this.codes.set(t, c);
+    }
+    return c;
+  }
+
+  /**
+   * Deterministic fast path: scalars, bound vars, refs without iteration below input/locals/data
+   * rules, and calls on such arguments.
+   */
+  private simple(t: Term): SimpleFn {
+    switch (t.kind) {
+      case "scalar": {
+        const c = t.value;
+        return () => c;
+      }
+      case "var": {
+        if (t.name === "input") return (ev) => ev.st.input;
+        if (t.name === "data") return notSimple;
+        const s = this.scope.slot(t.name);
+        return (_ev, f) => {
+          const v = f[s];
+          return v !== undefined ? v : NOT_SIMPLE;
+        };
+      }
+      case "ref":
+        return this.simpleRef(t.terms);
+      case "array": {
+        const fs = t.items.map((x) => this.simple(x));
+        if (fs.includes(notSimple)) return notSimple;
+        const n = fs.length;
+        return (ev, f) => {
+          const out: Value[] = new Array<Value>(n);
+          for (let i = 0; i < n; i++) {
+            const x = fs[i](ev, f);
+            if (x === NOT_SIMPLE || x === undefined) return x;
+            out[i] = x;
+          }
+          return out;
+        };
+      }
+      case "object": {
+        // e.g. {"need": need.name}: built at once, without a continuation per member
+        const fs: SimpleFn[] = [];
+        for (const [kt, vt] of t.items) fs.push(this.simple(kt), this.simple(vt));
+        if (fs.includes(notSimple)) return notSimple;
+        const n = fs.length;
+        return (ev, f) => {
+          const vals: Value[] = new Array<Value>(n);
+          for (let i = 0; i < n; i++) {
+            const x = fs[i](ev, f);
+            if (x === NOT_SIMPLE || x === undefined) return x;
+            vals[i] = x;
+          }
+          const o = new RObject();
+          for (let i = 0; i < n; i += 2) o.set(vals[i], vals[i + 1]);
+          return o;
+        };
+      }
+      case "call": {
+        if (t.fn === "print" || t.fn === "walk") return notSimple;
+        const fs = t.args.map((x) => this.simple(x));
+        if (fs.includes(notSimple)) return notSimple;
+        const n = fs.length;
+        const fn = t.fn;
+        const loc = t.loc;
+        // resolved once per program: a built-in is called directly unless a `with` mocks it
+        const bi: BuiltinDef | null = this.prog.groups.has(fn)
+          ? null
+          : (this.prog.builtins[fn] ?? null);
+        return (ev, f) => {
+          const args: Value[] = new Array<Value>(n);
+          for (let i = 0; i < n; i++) {
+            const a = fs[i](ev, f);
+            if (a === NOT_SIMPLE) return NOT_SIMPLE;
+            if (a === undefined) return undefined;
+            args[i] = a;
+          }
+          if (bi !== null && ev.st.fnOverrides.size === 0)
+            return ev.invokeBuiltin(bi, fn, args, loc);
+          return ev.callFunction(fn, args, loc);
+        };
+      }
+      default:
+        return notSimple;
+    }
+  }
+
+  private simpleRef(ts: Term[]): SimpleFn {
+    const h = ts[0];
+    if (h.kind !== "var") return notSimple;
+    const n = ts.length;
+    // key getters for positions 1…n-1 (a data ref may resume anywhere)
+    const keys: SimpleFn[] = new Array<SimpleFn>(n);
+    let allConst = true;
+    const consts: Value[] = new Array<Value>(n);
+    for (let i = 1; i < n; i++) {
+      const x = ts[i];
+      if (x.kind === "scalar") {
+        const c = x.value;
+        consts[i] = c;
+        keys[i] = () => c;
+      } else {
+        allConst = false;
+        if (x.kind === "var" || x.kind === "ref" || x.kind === "call") keys[i] = this.simple(x);
+        else keys[i] = notSimple;
+      }
+    }
+    const walk = (ev: Evaluator, f: Frame, cur: Value, i: number): Simple => {
+      for (; i < n; i++) {
+        const key = keys[i](ev, f);
+        if (key === NOT_SIMPLE || key === undefined) return key;
+        const next: Value | undefined = lookup(cur, key);
+        // the rest may still iterate (e.g. x.missing[y]); undefined either way
+        if (next === undefined) return undefined;
+        cur = next;
+      }
+      return cur;
+    };
+    if (h.name === "data") {
+      const d: DataRef = {
+        terms: ts,
+        keySlots: ts.map((x) =>
+          x.kind === "var" && !isDocName(x.name) ? this.scope.slot(x.name) : -1,
+        ),
+      };
+      return (ev, f) => {
+        const r = ev.simpleData(d, f);
+        if (r === NOT_SIMPLE || r === undefined) return r;
+        return walk(ev, f, r, ev.dataStop);
+      };
+    }
+    const isInput = h.name === "input";
+    const hs = isInput ? -1 : this.scope.slot(h.name);
+    if (allConst && n === 2) {
+      const k1 = consts[1];
+      if (isInput)
+        return (ev) => {
+          const cur = ev.st.input;
+          return cur === undefined ? undefined : lookup(cur, k1);
+        };
+      return (_ev, f) => {
+        const cur = f[hs];
+        return cur === undefined ? NOT_SIMPLE : lookup(cur, k1);
+      };
+    }
+    if (allConst) {
+      return (ev, f) => {
+        let cur: Value | undefined = isInput ? ev.st.input : f[hs];
+        if (cur === undefined) return isInput ? undefined : NOT_SIMPLE;
+        for (let i = 1; i < n; i++) {
+          const next: Value | undefined = lookup(cur, consts[i]);
+          if (next === undefined) return undefined;
+          cur = next;
+        }
+        return cur;
+      };
+    }
+    return (ev, f) => {
+      const cur: Value | undefined = isInput ? ev.st.input : f[hs];
+      if (cur === undefined) return isInput ? undefined : NOT_SIMPLE;
+      return walk(ev, f, cur, 1);
+    };
+  }
+
+  /** The general path of a term: iteration, comprehensions, calls with iterating arguments. */
+  private slowTerm(t: Term): GenFn {
+    switch (t.kind) {
+      case "scalar": {
+        const c = t.value;
+        return (_ev, _f, vk) => vk(c);
+      }
+      case "var": {
+        if (t.name === "input")
+          return (ev, _f, vk) => (ev.st.input === undefined ? false : vk(ev.st.input));
+        if (t.name === "data")
+          return (ev, _f, vk) => {
+            const d = ev.materialize(ev.prog.root, [], ev.baseData);
+            return d === undefined ? false : vk(d);
+          };
+        const s = this.scope.slot(t.name);
+        return (_ev, f, vk) => {
+          const v = f[s];
+          return v !== undefined ? vk(v) : false;
+        };
+      }
+      case "ref":
+        return this.ref(t.terms);
+      case "array": {
+        const args = argsRunner(t.items.map((x) => this.term(x)));
+        return (ev, f, vk) => args(ev, f, vk);
+      }
+      case "set": {
+        const args = argsRunner(t.items.map((x) => this.term(x)));
+        return (ev, f, vk) => args(ev, f, (vals) => vk(new RSet(vals)));
+      }
+      case "object": {
+        const flat: Term[] = [];
+        for (const [kk, vv] of t.items) flat.push(kk, vv);
+        const args = argsRunner(flat.map((x) => this.term(x)));
+        return (ev, f, vk) =>
+          args(ev, f, (vals) => {
+            const o = new RObject();
+            for (let i = 0; i < vals.length; i += 2) o.set(vals[i], vals[i + 1]);
+            return vk(o);
+          });
+      }
+      case "call": {
+        if (t.fn === "print") return this.print(t.args);
+        const args = argsRunner(t.args.map((x) => this.term(x)));
+        const fn = t.fn;
+        const loc = t.loc;
+        return (ev, f, vk) =>
+          args(ev, f, (vals) => {
+            const r = ev.callFunction(fn, vals, loc);
+            if (r === undefined) return false;
+            if (fn === "walk" && Array.isArray(r) && !ev.st.fnOverrides.has("walk"))
+              return r.some(vk);
+            return vk(r);
+          });
+      }
+      case "arraycomp": {
+        const body = this.body(t.body);
+        const head = this.term(t.head).g;
+        return (ev, f, vk) => {
+          const out: Value[] = [];
+          const add: VK = (v) => {
+            out.push(v);
+            return false;
+          };
+          body(ev, f, () => head(ev, f, add));
+          return vk(out);
+        };
+      }
+      case "setcomp": {
+        const body = this.body(t.body);
+        const head = this.term(t.head).g;
+        return (ev, f, vk) => {
+          const out = new RSet();
+          const add: VK = (v) => {
+            out.add(v);
+            return false;
+          };
+          body(ev, f, () => head(ev, f, add));
+          return vk(out);
+        };
+      }
+      case "objcomp": {
+        const body = this.body(t.body);
+        const key = this.term(t.key).g;
+        const value = this.term(t.value).g;
+        const loc = t.loc;
+        return (ev, f, vk) => {
+          const out = new RObject();
+          body(ev, f, () =>
+            key(ev, f, (kv) =>
+              value(ev, f, (vv) => {
+                const prev = out.get(kv);
+                if (prev !== undefined && !equal(prev, vv))
+                  throw regoError("eval_conflict_error", "object keys must be unique", loc);
+                out.set(kv, vv);
+                return false;
+              }),
+            ),
+          );
+          return vk(out);
+        };
+      }
+    }
+  }
+
+  private print(args: Term[]): GenFn {
+    const gs = args.map((a) => this.term(a).g);
+    return (ev, f, vk) => {
+      const parts: Value[][] = [];
+      for (const g of gs) {
+        const vals: Value[] = [];
+        g(ev, f, (v) => {
+          vals.push(v);
+          return false;
+        });
+        parts.push(vals);
+      }
+      ev.print(parts);
+      return vk(true);
+    };
+  }
+
+  // ---- references ------------------------------------------------------------------------------
+  private ref(terms: Term[]): GenFn {
+    const code = this.refCode(terms);
+    const walk1 = code.walks[1];
+    const head = terms[0];
+    if (head.kind === "var") {
+      if (head.name === "data")
+        return (ev, f, vk) => ev.walkData(ev.prog.root, [], ev.baseData, code, 1, f, vk);
+      if (head.name === "input")
+        return (ev, f, vk) =>
+          ev.st.input === undefined ? false : walk1(ev, f, ev.st.input, vk, false);
+      const s = this.scope.slot(head.name);
+      return (ev, f, vk) => {
+        const bound = f[s];
+        return bound === undefined ? false : walk1(ev, f, bound, vk, false);
+      };
+    }
+    const hg = this.term(head).g;
+    return (ev, f, vk) => hg(ev, f, (v) => walk1(ev, f, v, vk, false));
+  }
+
+  private refCode(terms: Term[]): RefCode {
+    const n = terms.length;
+    const walks: WalkFn[] = new Array<WalkFn>(n + 1);
+    const keys: GenFn[] = new Array<GenFn>(n);
+    const open: OpenFn[] = new Array<OpenFn>(n);
+    walks[n] = (_ev, _f, v, vk) => vk(v);
+    for (let i = n - 1; i >= 1; i--) {
+      const t = terms[i];
+      const next = walks[i + 1];
+      keys[i] = this.term(t).g;
+      open[i] = this.open(t);
+      walks[i] = this.walkAt(t, next);
+    }
+    return { n, walks, keys, open };
+  }
+
+  /** Resolve one ref position: an unbound var/pattern iterates, anything else is evaluated. */
+  private walkAt(t: Term, next: WalkFn): WalkFn {
+    if (t.kind === "scalar") {
+      const c = t.value;
+      return (ev, f, v, vk, json) => {
+        const got = lookupIn(v, c, json);
+        return got === undefined ? false : next(ev, f, got, vk, json);
+      };
+    }
+    const g = this.term(t).g;
+    const evaluated: WalkFn = (ev, f, v, vk, json) =>
+      g(ev, f, (key) => {
+        const got = lookupIn(v, key, json);
+        return got === undefined ? false : next(ev, f, got, vk, json);
+      });
+    if (t.kind === "var" && !isDocName(t.name)) {
+      const s = this.scope.slot(t.name);
+      return (ev, f, v, vk, json) => {
+        const b = f[s];
+        if (b !== undefined) {
+          const got = lookupIn(v, b, json);
+          return got === undefined ? false : next(ev, f, got, vk, json);
+        }
+        return ev.iterate(v, (key, val) => bind(ev, f, s, key, () => next(ev, f, val, vk, json)));
+      };
+    }
+    const open = this.open(t);
+    if (open === never) return evaluated;
+    const m = this.match(t);
+    return (ev, f, v, vk, json) => {
+      if (open(f))
+        return ev.iterate(v, (key, val) => m(ev, f, key, () => next(ev, f, val, vk, json)));
+      return evaluated(ev, f, v, vk, json);
+    };
+  }
+
+  // ---- functions -------------------------------------------------------------------------------
+  /** A call written with one argument more than the function takes: the last one is its output. */
+  private hasOutputArg(t: { fn: string; args: Term[] }): boolean {
+    const key = t.fn + "/" + t.args.length;
+    let r = this.outArgs.get(key);
+    if (r === undefined) {
+      const g = this.prog.groups.get(t.fn);
+      let n: number | undefined;
+      if (g) n = g.kind === "function" ? g.arity : undefined;
+      else if (t.fn === "internal.member_3") n = 3;
+      else n = this.prog.builtins[t.fn]?.arity;
+      r = n !== undefined && n >= 0 && t.args.length === n + 1;
+      this.outArgs.set(key, r);
+    }
+    return r;
+  }
+}
+
+/** Evaluates each argument in turn (iterating ones by continuation) and passes their values. */
+function argsRunner(codes: TermCode[]): ArgsFn {
+  const n = codes.length;
+  const go = (
+    ev: Evaluator,
+    f: Frame,
+    acc: Value[],
+    i: number,
+    k: (vals: Value[]) => boolean,
+  ): boolean => {
+    const mark = acc.length;
+    // deterministic values need no continuation frame (keeps deep literals off the stack)
+    for (; i < n; i++) {
+      const v = codes[i].s(ev, f);
+      if (v === NOT_SIMPLE) break;
+      if (v === undefined) {
+        acc.length = mark;
+        return false;
+      }
+      acc.push(v);
+    }
+    let r: boolean;
+    if (i === n) r = k(acc.slice());
+    else {
+      const j = i;
+      r = codes[j].slow(ev, f, (v) => {
+        acc.push(v);
+        const res = go(ev, f, acc, j + 1, k);
+        acc.pop();
+        return res;
+      });
+    }
+    acc.length = mark;
+    return r;
+  };
+  return (ev, f, k) => go(ev, f, [], 0, k);
+}
+
+/** `some name in coll` for a fresh var: each member in turn. */
+function someInFresh(ev: Evaluator, f: Frame, s: number, coll: Value, k: K): boolean {
+  if (Array.isArray(coll)) {
+    for (let i = 0; i < coll.length; i++) {
+      ev.step();
+      f[s] = coll[i];
+      const stop = k();
+      f[s] = undefined;
+      if (stop) return true;
+    }
+    return false;
+  }
+  return ev.iterate(coll, (_key, val) => bind(ev, f, s, val, k));
+}
+
+/** Two fresh variables bound at once (value first, as unification orders them). */
+function bindPair(
+  ev: Evaluator,
+  f: Frame,
+  ks: number,
+  kv: Value,
+  vs: number,
+  vv: Value,
+  k: K,
+): boolean {
+  ev.step();
+  f[vs] = vv;
+  ev.step();
+  f[ks] = kv;
+  const r = k();
+  f[ks] = undefined;
+  f[vs] = undefined;
+  return r;
+}
+
+/** Hash join: the members of `coll` whose key path equals the probe (index built once per collection). */
+function joinOn(ev: Evaluator, f: Frame, code: JoinCode, coll: Value, k: K): boolean {
+  if (!(Array.isArray(coll) || coll instanceof RObject || coll instanceof RSet)) return false;
+  const index = ev.joinIndex(code, coll);
+  const sp = code.probe.s(ev, f);
+  if (sp === undefined) return false;
+  if (sp !== NOT_SIMPLE) return joinMatches(ev, f, code.value, index, sp, k);
+  return code.probe.slow(ev, f, (probe) => joinMatches(ev, f, code.value, index, probe, k));
+}
+
+function joinMatches(
+  ev: Evaluator,
+  f: Frame,
+  value: MatchFn,
+  ix: Map<string, Value[]>,
+  probe: Value,
+  k: K,
+): boolean {
+  const list = ix.get(keyOf(probe));
+  if (!list) return false;
+  for (let i = 0; i < list.length; i++) if (value(ev, f, list[i], k)) return true;
+  return false;
+}
+
+/** Copy-on-write set of a path inside an object value (creating objects as needed). */
+export function upsert(v: Value | undefined, path: string[], val: Value): Value {
+  if (path.length === 0) return val;
+  const o = new RObject();
+  if (v instanceof RObject) for (const [kk, vv] of v.entries()) o.set(kk, vv);
+  const child = v instanceof RObject ? v.get(path[0]) : undefined;
+  o.set(path[0], upsert(child, path.slice(1), val));
+  return o;
+}
