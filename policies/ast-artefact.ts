@@ -13,9 +13,10 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Module } from "../rego";
+import { RObject, RSet, fromJS, toJSONText, type Value } from "../rego/value";
 
 /** Bumped whenever the encoding below changes. */
-export const ARTEFACT_FORMAT = 1;
+export const ARTEFACT_FORMAT = 2;
 export const ARTEFACT_FILE = "policies.ast.json";
 
 export interface AstArtefact {
@@ -64,12 +65,14 @@ type Key = string | number;
 /**
  * What plain JSON cannot say, applied after `JSON.parse` at the node's path: a second reference to
  * a node stored at another path (`r`), undefined (`u`), a bigint (`b`), a non-finite number or -0
- * (`n`). Everything else is the tree itself, so loading is one native `JSON.parse` plus these.
+ * (`n`), a Rego object value such as a METADATA annotation (`v`, as its JSON text; annotations come
+ * from YAML, so they hold no sets). Everything else is the tree itself, so loading is one native
+ * `JSON.parse` plus these.
  */
 export type Patch =
   | [path: Key[], kind: "r", home: Key[]]
   | [path: Key[], kind: "u"]
-  | [path: Key[], kind: "b" | "n", text: string];
+  | [path: Key[], kind: "b" | "n" | "v", text: string];
 
 /**
  * Encodes parsed (not yet compiled) modules as plain JSON plus patches; throws if a tree holds
@@ -93,6 +96,10 @@ export function encodeModules(modules: readonly Module[]): {
     const seen = home.get(x);
     if (seen) return (patches.push([at, "r", seen]), null);
     home.set(x, at);
+    if (x instanceof RObject) {
+      if (holdsSet(x)) throw new Unsupported("cannot store a set inside an object value");
+      return (patches.push([at, "v", toJSONText(x)]), null);
+    }
     if (Array.isArray(x)) return x.map((item, i) => enc(item, [...at, i]));
     if (Object.getPrototypeOf(x) !== Object.prototype) {
       throw new Unsupported(`cannot store a ${Object.prototype.toString.call(x)}`);
@@ -102,6 +109,13 @@ export function encodeModules(modules: readonly Module[]): {
     return out;
   };
   return { modules: modules.map((m, i) => enc(m, [i])), patches };
+}
+
+function holdsSet(v: Value): boolean {
+  if (v instanceof RSet) return true;
+  if (Array.isArray(v)) return v.some(holdsSet);
+  if (v instanceof RObject) for (const [, item] of v.sortedView()) if (holdsSet(item)) return true;
+  return false;
 }
 
 /** Applies {@link encodeModules}' patches to its freshly `JSON.parse`d modules (in place). */
@@ -127,6 +141,9 @@ export function decodeModules(modules: unknown[], patches: readonly Patch[]): Mo
         break;
       case "n":
         parent[key] = p[2] === "-0" ? -0 : Number(p[2]);
+        break;
+      case "v":
+        parent[key] = fromJS(JSON.parse(p[2]));
         break;
     }
   }

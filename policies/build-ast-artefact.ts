@@ -19,6 +19,29 @@ import {
   type AstArtefact,
 } from "./ast-artefact";
 import { builtinSources } from "./evaluate";
+import { RObject, toJSONText } from "../rego/value";
+
+/**
+ * The tree with each Rego object value (annotations) replaced by its JSON text: such values are
+ * equal when they hold the same entries, whatever their internal caches hold.
+ */
+function valuesAsText(x: unknown, seen = new Map<object, unknown>()): unknown {
+  if (x === null || typeof x !== "object") return x;
+  if (x instanceof RObject) return { regoValue: toJSONText(x) };
+  // nodes are shared (an annotation points at its rule): one copy each, so sharing is compared too
+  const done = seen.get(x);
+  if (done) return done;
+  if (Array.isArray(x)) {
+    const arr: unknown[] = [];
+    seen.set(x, arr);
+    for (const item of x) arr.push(valuesAsText(item, seen));
+    return arr;
+  }
+  const out: Record<string, unknown> = {};
+  seen.set(x, out);
+  for (const [k, v] of Object.entries(x)) out[k] = valuesAsText(v, seen);
+  return out;
+}
 
 /** Writes the artefact for the sources under `root` into `outDir`; returns why not, if it did not. */
 export function writeAstArtefact(
@@ -50,7 +73,7 @@ export function writeAstArtefact(
   const decoded = decodeModules(back.modules, back.patches);
   // equal trees, and the same sharing of nodes (re-encoding yields the same paths and patches)
   if (
-    !isDeepStrictEqual(decoded, parsed) ||
+    !isDeepStrictEqual(valuesAsText(decoded), valuesAsText(parsed)) ||
     JSON.stringify(encodeModules(decoded)) !== JSON.stringify(encoded)
   ) {
     return "the stored trees do not decode to what the parser produces";

@@ -132,7 +132,7 @@ reachable_roots := {split(e.path, "/")[0] | some g in catalogue_groups; some e i
 # A catalogue path with a pattern in its first segment could be reached from anywhere.
 may_reach_vault_controls(_) if {
 	some root in reachable_roots
-	regex.match(`[*+]`, root)
+	contains(replace(root, "+", "*"), "*")
 }
 
 may_reach_vault_controls(path) if split(path, "/")[0] in reachable_roots
@@ -208,6 +208,23 @@ escalation_fix(g) := sprintf(`remove the grant; if need "%s" really administers 
 
 escalation_fix(g) := "remove the grant, or give it to a need declared access: admin with a justification" if not grant_need(g)
 
+# METADATA
+# title: "Grant reaches a path with power over Vault itself"
+# description: >-
+#   A policy path (exact, or a `*`/`+` pattern that can reach one) grants a dangerous capability on
+#   a path from the escalation catalogue in policies/data.json: ACL policies, token creation and
+#   token roles, auth method roles and configuration, identity entities and groups, mounts, lease
+#   revocation by prefix, replication, raw storage, seal and root-key operations, namespaces, the
+#   plugin catalog. The need is not `access: admin` with a justification.
+# custom:
+#   id: TW014
+#   severity: deny
+#   remediation: >-
+#     Why: whoever holds such a grant can give itself more access than its need declares (rewrite
+#     its own policy, mint tokens, add policies to its own login role). Fix: remove the grant; if
+#     the need really administers Vault, declare it `access: admin` with a justification (it is then
+#     reported as TW015, a warning).
+#   tags: ["OWASP-NHI5:2025"]
 findings contains finding("TW014", "deny", g.source, reach_problem(g, group, r), escalation_fix(g), grant_extra(g)) if {
 	groups := escalation_catalogue
 	some g in judged_grants
@@ -216,6 +233,19 @@ findings contains finding("TW014", "deny", g.source, reach_problem(g, group, r),
 	r := reach(g.rule, group)
 }
 
+# METADATA
+# title: "Admin need with power over Vault itself"
+# description: >-
+#   An `access: admin` need with a justification is granted a path from the escalation catalogue.
+#   Allowed, and reported so a reviewer sees every standing grant of that power.
+# custom:
+#   id: TW015
+#   severity: warn
+#   remediation: >-
+#     Why: a standing grant over Vault's own controls is the first thing an attacker with the token
+#     uses. Fix: keep it only while the justification holds; prefer a short-lived break-glass token,
+#     and review it by the need's review date.
+#   tags: ["OWASP-NHI5:2025"]
 findings contains finding(
 	"TW015", "warn", g.source,
 	reach_problem(g, group, r),
@@ -251,6 +281,20 @@ findings contains finding(
 
 # --- TW016 ----------------------------------------------------------------------------------
 
+# METADATA
+# title: "Grant can tamper with the audit trail"
+# description: >-
+#   A grant can enable, disable or re-point an audit device (`sys/audit/*`), change audited request
+#   headers (`sys/config/auditing/request-headers/*`) or hash values with an audit device's salt
+#   (`sys/audit-hash/*`). Denied whatever the need's access level.
+# custom:
+#   id: TW016
+#   severity: deny
+#   remediation: >-
+#     Why: the audit log is how every other misuse is found; a token that can switch it off or read
+#     its HMACs back erases its own tracks. Fix: remove the grant; operators change audit devices
+#     with a break-glass token, outside tokenwarden.
+#   tags: ["OWASP-NHI5:2025"]
 findings contains finding(
 	"TW016", "deny", g.source,
 	reach_problem(g, audit, r),

@@ -12,6 +12,7 @@ import { compileParsed, parseModule, RegoError, type Module } from "../rego";
 import type { ResultSet } from "../rego/api-types";
 import { readArtefact } from "./ast-artefact";
 import type { Finding, PolicyInput } from "./input/types";
+import { ruleDescriptors, type RuleDescriptor } from "./rule-descriptors";
 
 /** Rules that compare grants with declared needs: meaningless without a declaration. */
 export const DECLARATION_RULES: ReadonlySet<string> = new Set(["TW002", "TW003", "TW010"]);
@@ -45,6 +46,8 @@ export interface PolicySet {
   readonly files: readonly string[];
   /** Every `"TWnnn"` rule id written in those files (what a waiver may name). */
   readonly ruleIds: ReadonlySet<string>;
+  /** The rules the loaded Rego describes in METADATA annotations (title, description, fix). */
+  readonly rules: readonly RuleDescriptor[];
   /** Raw findings of one document: the rule set's and the organisation's, before waivers. */
   findings(input: PolicyInput): Promise<Finding[]>;
 }
@@ -164,6 +167,7 @@ function buildPolicySet(extraDirs: readonly string[], v0Compatible = false): Pol
   return {
     files: modules.map((m) => m.file),
     ruleIds,
+    rules: ruleDescriptors(compiled.modules),
     async findings(input) {
       const out: Finding[] = [];
       for (const v of values(run(main, input))) {

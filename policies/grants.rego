@@ -22,6 +22,18 @@ policy_extra(i, path, suffix) := rule_field(linked_need[i], path, suffix) if {
 
 # --- TW001 ----------------------------------------------------------------------------------
 
+# METADATA
+# title: "Policy path wildcard wider than the need allows"
+# description: >-
+#   A Vault policy path uses a wildcard (`*` or `+`) at a mount root or above, or is a bare `*`, so
+#   it reaches every secret under that mount.
+# custom:
+#   id: TW001
+#   severity: deny
+#   remediation: >-
+#     Name the exact paths the need uses, or put the wildcard below an application-specific prefix
+#     (e.g. secret/data/<app>/*).
+#   tags: ["OWASP-NHI5:2025"]
 findings contains finding(
 	"TW001", "deny", policy.source,
 	sprintf(`policy "%s" grants "%s": a wildcard at the mount root or above reaches every secret under it`, [policy.name, rule.path]),
@@ -31,7 +43,7 @@ findings contains finding(
 	some i, policy in input.vault.policies
 	not is_string(policy.parse_error) # TW013 reports it; it has no rules
 	some rule in policy.rules
-	regex.match(`[*+]`, rule.path) # only a globbed path can be too wide: a cheap filter first
+	contains(replace(rule.path, "+", "*"), "*") # only a globbed path can be too wide: a cheap filter first
 	too_wide(rule.path)
 }
 
@@ -45,7 +57,7 @@ findings contains finding(
 	some need in input.needs
 	not need.policy_name in rendered
 	some i, p in need.paths
-	regex.match(`[*+]`, p.path)
+	contains(replace(p.path, "+", "*"), "*")
 	too_wide(p.path)
 }
 
@@ -55,6 +67,18 @@ capability_fix(need, "sudo") := sprintf(`remove "%s", or make need "%s" access: 
 
 capability_fix(need, cap) := sprintf(`remove "%s" (access %s allows %s), or raise the need's access level if it really must %s`, [cap, need.access, allowed_text(need.access), cap]) if cap != "sudo"
 
+# METADATA
+# title: "Capability beyond the need's access level"
+# description: >-
+#   A policy grants a capability the need's access level does not allow: `read` allows read/list
+#   only; `sudo` only for `admin` needs with a justification.
+# custom:
+#   id: TW002
+#   severity: deny
+#   remediation: >-
+#     Drop the extra capabilities, or raise the need's access level with a justification that a
+#     reviewer accepts.
+#   tags: ["OWASP-NHI5:2025"]
 findings contains finding(
 	"TW002", "deny", policy.source,
 	sprintf(`policy "%s" grants "%s" on "%s", beyond need "%s"'s access level "%s"`, [policy.name, cap, rule.path, need.name, need.access]),
@@ -93,6 +117,16 @@ findings contains finding(
 
 # --- TW003 ----------------------------------------------------------------------------------
 
+# METADATA
+# title: "Grant reaches a path no declared need covers"
+# description: >-
+#   A policy, role or token reaches a Vault path that no need in the manifest declares.
+# custom:
+#   id: TW003
+#   severity: deny
+#   remediation: >-
+#     Declare a need for the path (with owner, justification and review date), or remove the grant.
+#   tags: ["OWASP-NHI5:2025"]
 findings contains finding(
 	"TW003", "deny", policy.source,
 	sprintf(`policy "%s" of need "%s" reaches "%s", which the need does not declare`, [policy.name, need.name, rule.path]),

@@ -12,6 +12,18 @@ import future.keywords.not
 
 need_ttl_fields := {"ttl_seconds": "ttl", "max_ttl_seconds": "maxTtl"}
 
+# METADATA
+# title: "TTL or max TTL missing or above the limits"
+# description: >-
+#   A need, role or token has no TTL or max TTL, or one above `limits.maxTtl` or the provider's own
+#   ceiling.
+# custom:
+#   id: TW004
+#   severity: deny
+#   remediation: >-
+#     Set `ttl` and `maxTtl` on the need (or in `defaults`) within `limits.maxTtl` and the
+#     provider's maximum.
+#   tags: ["OWASP-NHI7:2025"]
 findings contains finding(
 	"TW004", "deny", need.name,
 	sprintf(`need "%s" has no %s`, [need.name, field]),
@@ -158,6 +170,17 @@ findings contains finding(
 
 # --- TW005 ----------------------------------------------------------------------------------
 
+# METADATA
+# title: "Rotation missing or too long"
+# description: >-
+#   A need has no rotation period, one above `limits.maxRotation`, or a TTL longer than its rotation
+#   period.
+# custom:
+#   id: TW005
+#   severity: deny
+#   remediation: >-
+#     Set `rotation` within `limits.maxRotation`, and keep the TTL at most the rotation period.
+#   tags: ["OWASP-NHI7:2025"]
 findings contains finding(
 	"TW005", "deny", need.name,
 	sprintf(`need "%s" has no rotation period`, [need.name]),

@@ -25,6 +25,19 @@ k8s_binding_fields := {
 	"bound_service_account_namespaces": "namespaces",
 }
 
+# METADATA
+# title: "Kubernetes role bound to any service account or namespace"
+# description: >-
+#   A Kubernetes auth role's `bound_service_account_names` or `bound_service_account_namespaces` is
+#   `*` or a glob.
+# custom:
+#   id: TW017
+#   severity: deny
+#   remediation: >-
+#     Why: any pod running as a matching service account, in any matching namespace, logs in and
+#     gets the role's policies. Fix: bind the role to the exact service accounts and namespaces the
+#     consumer runs as.
+#   tags: ["OWASP-NHI4:2025"]
 findings contains finding(
 	"TW017", "deny", role.source,
 	sprintf(`kubernetes role "%s" accepts %s "%s": any %s matching it logs in and gets the role's policies`, [role.name, what, value, trim_suffix(what, "s")]),
@@ -60,6 +73,19 @@ jwt_fields_known(role) if {
 	role_field_known(role, "bound_subject")
 }
 
+# METADATA
+# title: "JWT/OIDC role pins nothing identifying"
+# description: >-
+#   A JWT/OIDC role has no `bound_subject` and its `bound_claims` are empty or pin only claims every
+#   token of the issuer carries (`aud`, `iss`, timing claims).
+# custom:
+#   id: TW018
+#   severity: deny
+#   remediation: >-
+#     Why: any token the issuer mints for that audience logs in, whichever workload it was minted
+#     for. Fix: bind the claims that name the workload (sub, or repository and ref/environment for
+#     CI).
+#   tags: ["OWASP-NHI4:2025"]
 findings contains finding(
 	"TW018", "deny", role.source,
 	sprintf(`jwt role "%s" binds no identifying claim (no bound_subject, and bound_claims %s): any token its issuer mints for the audience logs in`, [role.name, claims_text(role)]),
@@ -79,6 +105,18 @@ claims_text(role) := "are empty" if {
 
 glob_typed(role) if object.get(role, "bound_claims_type", "") == "glob"
 
+# METADATA
+# title: "JWT/OIDC bound claim matched as a glob with a wildcard"
+# description: >-
+#   A JWT/OIDC role has `bound_claims_type: glob` and a bound claim value containing `*`.
+# custom:
+#   id: TW019
+#   severity: deny
+#   remediation: >-
+#     Why: every claim value of that shape logs in, including repositories, branches or jobs created
+#     later by anyone who can create them. Fix: list exact values (`bound_claims_type: string`), or
+#     keep a narrow glob a reviewer accepts under a waiver.
+#   tags: ["OWASP-NHI4:2025"]
 findings contains finding(
 	"TW019", "deny", role.source,
 	sprintf(`jwt role "%s" matches claim "%s" against the glob "%s" (bound_claims_type glob), so any value of that shape logs in`, [role.name, claim, value]),
@@ -147,6 +185,19 @@ github_missing(role) := "repository" if {
 	not pins_ref(role)
 }
 
+# METADATA
+# title: "GitHub-style subject without repository and ref/environment"
+# description: >-
+#   A JWT/OIDC role looks at GitHub Actions claims (`repository*`, `workflow*`, or a `repo:`
+#   subject) but does not pin both the repository and the ref or environment.
+# custom:
+#   id: TW020
+#   severity: deny
+#   remediation: >-
+#     Why: without the repository, other repositories' workflows log in; without the ref or
+#     environment, any branch (a pull request's included) does. Fix: bind `repository` and `ref` or
+#     `environment`, or a subject `repo:<org>/<repo>:ref:<ref>`.
+#   tags: ["OWASP-NHI4:2025", "OWASP-NHI8:2025"]
 findings contains finding(
 	"TW020", "deny", role.source,
 	sprintf(`jwt role "%s" takes GitHub-style tokens but does not pin the %s, so other repositories' workflows, or any branch of this one, log in`, [role.name, missing]),
@@ -162,6 +213,18 @@ findings contains finding(
 
 # --- AppRole SecretIDs ----------------------------------------------------------------------
 
+# METADATA
+# title: "AppRole SecretIDs never expire"
+# description: >-
+#   An AppRole role has no `secret_id_ttl`, so its SecretIDs live for ever.
+# custom:
+#   id: TW021
+#   severity: deny
+#   remediation: >-
+#     Why: a SecretID is a long-lived login credential; one that never expires keeps working
+#     wherever it was copied. Fix: set `secret_id_ttl` (the consumer's `approle.secretIdTtl`) to at
+#     most its rotation period.
+#   tags: ["OWASP-NHI7:2025"]
 findings contains finding(
 	"TW021", "deny", role.source,
 	sprintf(`approle role "%s" issues SecretIDs that never expire (no secret_id_ttl)`, [role.name]),
@@ -173,6 +236,19 @@ findings contains finding(
 	known_missing(role, "secret_id_ttl_seconds")
 }
 
+# METADATA
+# title: "AppRole SecretIDs with unlimited uses from any address"
+# description: >-
+#   An AppRole role issues SecretIDs with `secret_id_num_uses` 0 (unlimited) and no
+#   `secret_id_bound_cidrs`.
+# custom:
+#   id: TW022
+#   severity: warn
+#   remediation: >-
+#     Why: a copied SecretID logs in from anywhere, any number of times, until it expires. Fix: set
+#     `secret_id_num_uses` (`approle.secretIdNumUses`) to the logins one SecretID needs, or bind
+#     SecretIDs to the consumer's addresses.
+#   tags: ["OWASP-NHI2:2025"]
 findings contains finding(
 	"TW022", "warn", role.source,
 	sprintf(`approle role "%s" issues SecretIDs with unlimited uses (secret_id_num_uses 0) from any address, so a copied SecretID keeps working until it expires`, [role.name]),
@@ -197,6 +273,18 @@ cidr_binding_field := {"approle": "secret_id_bound_cidrs", "token": "token_bound
 
 role_consumer(role) := consumers_by_name[role.consumer] if is_string(role.consumer)
 
+# METADATA
+# title: "Consumer with fixed addresses, credentials not bound to them"
+# description: >-
+#   A consumer declares the addresses it logs in from (`cidrs`), but its AppRole role has no
+#   `secret_id_bound_cidrs` (or its token role no `token_bound_cidrs`).
+# custom:
+#   id: TW023
+#   severity: deny
+#   remediation: >-
+#     Why: a credential that only ever comes from known addresses should not work from any other.
+#     Fix: bind the role to the consumer's CIDR blocks.
+#   tags: ["OWASP-NHI4:2025"]
 findings contains finding(
 	"TW023", "deny", role.source,
 	sprintf(`%s role "%s" of consumer "%s", which logs in from fixed addresses (%s), does not bind its credentials to them (no %s)`, [role.kind, role.name, c.name, concat(", ", c.cidrs), field]),
@@ -217,6 +305,18 @@ findings contains finding(
 # The policies of the needs of the role's consumer: the only ones its tokens should carry.
 consumer_policies(name) := {n.policy_name | some n in input.needs; n.consumer == name}
 
+# METADATA
+# title: "Token role allows policies nobody listed"
+# description: >-
+#   A token role has no `allowed_policies` (tokens may carry any policy of their creator), allows
+#   policies by a `*` glob, or allows a policy that no need of its consumer generates.
+# custom:
+#   id: TW024
+#   severity: deny
+#   remediation: >-
+#     Why: tokens created against the role can carry more than the consumer's declared needs. Fix:
+#     list exactly the needs' own policies in `allowed_policies`.
+#   tags: ["OWASP-NHI5:2025"]
 findings contains finding(
 	"TW024", "deny", role.source,
 	sprintf(`token role "%s" lists no allowed_policies, so its tokens may carry any policy of the token that creates them`, [role.name]),

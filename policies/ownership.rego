@@ -15,6 +15,16 @@ justified_needs := {n.name | some n in input.needs; is_string(n.justification); 
 
 # --- TW006 ----------------------------------------------------------------------------------
 
+# METADATA
+# title: "No owner"
+# description: >-
+#   A need or consumer has no owner to answer for the token.
+# custom:
+#   id: TW006
+#   severity: deny
+#   remediation: >-
+#     Add `owner:` with a team or person's address.
+#   tags: ["OWASP-NHI1:2025"]
 findings contains finding(
 	"TW006", "deny", need.name,
 	sprintf(`need "%s" has no owner`, [need.name]),
@@ -51,6 +61,18 @@ review_horizon := date_text(now_ns + (max_need_lifetime * 1000000000))
 # Review dates that are real YYYY-MM-DD calendar days (Go's parser also bounds the year).
 valid_review_dates := {n.name | some n in input.needs; is_string(n.expires); time.parse_ns("2006-01-02", n.expires)}
 
+# METADATA
+# title: "Justification or review date missing or too far out"
+# description: >-
+#   A need has no justification, or its review date (`expires`) is missing or beyond
+#   `limits.maxNeedLifetime` (warn); a review date in the past is a deny.
+# custom:
+#   id: TW007
+#   severity: warn
+#   remediation: >-
+#     Write why the need exists in `justification`, and set `expires` to a review date within the
+#     allowed lifetime.
+#   tags: ["OWASP-NHI1:2025"]
 findings contains finding(
 	"TW007", "warn", need.name,
 	sprintf(`need "%s" has no justification`, [need.name]),

@@ -10,6 +10,16 @@ item_label(kind, item) := sprintf(`%s "%s"`, [unknown_kinds[kind], item.name]) i
 	is_string(item.name)
 } else := sprintf(`%s "%s"`, [unknown_kinds[kind], item.path])
 
+# METADATA
+# title: "Value unknown at preview"
+# description: >-
+#   A value the rules judge (TTL, policies, paths) was not known at preview time, so it could not be
+#   checked.
+# custom:
+#   id: TW012
+#   severity: deny
+#   remediation: >-
+#     Compute the value from the manifest as a plain value, or check a plan in which it is known.
 findings contains finding(
 	"TW012", "deny", item.source,
 	sprintf(`%s: %s was unknown at preview, so the rules that judge it could not run`, [item_label(kind, item), field]),
@@ -21,6 +31,15 @@ findings contains finding(
 	some field in object.get(item, "unknown", [])
 }
 
+# METADATA
+# title: "Policy HCL does not parse"
+# description: >-
+#   A Vault policy document is not valid HCL; its rules could not be checked.
+# custom:
+#   id: TW013
+#   severity: deny
+#   remediation: >-
+#     Fix the HCL at the reported line and column.
 findings contains finding(
 	"TW013", "deny", policy.source,
 	sprintf(`policy "%s" did not parse as HCL: %s`, [policy.name, policy.parse_error]),

@@ -11,6 +11,17 @@ write_scope_words := {"write", "admin", "delete", "create", "update", "manage", 
 
 offered_scopes := {p.name: {s | some s in p.scopes} | some p in input.providers}
 
+# METADATA
+# title: "Scope not offered, or write scope on a read need"
+# description: >-
+#   A need asks for scopes its provider does not offer, or for write/admin scopes while its access
+#   level is `read`.
+# custom:
+#   id: TW010
+#   severity: deny
+#   remediation: >-
+#     Use only scopes listed under the provider, and match scopes to the need's access level.
+#   tags: ["OWASP-NHI5:2025"]
 findings contains finding(
 	"TW010", "deny", need.name,
 	sprintf(`need "%s" asks for scopes from provider "%s", which is not declared`, [need.name, need.provider]),

@@ -4,6 +4,17 @@ package tokenwarden
 
 import rego.v1
 
+# METADATA
+# title: "Token value in plain configuration"
+# description: >-
+#   A token value appears in plain (non-secret) configuration or resource inputs.
+# custom:
+#   id: TW011
+#   severity: deny
+#   remediation: >-
+#     Remove the value from configuration; let tokenwarden write it to Vault, or pass it as a
+#     secret.
+#   tags: ["OWASP-NHI2:2025"]
 findings contains finding(
 	"TW011", "deny", secret.source,
 	sprintf(`secret "%s" takes a token value in plain input "%s", which state files and plan output show in clear text`, [secret.path, field]),

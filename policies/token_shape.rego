@@ -10,6 +10,17 @@ import future.keywords.not
 
 # --- TW025 ----------------------------------------------------------------------------------
 
+# METADATA
+# title: "Periodic token without an explicit max TTL"
+# description: >-
+#   A token has a `period`, or a role issues tokens with a `token_period`, and no explicit max TTL.
+# custom:
+#   id: TW025
+#   severity: deny
+#   remediation: >-
+#     Why: a periodic token renewed on time never expires. Fix: set an explicit max TTL within
+#     `limits.maxTtl`, or drop the period.
+#   tags: ["OWASP-NHI7:2025"]
 findings contains finding(
 	"TW025", "deny", token.source,
 	sprintf(`token "%s" is periodic (period %s) with no explicit max TTL, so it can be renewed for ever`, [token.name, dur(token.period_seconds)]),
@@ -45,6 +56,19 @@ issues_batch(role) if {
 	not "token_type" in unknown_fields(role)
 }
 
+# METADATA
+# title: "Batch tokens where they cannot be controlled"
+# description: >-
+#   A role issues batch tokens that are periodic, orphans (token roles), or live longer than the
+#   long-lived threshold (1d by default).
+# custom:
+#   id: TW026
+#   severity: deny
+#   remediation: >-
+#     Why: batch tokens have no accessor and cannot be renewed or revoked one by one; an orphan or
+#     long-lived one stays valid whatever happens. Fix: issue service tokens there, or short-lived
+#     batch tokens with a parent.
+#   tags: ["OWASP-NHI1:2025"]
 findings contains finding(
 	"TW026", "deny", role.source,
 	sprintf(`%s role "%s" issues batch tokens with a token_period, but batch tokens cannot be periodic or renewed`, [role.kind, role.name]),
@@ -109,6 +133,19 @@ bootstrap_reason(token) := "its metadata says purpose=bootstrap" if {
 	count(minting) > 0
 }
 
+# METADATA
+# title: "Bootstrap token with unlimited uses"
+# description: >-
+#   A token that can mint credentials (its policy reaches token creation or AppRole SecretID
+#   generation, or its metadata says `purpose=bootstrap`) has `num_uses` 0.
+# custom:
+#   id: TW027
+#   severity: deny
+#   remediation: >-
+#     Why: a bootstrap token is meant to be used once to hand out credentials; with unlimited uses,
+#     a copy keeps minting them. Fix: set `num_uses` to the uses bootstrapping takes, a short TTL,
+#     and deliver it response-wrapped.
+#   tags: ["OWASP-NHI2:2025"]
 findings contains finding(
 	"TW027", "deny", token.source,
 	sprintf(`token "%s" is a bootstrap token (%s) with unlimited uses (num_uses 0), so a copy of it keeps minting credentials as long as it lives`, [token.name, bootstrap_reason(token)]),
@@ -123,6 +160,18 @@ findings contains finding(
 
 # --- TW028 ----------------------------------------------------------------------------------
 
+# METADATA
+# title: "Token whose audit lines cannot be tied to a need"
+# description: >-
+#   A token has no `display_name`, no `need` in its metadata, or names a need that is not declared.
+# custom:
+#   id: TW028
+#   severity: warn
+#   remediation: >-
+#     Why: Vault copies the display name and metadata into every audit line; without them a use
+#     cannot be traced to a declared need and owner, so unused or misused tokens go unnoticed. Fix:
+#     set display_name and meta need (with consumer and owner) to the need the token serves.
+#   tags: ["OWASP-NHI1:2025"]
 findings contains finding(
 	"TW028", "warn", token.source,
 	sprintf(`token "%s" has no display_name, so its audit lines show only "token"`, [token.name]),

@@ -9,6 +9,18 @@ import future.keywords.not
 
 # --- TW008 ----------------------------------------------------------------------------------
 
+# METADATA
+# title: "`root` policy, or `default` policy not asked for"
+# description: >-
+#   A token or role carries the `root` policy, or tokens carry Vault's `default` policy although the
+#   need did not ask for it.
+# custom:
+#   id: TW008
+#   severity: deny
+#   remediation: >-
+#     Remove `root`; set `no_default_policy` (or `defaultPolicy: true` on the need when it really
+#     needs `default`).
+#   tags: ["OWASP-NHI5:2025"]
 findings contains finding(
 	"TW008", "deny", token.source,
 	sprintf(`token "%s" carries the root policy, which can do anything in Vault`, [token.name]),
@@ -52,6 +64,17 @@ findings contains finding(
 
 # --- TW009 ----------------------------------------------------------------------------------
 
+# METADATA
+# title: "Orphan or non-renewable long-lived token"
+# description: >-
+#   A token is an orphan (`no_parent`) or is long-lived and not renewable.
+# custom:
+#   id: TW009
+#   severity: warn
+#   remediation: >-
+#     Create tokens with a parent and a short, renewable TTL; rotate instead of issuing long-lived
+#     tokens.
+#   tags: ["OWASP-NHI7:2025"]
 findings contains finding(
 	"TW009", "warn", token.source,
 	sprintf(`token "%s" is an orphan (no_parent), so revoking its creator does not revoke it`, [token.name]),

@@ -31,12 +31,13 @@ export function renderJunit(report: Report): string {
   for (const input of report.inputs) {
     const results = sorted(report.results.filter((r) => r.location.file === input.file));
     const waived = sorted(report.waived.filter((r) => r.location.file === input.file));
-    const ids = [...catalogue().map((r) => r.id)];
+    const described = report.rules ?? catalogue();
+    const ids = described.map((r) => r.id);
     for (const r of [...results, ...waived]) if (!ids.includes(r.ruleId)) ids.push(r.ruleId);
     const cases: string[] = [];
     let failures = 0;
     for (const id of ids) {
-      const title = catalogue().find((c) => c.id === id)?.title ?? "organisation rule";
+      const title = described.find((c) => c.id === id)?.title ?? "organisation rule";
       const denies = results.filter((r) => r.ruleId === id && r.severity === "deny");
       const others = [
         ...results.filter((r) => r.ruleId === id && r.severity === "warn").map(line),

@@ -1,6 +1,9 @@
 /**
- * Rule metadata for report formats (SARIF's rule descriptors, JUnit test names): the catalogue of
- * DESIGN.md plus the two preview rules. Organisation rules get a generic descriptor.
+ * Rule metadata for report formats (SARIF's rule descriptors, JUnit test names) of the rules
+ * implemented in TypeScript: procurement, drift/lifecycle and audit findings. Rules implemented in
+ * Rego (TW001–TW028, and an organisation's) are described by METADATA annotations in their
+ * policies (policies/rule-descriptors.ts), which `check` hands to the report as `Report.rules`.
+ * Anything else gets a generic descriptor.
  */
 
 export interface RuleInfo {
@@ -12,111 +15,11 @@ export interface RuleInfo {
   /** How to fix what it reports. */
   readonly help: string;
   readonly severity: "deny" | "warn";
-  /** SARIF `properties.tags`: the OWASP Non-Human Identities Top 10 (2025) risk addressed. */
+  /** SARIF `properties.tags`: e.g. the OWASP Non-Human Identities Top 10 (2025) risk addressed. */
   readonly tags?: readonly string[];
 }
 
 const CATALOGUE: readonly RuleInfo[] = [
-  {
-    id: "TW001",
-    title: "Policy path wildcard wider than the need allows",
-    description:
-      "A Vault policy path uses a wildcard (`*` or `+`) at a mount root or above, or is a bare `*`, so it reaches every secret under that mount.",
-    help: "Name the exact paths the need uses, or put the wildcard below an application-specific prefix (e.g. secret/data/<app>/*).",
-    severity: "deny",
-  },
-  {
-    id: "TW002",
-    title: "Capability beyond the need's access level",
-    description:
-      "A policy grants a capability the need's access level does not allow: `read` allows read/list only; `sudo` only for `admin` needs with a justification.",
-    help: "Drop the extra capabilities, or raise the need's access level with a justification that a reviewer accepts.",
-    severity: "deny",
-  },
-  {
-    id: "TW003",
-    title: "Grant reaches a path no declared need covers",
-    description:
-      "A policy, role or token reaches a Vault path that no need in the manifest declares.",
-    help: "Declare a need for the path (with owner, justification and review date), or remove the grant.",
-    severity: "deny",
-  },
-  {
-    id: "TW004",
-    title: "TTL or max TTL missing or above the limits",
-    description:
-      "A need, role or token has no TTL or max TTL, or one above `limits.maxTtl` or the provider's own ceiling.",
-    help: "Set `ttl` and `maxTtl` on the need (or in `defaults`) within `limits.maxTtl` and the provider's maximum.",
-    severity: "deny",
-  },
-  {
-    id: "TW005",
-    title: "Rotation missing or too long",
-    description:
-      "A need has no rotation period, one above `limits.maxRotation`, or a TTL longer than its rotation period.",
-    help: "Set `rotation` within `limits.maxRotation`, and keep the TTL at most the rotation period.",
-    severity: "deny",
-  },
-  {
-    id: "TW006",
-    title: "No owner",
-    description: "A need or consumer has no owner to answer for the token.",
-    help: "Add `owner:` with a team or person's address.",
-    severity: "deny",
-  },
-  {
-    id: "TW007",
-    title: "Justification or review date missing or too far out",
-    description:
-      "A need has no justification, or its review date (`expires`) is missing or beyond `limits.maxNeedLifetime` (warn); a review date in the past is a deny.",
-    help: "Write why the need exists in `justification`, and set `expires` to a review date within the allowed lifetime.",
-    severity: "warn",
-  },
-  {
-    id: "TW008",
-    title: "`root` policy, or `default` policy not asked for",
-    description:
-      "A token or role carries the `root` policy, or tokens carry Vault's `default` policy although the need did not ask for it.",
-    help: "Remove `root`; set `no_default_policy` (or `defaultPolicy: true` on the need when it really needs `default`).",
-    severity: "deny",
-  },
-  {
-    id: "TW009",
-    title: "Orphan or non-renewable long-lived token",
-    description: "A token is an orphan (`no_parent`) or is long-lived and not renewable.",
-    help: "Create tokens with a parent and a short, renewable TTL; rotate instead of issuing long-lived tokens.",
-    severity: "warn",
-  },
-  {
-    id: "TW010",
-    title: "Scope not offered, or write scope on a read need",
-    description:
-      "A need asks for scopes its provider does not offer, or for write/admin scopes while its access level is `read`.",
-    help: "Use only scopes listed under the provider, and match scopes to the need's access level.",
-    severity: "deny",
-  },
-  {
-    id: "TW011",
-    title: "Token value in plain configuration",
-    description: "A token value appears in plain (non-secret) configuration or resource inputs.",
-    help: "Remove the value from configuration; let tokenwarden write it to Vault, or pass it as a secret.",
-    severity: "deny",
-  },
-  {
-    id: "TW012",
-    title: "Value unknown at preview",
-    description:
-      "A value the rules judge (TTL, policies, paths) was not known at preview time, so it could not be checked.",
-    help: "Compute the value from the manifest as a plain value, or check a plan in which it is known.",
-    severity: "deny",
-  },
-  {
-    id: "TW013",
-    title: "Policy HCL does not parse",
-    description: "A Vault policy document is not valid HCL; its rules could not be checked.",
-    help: "Fix the HCL at the reported line and column.",
-    severity: "deny",
-  },
   // Procurement (tokenwarden procure / put): TW040–TW049.
   {
     id: "TW040",
@@ -357,168 +260,7 @@ const CATALOGUE: readonly RuleInfo[] = [
   },
 ];
 
-/**
- * TW014–TW028: least privilege that knows Vault (docs/rules.md). Help says why the finding
- * matters and how to fix it.
- */
-const LEAST_PRIVILEGE: readonly RuleInfo[] = [
-  {
-    id: "TW014",
-    title: "Grant reaches a path with power over Vault itself",
-    description:
-      "A policy path (exact, or a `*`/`+` pattern that can reach one) grants a dangerous capability on a path from the escalation catalogue in policies/data.json: ACL policies, token creation and token roles, auth method roles and configuration, identity entities and groups, mounts, lease revocation by prefix, replication, raw storage, seal and root-key operations, namespaces, the plugin catalog. The need is not `access: admin` with a justification.",
-    help: "Why: whoever holds such a grant can give itself more access than its need declares (rewrite its own policy, mint tokens, add policies to its own login role). Fix: remove the grant; if the need really administers Vault, declare it `access: admin` with a justification (it is then reported as TW015, a warning).",
-    severity: "deny",
-    tags: ["OWASP-NHI5:2025"],
-  },
-  {
-    id: "TW015",
-    title: "Admin need with power over Vault itself",
-    description:
-      "An `access: admin` need with a justification is granted a path from the escalation catalogue. Allowed, and reported so a reviewer sees every standing grant of that power.",
-    help: "Why: a standing grant over Vault's own controls is the first thing an attacker with the token uses. Fix: keep it only while the justification holds; prefer a short-lived break-glass token, and review it by the need's review date.",
-    severity: "warn",
-    tags: ["OWASP-NHI5:2025"],
-  },
-  {
-    id: "TW016",
-    title: "Grant can tamper with the audit trail",
-    description:
-      "A grant can enable, disable or re-point an audit device (`sys/audit/*`), change audited request headers (`sys/config/auditing/request-headers/*`) or hash values with an audit device's salt (`sys/audit-hash/*`). Denied whatever the need's access level.",
-    help: "Why: the audit log is how every other misuse is found; a token that can switch it off or read its HMACs back erases its own tracks. Fix: remove the grant; operators change audit devices with a break-glass token, outside tokenwarden.",
-    severity: "deny",
-    tags: ["OWASP-NHI5:2025"],
-  },
-  {
-    id: "TW017",
-    title: "Kubernetes role bound to any service account or namespace",
-    description:
-      "A Kubernetes auth role's `bound_service_account_names` or `bound_service_account_namespaces` is `*` or a glob.",
-    help: "Why: any pod running as a matching service account, in any matching namespace, logs in and gets the role's policies. Fix: bind the role to the exact service accounts and namespaces the consumer runs as.",
-    severity: "deny",
-    tags: ["OWASP-NHI4:2025"],
-  },
-  {
-    id: "TW018",
-    title: "JWT/OIDC role pins nothing identifying",
-    description:
-      "A JWT/OIDC role has no `bound_subject` and its `bound_claims` are empty or pin only claims every token of the issuer carries (`aud`, `iss`, timing claims).",
-    help: "Why: any token the issuer mints for that audience logs in, whichever workload it was minted for. Fix: bind the claims that name the workload (sub, or repository and ref/environment for CI).",
-    severity: "deny",
-    tags: ["OWASP-NHI4:2025"],
-  },
-  {
-    id: "TW019",
-    title: "JWT/OIDC bound claim matched as a glob with a wildcard",
-    description:
-      "A JWT/OIDC role has `bound_claims_type: glob` and a bound claim value containing `*`.",
-    help: "Why: every claim value of that shape logs in, including repositories, branches or jobs created later by anyone who can create them. Fix: list exact values (`bound_claims_type: string`), or keep a narrow glob a reviewer accepts under a waiver.",
-    severity: "deny",
-    tags: ["OWASP-NHI4:2025"],
-  },
-  {
-    id: "TW020",
-    title: "GitHub-style subject without repository and ref/environment",
-    description:
-      "A JWT/OIDC role looks at GitHub Actions claims (`repository*`, `workflow*`, or a `repo:` subject) but does not pin both the repository and the ref or environment.",
-    help: "Why: without the repository, other repositories' workflows log in; without the ref or environment, any branch (a pull request's included) does. Fix: bind `repository` and `ref` or `environment`, or a subject `repo:<org>/<repo>:ref:<ref>`.",
-    severity: "deny",
-    tags: ["OWASP-NHI4:2025", "OWASP-NHI8:2025"],
-  },
-  {
-    id: "TW021",
-    title: "AppRole SecretIDs never expire",
-    description: "An AppRole role has no `secret_id_ttl`, so its SecretIDs live for ever.",
-    help: "Why: a SecretID is a long-lived login credential; one that never expires keeps working wherever it was copied. Fix: set `secret_id_ttl` (the consumer's `approle.secretIdTtl`) to at most its rotation period.",
-    severity: "deny",
-    tags: ["OWASP-NHI7:2025"],
-  },
-  {
-    id: "TW022",
-    title: "AppRole SecretIDs with unlimited uses from any address",
-    description:
-      "An AppRole role issues SecretIDs with `secret_id_num_uses` 0 (unlimited) and no `secret_id_bound_cidrs`.",
-    help: "Why: a copied SecretID logs in from anywhere, any number of times, until it expires. Fix: set `secret_id_num_uses` (`approle.secretIdNumUses`) to the logins one SecretID needs, or bind SecretIDs to the consumer's addresses.",
-    severity: "warn",
-    tags: ["OWASP-NHI2:2025"],
-  },
-  {
-    id: "TW023",
-    title: "Consumer with fixed addresses, credentials not bound to them",
-    description:
-      "A consumer declares the addresses it logs in from (`cidrs`), but its AppRole role has no `secret_id_bound_cidrs` (or its token role no `token_bound_cidrs`).",
-    help: "Why: a credential that only ever comes from known addresses should not work from any other. Fix: bind the role to the consumer's CIDR blocks.",
-    severity: "deny",
-    tags: ["OWASP-NHI4:2025"],
-  },
-  {
-    id: "TW024",
-    title: "Token role allows policies nobody listed",
-    description:
-      "A token role has no `allowed_policies` (tokens may carry any policy of their creator), allows policies by a `*` glob, or allows a policy that no need of its consumer generates.",
-    help: "Why: tokens created against the role can carry more than the consumer's declared needs. Fix: list exactly the needs' own policies in `allowed_policies`.",
-    severity: "deny",
-    tags: ["OWASP-NHI5:2025"],
-  },
-  {
-    id: "TW025",
-    title: "Periodic token without an explicit max TTL",
-    description:
-      "A token has a `period`, or a role issues tokens with a `token_period`, and no explicit max TTL.",
-    help: "Why: a periodic token renewed on time never expires. Fix: set an explicit max TTL within `limits.maxTtl`, or drop the period.",
-    severity: "deny",
-    tags: ["OWASP-NHI7:2025"],
-  },
-  {
-    id: "TW026",
-    title: "Batch tokens where they cannot be controlled",
-    description:
-      "A role issues batch tokens that are periodic, orphans (token roles), or live longer than the long-lived threshold (1d by default).",
-    help: "Why: batch tokens have no accessor and cannot be renewed or revoked one by one; an orphan or long-lived one stays valid whatever happens. Fix: issue service tokens there, or short-lived batch tokens with a parent.",
-    severity: "deny",
-    tags: ["OWASP-NHI1:2025"],
-  },
-  {
-    id: "TW027",
-    title: "Bootstrap token with unlimited uses",
-    description:
-      "A token that can mint credentials (its policy reaches token creation or AppRole SecretID generation, or its metadata says `purpose=bootstrap`) has `num_uses` 0.",
-    help: "Why: a bootstrap token is meant to be used once to hand out credentials; with unlimited uses, a copy keeps minting them. Fix: set `num_uses` to the uses bootstrapping takes, a short TTL, and deliver it response-wrapped.",
-    severity: "deny",
-    tags: ["OWASP-NHI2:2025"],
-  },
-  {
-    id: "TW028",
-    title: "Token whose audit lines cannot be tied to a need",
-    description:
-      "A token has no `display_name`, no `need` in its metadata, or names a need that is not declared.",
-    help: "Why: Vault copies the display name and metadata into every audit line; without them a use cannot be traced to a declared need and owner, so unused or misused tokens go unnoticed. Fix: set display_name and meta need (with consumer and owner) to the need the token serves.",
-    severity: "warn",
-    tags: ["OWASP-NHI1:2025"],
-  },
-];
-
-/** The OWASP NHI Top 10 (2025) risk each rule of the original catalogue addresses. */
-const NHI_TAGS: Readonly<Record<string, readonly string[]>> = {
-  TW001: ["OWASP-NHI5:2025"],
-  TW002: ["OWASP-NHI5:2025"],
-  TW003: ["OWASP-NHI5:2025"],
-  TW004: ["OWASP-NHI7:2025"],
-  TW005: ["OWASP-NHI7:2025"],
-  TW006: ["OWASP-NHI1:2025"],
-  TW007: ["OWASP-NHI1:2025"],
-  TW008: ["OWASP-NHI5:2025"],
-  TW009: ["OWASP-NHI7:2025"],
-  TW010: ["OWASP-NHI5:2025"],
-  TW011: ["OWASP-NHI2:2025"],
-};
-
-const BY_ID = new Map(
-  [...CATALOGUE, ...LEAST_PRIVILEGE].map((r) => [
-    r.id,
-    r.tags || !NHI_TAGS[r.id] ? r : { ...r, tags: NHI_TAGS[r.id] },
-  ]),
-);
+const BY_ID = new Map(CATALOGUE.map((r) => [r.id, r]));
 
 export function ruleInfo(id: string, severity: "deny" | "warn" = "deny"): RuleInfo {
   return (

@@ -60,7 +60,7 @@ export function renderSarif(report: Report): string {
   const rules = ruleIds.map((id) => {
     if (id === INPUT_ERROR_RULE) return INPUT_ERROR_DESCRIPTOR;
     const sev = all.find((r) => r.ruleId === id)?.severity ?? "deny";
-    const info = ruleInfo(id, sev);
+    const info = report.rules?.find((r) => r.id === id) ?? ruleInfo(id, sev);
     return {
       id,
       name: info.title

@@ -4,6 +4,8 @@
  * secret value: messages come from the rules, which only see names, paths and numbers.
  */
 
+import type { RuleInfo } from "./rules";
+
 export type Severity = "deny" | "warn";
 
 export interface PhysicalLocation {
@@ -42,6 +44,11 @@ export interface Report {
   readonly skipped?: readonly { readonly file: string; readonly reason: string }[];
   /** Inputs that could not be checked (unreadable, invalid, wrong shape): the run exits 2. */
   readonly errors?: readonly InputProblem[];
+  /**
+   * Descriptors of the rules that judged the inputs (from their policies' METADATA annotations);
+   * they take precedence over the built-in catalogue in SARIF and JUnit.
+   */
+  readonly rules?: readonly RuleInfo[];
 }
 
 /** An input that could not be checked, positioned like a finding. */

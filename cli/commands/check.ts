@@ -112,6 +112,10 @@ export const run: Command = async (argv, io) => {
     notes: [...notes],
     skipped,
     errors,
+    rules: set.rules.map((r) => ({
+      ...r,
+      help: r.remediation || "See the documentation of the policy that defines this rule.",
+    })),
   };
   if (errors.length) {
     // Every problem on stderr, one line each; machine formats carry them on stdout as well, so

@@ -196,6 +196,37 @@ describe("--policies: an organisation's own Rego", () => {
     expect(warn[0].line).toBeGreaterThan(0); // placed at the need it names
   });
 
+  it("describes its rules in SARIF with their METADATA annotations (title, description, fix)", async () => {
+    const r = await tw([
+      "check",
+      fixture("clean.yaml"),
+      "--now",
+      NOW,
+      "--policies",
+      fixture("org"),
+      "--format",
+      "sarif",
+    ]);
+    expect(r.code).toBe(1);
+    const rules = JSON.parse(r.out).runs[0].tool.driver.rules as {
+      id: string;
+      shortDescription: { text: string };
+      fullDescription: { text: string };
+      help: { text: string };
+      properties?: { tags: string[] };
+    }[];
+    const deny = rules.find((x) => x.id === "acme.tokens.deny");
+    expect(deny?.shortDescription.text).toBe("Need names start with their consumer's name");
+    expect(deny?.fullDescription.text).toMatch(
+      /^Dashboards and audit searches group tokens .+ missed by them\.$/,
+    );
+    expect(deny?.help.text).toBe("Rename the need to <consumer>-<purpose>.");
+    expect(deny?.properties?.tags).toEqual(["security", "naming"]);
+    // a rule without an annotation still gets a descriptor, saying where it comes from
+    const warn = rules.find((x) => x.id === "acme.tokens.warn");
+    expect(warn?.shortDescription.text).toBe("Organisation rule acme.tokens.warn");
+  });
+
   it("2 when the dir has no Rego or does not exist", async () => {
     expect((await tw(["check", fixture("clean.yaml"), "--policies", "no/such/dir"])).code).toBe(2);
     const empty = fs.mkdtempSync(path.join(tmp, "empty-"));
