@@ -178,6 +178,19 @@ export class Parser {
       const r = this.parseRule();
       r.module = mod;
       mod.rules.push(r);
+      // v0: `p { a } { b }` chains bodies, each another definition with the same head (OPA's
+      // parser copies the head for every further `{`; regula's libraries write functions so)
+      while (this.v0 && this.isP(this.peek(), "{")) {
+        const bt = this.next();
+        const body = this.parseBody("}");
+        mod.rules.push({
+          head: { ...r.head },
+          body,
+          isDefault: false,
+          loc: this.loc(bt),
+          module: mod,
+        });
+      }
     }
     attachAnnotations(mod, this.comments);
     return mod;
