@@ -108,9 +108,9 @@ Examples:
     load: () => import("./commands/input").then((m) => m.run),
   },
   policy: {
-    summary: "Rego like `opa`: `policy eval` and `policy test`",
+    summary: "Rego like `opa`: `policy eval`, `policy test` and `policy capabilities`",
     usage:
-      "tokenwarden policy eval -d <file|dir>… [-b <bundle dir>]… [-i input.json|yaml] [--format json|pretty] [--strict-builtin-errors] [--max-steps N] [--timeout ms] [--ignore <glob>]… [--v0-compatible] <query>\n       tokenwarden policy test <file|dir>… [-v] [--format pretty|json] [--run <regex>] [--timeout ms] [--ignore <glob>]… [--v0-compatible]",
+      "tokenwarden policy eval -d <file|dir>… [-b <bundle dir>]… [-i input.json|yaml] [--format json|pretty] [--strict-builtin-errors] [--max-steps N] [--timeout ms] [--ignore <glob>]… [--v0-compatible] <query>\n       tokenwarden policy test <file|dir>… [-v] [--format pretty|json] [--run <regex>] [--timeout ms] [--ignore <glob>]… [--v0-compatible]\n       tokenwarden policy capabilities [--current]",
     help: `policy eval options:
   -d, --data <file|dir>     Rego modules and data files to load; repeatable. Every .json/.yaml/.yml
                             file is data at its directory's path below the argument (a/b/x.json →
@@ -130,9 +130,13 @@ policy test options:
   --format pretty|json      pretty (default) or OPA's JSON test report
   -r, --run <regex>         only tests whose full name (data.pkg.test_x) matches (RE2 syntax)
   --timeout ms              per-test time budget (default 10000)
+policy capabilities:
+  prints this engine's built-ins (with OPA's declared types), future keywords and features
+  as OPA's capabilities JSON, like \`opa capabilities --current\`
 Examples:
   tokenwarden policy test policies
-  tokenwarden policy eval -d policies -i input.json 'data.tokenwarden.findings'`,
+  tokenwarden policy eval -d policies -i input.json 'data.tokenwarden.findings'
+  tokenwarden policy capabilities > caps.json`,
     load: () => import("./commands/policy").then((m) => m.run),
   },
   inventory: {

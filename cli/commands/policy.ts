@@ -23,10 +23,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === "eval") return evalCommand(rest, io);
   if (sub === "test") return testCommand(rest, io);
+  if (sub === "capabilities")
+    return import("./policy-capabilities").then((m) => m.capabilitiesCommand(rest, io));
   throw new UsageError(
     sub === undefined
-      ? "missing subcommand (eval or test)"
-      : `unknown subcommand "${sub}" (eval or test)`,
+      ? "missing subcommand (eval, test or capabilities)"
+      : `unknown subcommand "${sub}" (eval, test or capabilities)`,
   );
 }
 
