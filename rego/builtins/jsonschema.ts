@@ -5,18 +5,18 @@
  */
 import type AjvClass from "ajv";
 import type { ErrorObject, ValidateFunction } from "ajv";
-import { RE2JS } from "re2js";
 import { BuiltinError, defineAll } from "./types";
 import { RObject, toJS, type Value } from "../value";
 import { parseJSON } from "./encoding";
 import { _internal as netInternal } from "./net";
 import { _internal as timeInternal } from "./time";
+import { RE2 } from "./regex";
 
 const EMPTY_ENUM = "x-opa-empty-enum";
 
 /** RE2-backed RegExp stand-in for Ajv's `code.regExp` option (Go uses RE2 as well). */
 function re2RegExp(pattern: string): { test: (s: string) => boolean } {
-  const re = RE2JS.compile(pattern);
+  const re = RE2().compile(pattern);
   return { test: (s: string) => re.matcher(s).find() };
 }
 re2RegExp.code = 'require("re2js").RE2JS';
@@ -40,7 +40,7 @@ const FORMATS: Record<string, (s: string) => boolean> = {
   "json-pointer": (s) => /^(\/([^~/]|~[01])*)*$/.test(s),
   regex: (s) => {
     try {
-      RE2JS.compile(s);
+      RE2().compile(s);
       return true;
     } catch {
       return false;
