@@ -110,7 +110,7 @@ Examples:
   policy: {
     summary: "Rego like `opa`: `policy eval`, `policy test` and `policy capabilities`",
     usage:
-      "tokenwarden policy eval -d <file|dir>… [-b <bundle dir>]… [-i input.json|yaml] [--format json|pretty] [--strict-builtin-errors] [--max-steps N] [--timeout ms] [--ignore <glob>]… [--v0-compatible] <query>\n       tokenwarden policy test <file|dir>… [-v] [--format pretty|json] [--run <regex>] [--timeout ms] [--ignore <glob>]… [--v0-compatible]\n       tokenwarden policy capabilities [--current]",
+      "tokenwarden policy eval -d <file|dir>… [-b <bundle dir>]… [-i input.json|yaml] [--format json|pretty] [--strict-builtin-errors] [--max-steps N] [--timeout ms] [--ignore <glob>]… [--v0-compatible] [--capabilities caps.json] [--builtins fns.js]… <query>\n       tokenwarden policy test <file|dir>… [-v] [--format pretty|json] [--run <regex>] [--timeout ms] [--ignore <glob>]… [--v0-compatible] [--capabilities caps.json] [--builtins fns.js]…\n       tokenwarden policy capabilities [--current]",
     help: `policy eval options:
   -d, --data <file|dir>     Rego modules and data files to load; repeatable. Every .json/.yaml/.yml
                             file is data at its directory's path below the argument (a/b/x.json →
@@ -125,6 +125,11 @@ Examples:
 both:
   --ignore <glob>           skip files and directories whose name matches; repeatable
   --v0-compatible           modules are Rego v0 unless a bundle manifest says otherwise
+  --capabilities <file>     OPA's capabilities JSON: only the built-ins it lists exist
+  --builtins <module.js>    built-ins your host supplies (like Go's rego.Function), repeatable: a
+                            CommonJS module exporting \`builtins = { "ns.fn": { arity, impl } }\`;
+                            impl(args, ctx) gets JSON-like arguments (sets as arrays) and returns
+                            the result, undefined for undefined, or throws (a built-in error)
 policy test options:
   -v, --verbose             every test with its result and time (parameterized tests case by case)
   --format pretty|json      pretty (default) or OPA's JSON test report

@@ -40,7 +40,15 @@ function wrap(name: string, c: CustomBuiltin): BuiltinDef {
     arity: c.arity,
     nondeterministic: c.nondeterministic,
     impl: (args, ctx) => {
-      const r = c.impl(args.map(toJS), { nowNs: ctx.nowNs });
+      let r: unknown;
+      try {
+        r = c.impl(args.map(toJS), { nowNs: ctx.nowNs });
+      } catch (err) {
+        // a host function's own exception is a built-in error (undefined unless strict), as
+        // OPA treats an error returned by a rego.Function
+        if (err instanceof BuiltinError) throw err;
+        throw new BuiltinError(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
       return r === undefined ? undefined : fromJS(r);
     },
   };

@@ -36,6 +36,11 @@ const RELATION: Record<string, string> = {
 
 /** Keywords a Rego v0 module only has after importing them (`future.keywords…` or `rego.v1`). */
 const FUTURE_KEYWORDS = new Set(["if", "contains", "in", "every"]);
+/**
+ * Future keywords that stay opt-in in v1 too (`import future.keywords.or`): `not` (newer negation
+ * semantics), `and`/`or` (conjunction and disjunction inside one body, OPA 1.x).
+ */
+const OPT_IN_KEYWORDS = new Set(["not", "and", "or"]);
 
 export interface ParseOptions {
   /** Rego v0 syntax (OPA's `--v0-compatible`, a bundle's `rego_version: 0`). Default: v1. */
@@ -141,6 +146,7 @@ export class Parser {
     if (this.isKw(this.peek(), k)) {
       this.next();
       return true;
+    const packageEnd = this.last().end;
     }
     return false;
   }
@@ -174,6 +180,8 @@ export class Parser {
         mod.imports.push(this.parseImport());
         continue;
       }
+    SPANS.set(mod, { start: pt.start, end: packageEnd });
+    MODULE_COMMENTS.set(mod, this.comments);
       if (this.isKw(t, "package")) this.fail("unexpected package keyword");
       const r = this.parseRule();
       r.module = mod;
@@ -227,7 +235,7 @@ export class Parser {
     }
     if (p[0] === "future" && p[1] === "keywords") {
       if (p.length === 2) for (const k of FUTURE_KEYWORDS) this.imported.add(k);
-      else if (p.length === 3 && (FUTURE_KEYWORDS.has(p[2]) || p[2] === "not"))
+      else if (p.length === 3 && (FUTURE_KEYWORDS.has(p[2]) || OPT_IN_KEYWORDS.has(p[2])))
         this.imported.add(p[2]);
       else
         throw regoError(
@@ -244,7 +252,7 @@ export class Parser {
     } else if (p[0] === "future") {
       throw regoError("rego_parse_error", "invalid import, must be `future.keywords`", path.loc);
     }
-    return { path, alias, loc: this.loc(it) };
+    return this.span({ path, alias, loc: this.loc(it) }, it.start);
   }
 
   // ---- rules ---------------------------------------------------------------------------------
@@ -260,14 +268,18 @@ export class Parser {
       this.next();
       head.args = this.withNl(false, () => this.parseList(")"));
     }
+    this.span(head, nameTok.start);
     if (isDefault) {
       if (this.acceptP(":=")) head.assign = true;
       else if (!this.acceptP("=")) this.fail("default rules must use := or =");
       head.value = this.parseTermExpr();
-      return { head, body: [trueExpr(this.loc(start))], isDefault, loc: this.loc(start) };
+      this.span(head, start.start);
+      const dr = { head, body: [trueExpr(this.loc(start))], isDefault, loc: this.loc(start) };
+      return this.span(dr, start.start);
     }
     if (this.isKw(this.peek(), "contains")) {
       this.next();
+      this.span(eh, et.start);
       head.key = this.parseTermExpr();
     } else if (this.isP(this.peek(), ":=") || this.isP(this.peek(), "=")) {
       head.assign = this.next().text === ":=";
@@ -289,10 +301,10 @@ export class Parser {
       }
       const er: Rule = { head: eh, body: [], isDefault: false, loc: this.loc(et) };
       er.body = this.parseRuleBody(et);
-      cur.elseRule = er;
+      cur.elseRule = this.span(er, et.start);
       cur = er;
     }
-    return rule;
+    return this.span(rule, start.start);
   }
 
   private parseRuleBody(start: Token): Expr[] {
@@ -302,7 +314,12 @@ export class Parser {
         const save = this.pos;
         try {
           this.next();
-          return this.parseBody("}");
+          const body = this.parseBody("}");
+          // `if { … } or { … }`: the block is the first operand of a disjunction
+          if (!this.isLogical(this.peek(), "or") && !this.isLogical(this.peek(), "and"))
+            return body;
+          this.pos = save;
+          return [this.parseLiteral()];
         } catch (err) {
           this.pos = save;
           try {
@@ -326,7 +343,8 @@ export class Parser {
 
   private parseHeadRef(): Term[] {
     const first = this.next();
-    const terms: Term[] = [{ kind: "var", name: first.text, loc: this.loc(first) }];
+    const headVar: Term = { kind: "var", name: first.text, loc: this.loc(first) };
+    const terms: Term[] = [this.span(headVar, first.start, first.end)];
     this.lastHeadBracket = false;
     for (;;) {
       const t = this.peek();
@@ -335,7 +353,9 @@ export class Parser {
         this.next();
         const id = this.next();
         if (id.kind !== "ident") this.fail("expected identifier after '.'", id);
-        terms.push({ kind: "scalar", value: id.text, loc: this.loc(id) });
+        terms.push(
+          this.span({ kind: "scalar", value: id.text, loc: this.loc(id) }, id.start, id.end),
+        );
       } else if (this.isP(t, "[") && !t.nl) {
         this.next();
         const x = this.withNl(false, () => this.parseTermExpr());
@@ -399,6 +419,8 @@ export class Parser {
       this.next();
       body = this.parseEvery();
     } else {
+      } else if (this.imported.has("or") || this.imported.has("and")) {
+        body = this.parseDisjunction();
       negated = this.acceptKw("not");
       const bt = this.peek();
       if (negated && this.isP(bt, "{")) {
@@ -413,6 +435,75 @@ export class Parser {
           head: scalarTerm(true, bloc),
           body: inner,
           loc: bloc,
+  /** `and`/`or` are keywords only where imported (`import future.keywords.or`), in v0 and v1. */
+  private isLogical(t: Token, k: "and" | "or"): boolean {
+    return t.kind === "ident" && t.text === k && this.imported.has(k) && this.sameLine(t);
+  }
+
+  /**
+   * `A or B`, `A and B` (OPA 1.x opt-in keywords; `and` binds tighter): operands are expressions
+   * or `{ … }` query blocks, and the whole succeeds once (no value, no bindings out). Desugared
+   * to lookups defined iff some alternative has a solution: `[true | A][0]` for one conjunction,
+   * `array.concat([true | A], [true | B])[0]` for several — each block's own vars stay local, as
+   * a comprehension's do. A lone expression without either keyword is returned unchanged.
+   */
+  private parseDisjunction(): ExprBody {
+    const alts: { exprs: Expr[]; plain: boolean }[] = [this.parseConjunction(true)];
+    while (this.isLogical(this.peek(), "or")) {
+      this.next();
+      alts.push(this.parseConjunction(false));
+    }
+    if (alts.length === 1 && alts[0].plain) return alts[0].exprs[0].body;
+    const comps: Term[] = alts.map(({ exprs }) => {
+      const l = exprs[0].loc;
+      return { kind: "arraycomp", head: scalarTerm(true, l), body: exprs, loc: l };
+    });
+    const l = comps[0].loc;
+    let all = comps[0];
+    for (const c of comps.slice(1))
+      all = { kind: "call", fn: "array.concat", args: [all, c], loc: l };
+    return { kind: "term", term: { kind: "ref", terms: [all, scalarTerm(0, l)], loc: l } };
+  }
+
+  private parseConjunction(first: boolean): { exprs: Expr[]; plain: boolean } {
+    const op = this.parseLogicalOperand(first);
+    let plain = op.plain;
+    const exprs = [...op.exprs];
+    while (this.isLogical(this.peek(), "and")) {
+      this.next();
+      exprs.push(...this.parseLogicalOperand(false).exprs);
+      plain = false;
+    }
+    return { exprs, plain };
+  }
+
+  /** One operand: a `{ … }` block (the first only when `and`/`or` follows) or an expression. */
+  private parseLogicalOperand(first: boolean): { exprs: Expr[]; plain: boolean } {
+    const st = this.peek();
+    if (this.isP(st, "{")) {
+      const save = this.pos;
+      try {
+        this.next();
+        const body = this.parseBody("}");
+        const t = this.peek();
+        if (!first || this.isLogical(t, "or") || this.isLogical(t, "and"))
+          return { exprs: body, plain: false };
+      } catch (err) {
+        if (!first) throw err;
+      }
+      this.pos = save;
+    }
+    const term = this.parseExprTerm();
+    const expr: Expr = {
+      body: { kind: "term", term },
+      negated: false,
+      withs: [],
+      loc: this.loc(st),
+      text: this.src.slice(st.start, this.last().end),
+    };
+    return { exprs: [expr], plain: true };
+  }
+
         };
         body = {
           kind: "term",
@@ -473,7 +564,8 @@ export class Parser {
     if ((this.isP(t, "=") || this.isP(t, ":=")) && this.sameLine(t)) {
       this.next();
       const rhs = this.parseIn();
-      return { kind: "call", fn: t.text === "=" ? "eq" : "assign", args: [lhs, rhs], loc: lhs.loc };
+      const fn = t.text === "=" ? "eq" : "assign";
+      return this.infix({ kind: "call", fn, args: [lhs, rhs], loc: lhs.loc }, lhs, t);
     }
     return lhs;
   }
@@ -490,7 +582,11 @@ export class Parser {
       if (this.isKw(t, "in") && this.sameLine(t)) {
         this.next();
         const rhs = this.parseRelation();
-        lhs = { kind: "call", fn: "internal.member_2", args: [lhs, rhs], loc: lhs.loc };
+        lhs = this.infix(
+          { kind: "call", fn: "internal.member_2", args: [lhs, rhs], loc: lhs.loc },
+          lhs,
+          t,
+        );
       } else return lhs;
     }
   }
@@ -504,7 +600,11 @@ export class Parser {
       if (t.kind === "punct" && RELATION[t.text] && this.sameLine(t)) {
         this.next();
         const rhs = this.parseOr();
-        lhs = { kind: "call", fn: RELATION[t.text], args: [lhs, rhs], loc: lhs.loc };
+        lhs = this.infix(
+          { kind: "call", fn: RELATION[t.text], args: [lhs, rhs], loc: lhs.loc },
+          lhs,
+          t,
+        );
       } else return lhs;
     }
   }
@@ -515,7 +615,7 @@ export class Parser {
       if (this.noBar === 0 && this.isP(t, "|") && this.sameLine(t)) {
         this.next();
         const rhs = this.parseAnd();
-        lhs = { kind: "call", fn: "or", args: [lhs, rhs], loc: lhs.loc };
+        lhs = this.infix({ kind: "call", fn: "or", args: [lhs, rhs], loc: lhs.loc }, lhs, t);
       } else return lhs;
     }
   }
@@ -526,7 +626,7 @@ export class Parser {
       if (this.isP(t, "&") && this.sameLine(t)) {
         this.next();
         const rhs = this.parseArith();
-        lhs = { kind: "call", fn: "and", args: [lhs, rhs], loc: lhs.loc };
+        lhs = this.infix({ kind: "call", fn: "and", args: [lhs, rhs], loc: lhs.loc }, lhs, t);
       } else return lhs;
     }
   }
@@ -537,12 +637,8 @@ export class Parser {
       if ((this.isP(t, "+") || this.isP(t, "-")) && this.sameLine(t)) {
         this.next();
         const rhs = this.parseFactor();
-        lhs = {
-          kind: "call",
-          fn: t.text === "+" ? "plus" : "minus",
-          args: [lhs, rhs],
-          loc: lhs.loc,
-        };
+        const fn = t.text === "+" ? "plus" : "minus";
+        lhs = this.infix({ kind: "call", fn, args: [lhs, rhs], loc: lhs.loc }, lhs, t);
       } else return lhs;
     }
   }
@@ -554,7 +650,7 @@ export class Parser {
         this.next();
         const rhs = this.parseUnary();
         const fn = t.text === "*" ? "mul" : t.text === "/" ? "div" : "rem";
-        lhs = { kind: "call", fn, args: [lhs, rhs], loc: lhs.loc };
+        lhs = this.infix({ kind: "call", fn, args: [lhs, rhs], loc: lhs.loc }, lhs, t);
       } else return lhs;
     }
   }
@@ -578,7 +674,20 @@ export class Parser {
         loc: this.loc(t),
       };
     }
-    return this.parsePostfix(this.parsePrimary());
+    const st = this.peek();
+    return this.span(this.parsePostfix(this.span(this.parsePrimary(), st.start)), st.start);
+  }
+
+  /** Remembers where a node's source text ends (for rego.parse_module's locations). */
+  private span<T extends object>(x: T, start: number, end = this.last().end): T {
+    if (!SPANS.has(x)) SPANS.set(x, { start, end });
+    return x;
+  }
+
+  /** An infix call: its span from the left operand, and where its operator token is. */
+  private infix(call: Term, lhs: Term, op: Token): Term {
+    OPERATOR_SPANS.set(call, { start: op.start, end: op.end });
+    return this.span(call, SPANS.get(lhs)?.start ?? op.start);
   }
 
   /** A ref or var (for package/import paths and `with` targets). */
@@ -586,7 +695,8 @@ export class Parser {
     const t = this.peek();
     if (t.kind !== "ident") this.fail(`unexpected ${describe(t)} token: expected ref`);
     this.next();
-    return this.parsePostfix({ kind: "var", name: t.text, loc: this.loc(t) }, true);
+    const v = this.span({ kind: "var", name: t.text, loc: this.loc(t) } as Term, t.start, t.end);
+    return this.span(this.parsePostfix(v, true), t.start);
   }
 
   private parsePrimary(): Term {
@@ -761,9 +871,11 @@ export class Parser {
       const t = this.peek();
       if (this.isP(t, ".") && t.start === this.last().end) {
         this.next();
+        const nameSpan = { start: SPANS.get(head)?.start ?? t.start, end: t.start };
         const id = this.next();
         if (id.kind !== "ident") this.fail(`unexpected ${describe(id)} token: expected ident`, id);
-        cur = appendRef(cur, { kind: "scalar", value: id.text, loc: this.loc(id) });
+        const part: Term = { kind: "scalar", value: id.text, loc: this.loc(id) };
+        cur = appendRef(cur, this.span(part, id.start, id.end));
       } else if (this.isP(t, "[") && t.start === this.last().end) {
         this.next();
         const k = this.withNl(false, () => {
@@ -797,7 +909,10 @@ export class Parser {
             cur.loc,
           );
         if (name === "set" && args.length === 0) cur = { kind: "set", items: [], loc: cur.loc };
-        else cur = { kind: "call", fn: name!, args, loc: cur.loc };
+        else {
+          cur = { kind: "call", fn: name!, args, loc: cur.loc };
+          OPERATOR_SPANS.set(cur, nameSpan);
+        }
       } else return cur;
     }
   }
@@ -821,13 +936,30 @@ function scalarTerm(value: Value, loc: Loc): Term {
 }
 
 function trueExpr(loc: Loc): Expr {
-  return {
+  return generated({
     body: { kind: "term", term: { kind: "scalar", value: true, loc } },
     negated: false,
     withs: [],
     loc,
     text: "true",
-  };
+  });
+}
+
+/**
+ * Source spans [start, end) of parsed nodes (terms, rules, heads, imports; a module's is its
+ * package clause), kept beside the tree so rego.parse_module can give OPA's locations without
+ * every node carrying them. OPERATOR_SPANS: where a call's operator or function name is written.
+ */
+export const SPANS = new WeakMap<object, { start: number; end: number }>();
+export const OPERATOR_SPANS = new WeakMap<object, { start: number; end: number }>();
+/** The comments of a parsed module, in order. */
+export const MODULE_COMMENTS = new WeakMap<Module, readonly Comment[]>();
+/** Expressions the parser made up (the `true` body of a rule written without one). */
+export const GENERATED = new WeakSet<Expr>();
+
+function generated(e: Expr): Expr {
+  GENERATED.add(e);
+  return e;
 }
 
 export function parseModuleSource(file: string, source: string, opts?: ParseOptions): Module {

@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { createRequire } from "node:module";
 import type { CliIO } from "../io";
 import { parseArgs, formatFlag } from "../args";
 import { InputError, UsageError } from "../../errors";
@@ -15,6 +16,7 @@ import {
   RegoError,
   type Capabilities,
   type CompiledPolicy,
+  type CustomBuiltin,
   type TestResult,
 } from "../../rego";
 import type { ResultSet } from "../../rego/api-types";
@@ -36,9 +38,10 @@ function compileOrReport(
   modules: { file: string; source: string; regoVersion?: 0 | 1 }[],
   io: CliIO,
   capabilities?: Capabilities,
+  builtins?: Record<string, CustomBuiltin>,
 ): CompiledPolicy | undefined {
   try {
-    return compile(modules, { capabilities });
+    return compile(modules, { capabilities, builtins });
   } catch (err) {
     if (err instanceof RegoError) {
       reportRegoError(err, modules, io);
@@ -71,6 +74,7 @@ async function evalCommand(argv: string[], io: CliIO): Promise<number> {
     ignore: { value: true, repeat: true },
     "v0-compatible": {},
     capabilities: { value: true },
+    builtins: { value: true, repeat: true },
   });
   const format = formatFlag(args, ["json", "pretty"] as const, "json");
   if (args.positionals.length !== 1) throw new UsageError("expected exactly one query");
@@ -95,6 +99,7 @@ async function evalCommand(argv: string[], io: CliIO): Promise<number> {
     files.modules,
     io,
     readCapabilities(args.get("capabilities"), io),
+    loadBuiltins(args.all("builtins"), io),
   );
   if (!compiled) return 2;
   const maxSteps = numberFlag(args.get("max-steps"), "--max-steps");
@@ -170,6 +175,7 @@ async function testCommand(argv: string[], io: CliIO): Promise<number> {
     ignore: { value: true, repeat: true },
     "v0-compatible": {},
     capabilities: { value: true },
+    builtins: { value: true, repeat: true },
     bundle: { short: "b" },
     coverage: { short: "c" },
     threshold: { value: true },
@@ -200,6 +206,7 @@ async function testCommand(argv: string[], io: CliIO): Promise<number> {
     files.modules,
     io,
     readCapabilities(args.get("capabilities"), io),
+    loadBuiltins(args.all("builtins"), io),
   );
   if (!compiled) return 2;
   const timeoutMs = numberFlag(args.get("timeout"), "--timeout") ?? 10_000;
@@ -291,4 +298,40 @@ function readCapabilities(file: string | undefined, io: CliIO): Capabilities | u
   const problem = capabilitiesProblem(doc);
   if (problem) throw new InputError(`${file}: ${problem}`);
   return doc as Capabilities;
+}
+
+/**
+ * `--builtins <module.js>`: built-ins written in JavaScript/TypeScript for a policy that relies on
+ * its host's own functions (as a Go program adds them with `rego.Function`). The module exports
+ * `builtins` (or a default export) mapping each name to `{ arity, impl(args, ctx) }` — the
+ * `CustomBuiltin` shape of `compile(…, { builtins })`. Later files override earlier ones.
+ */
+function loadBuiltins(files: string[], io: CliIO): Record<string, CustomBuiltin> | undefined {
+  if (files.length === 0) return undefined;
+  const load = createRequire(path.join(io.cwd, "noop.js"));
+  const out: Record<string, CustomBuiltin> = {};
+  for (const file of files) {
+    const abs = path.resolve(io.cwd, file);
+    if (!fs.existsSync(abs)) throw new UsageError(`--builtins ${file}: cannot read the file`);
+    let mod: Record<string, unknown>;
+    try {
+      mod = load(abs) as Record<string, unknown>;
+    } catch (err) {
+      throw new InputError(`${file}: cannot load: ${(err as Error).message.split("\n")[0]}`);
+    }
+    const table = (mod.builtins ?? mod.default) as Record<string, unknown> | undefined;
+    if (typeof table !== "object" || table === null)
+      throw new InputError(`${file}: must export \`builtins\`: { name: { arity, impl } }`);
+    for (const [name, def] of Object.entries(table)) {
+      const d = def as Partial<CustomBuiltin> | null;
+      if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(name))
+        throw new InputError(`${file}: builtins.${name}: not a Rego function name`);
+      if (typeof d !== "object" || d === null || !Number.isInteger(d.arity) || d.arity! < 0)
+        throw new InputError(`${file}: builtins.${name}.arity: must be a non-negative integer`);
+      if (typeof d.impl !== "function" && typeof d.raw !== "function")
+        throw new InputError(`${file}: builtins.${name}.impl: must be a function`);
+      out[name] = d as CustomBuiltin;
+    }
+  }
+  return out;
 }

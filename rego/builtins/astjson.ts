@@ -19,13 +19,27 @@
  * them. Wildcards `_` are numbered `$0`, `$1`, … per module as OPA numbers them.
  */
 import type { Expr, Module, Rule, Term } from "../ast";
-import { parseModuleSource } from "../parser";
+import { GENERATED, MODULE_COMMENTS, OPERATOR_SPANS, SPANS, parseModuleSource } from "../parser";
 import { RegoError } from "../errors";
 import { BuiltinError, defineAll } from "./types";
 import { str } from "./operands";
-import { fromJS, type Value } from "../value";
+import { fromJS, toJS, type Value } from "../value";
 
 type Json = Record<string, unknown>;
+
+/**
+ * What to add to the AST JSON, as OPA's `ast.JSONOptions` marshalling toggles do: `location`
+ * objects `{file, row, col, text}` (text base64, as Go marshals the source bytes) on the package,
+ * imports, rules, heads, expressions and terms; the module's `comments` ({text, location}, text
+ * base64 without the `#`); and its METADATA `annotations` (also under each rule they belong to).
+ */
+export interface AstJSONOptions {
+  readonly locations?: boolean;
+  readonly comments?: boolean;
+  readonly annotations?: boolean;
+  /** Parse as Rego v0 (default v1). */
+  readonly regoVersion?: 0 | 1;
+}
 
 function renumber(seen: Map<string, string>, name: string, fmt: (i: number) => string): string {
   let n = seen.get(name);
@@ -38,6 +52,34 @@ function renumber(seen: Map<string, string>, name: string, fmt: (i: number) => s
 
 class Converter {
   private readonly wildcards = new Map<string, string>();
+  /** Offsets where each line of the source starts (to check a span belongs to this text). */
+  private readonly lineStarts: number[] = [0];
+
+  constructor(
+    private readonly src = "",
+    private readonly opts: AstJSONOptions = {},
+  ) {
+    for (let i = 0; i < src.length; i++) if (src.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+  }
+
+  /** OPA's location object for a node starting at row:col whose source is span (if known). */
+  private location(
+    at: { file?: string; row: number; col: number },
+    span?: { start: number; end: number },
+  ): Json {
+    const out: Json = { file: at.file ?? "", row: at.row, col: at.col };
+    // spans of nodes parsed out of place (template-string holes) do not index this text
+    const start = (this.lineStarts[at.row - 1] ?? -1) + at.col - 1;
+    if (span && span.start === start && span.end >= span.start)
+      out.text = Buffer.from(this.src.slice(span.start, span.end)).toString("base64");
+    return out;
+  }
+
+  /** Adds `location` first (as OPA's JSON lists it) when locations are asked for. */
+  private located(node: object, at: Term["loc"] | undefined, body: Json): Json {
+    if (!this.opts.locations || !at) return body;
+    return { location: this.location(at, SPANS.get(node)), ...body };
+  }
 
   private readonly templateVars = new Map<string, string>();
 
@@ -52,15 +94,29 @@ class Converter {
   }
 
   /** A dotted operator or function name as OPA's ref: `strings.split_n` → [var strings, "split_n"]. */
-  private nameRef(dotted: string): Json {
+  private nameRef(dotted: string, call?: Term): Json {
     const [head, ...rest] = dotted.split(".");
-    return {
+    const ref: Json = {
       type: "ref",
       value: [{ type: "var", value: head }, ...rest.map((p) => ({ type: "string", value: p }))],
     };
+    const span = call && OPERATOR_SPANS.get(call);
+    if (!this.opts.locations || !call || !span) return ref;
+    // the operator (`==`) or function name (`count`) where it is written
+    const before = this.src.slice(0, span.start);
+    const row = before.split("\n").length;
+    const col = span.start - before.lastIndexOf("\n");
+    const location = this.location({ file: call.loc.file, row, col }, span);
+    const parts = ref.value as Json[];
+    parts[0] = { location, ...parts[0] };
+    return { location, ...ref };
   }
 
   term(t: Term): Json {
+    return this.located(t, t.loc, this.termBody(t));
+  }
+
+  private termBody(t: Term): Json {
     switch (t.kind) {
       case "scalar": {
         const v = t.value;
@@ -78,7 +134,10 @@ class Converter {
       case "object":
         return { type: "object", value: t.items.map(([k, v]) => [this.term(k), this.term(v)]) };
       case "call":
-        return { type: "call", value: [this.nameRef(t.fn), ...t.args.map((x) => this.term(x))] };
+        return {
+          type: "call",
+          value: [this.nameRef(t.fn, t), ...t.args.map((x) => this.term(x))],
+        };
       case "arraycomp":
         return {
           type: "arraycomprehension",
@@ -103,36 +162,54 @@ class Converter {
       case "term":
         // a call at the top of an expression is the expression's operator and operands
         return b.term.kind === "call"
-          ? [this.nameRef(b.term.fn), ...b.term.args.map((x) => this.term(x))]
+          ? [this.nameRef(b.term.fn, b.term), ...b.term.args.map((x) => this.term(x))]
           : this.term(b.term);
       case "some":
-        return { symbols: b.vars.map((v) => ({ type: "var", value: this.varName(v) })) };
+        return this.declaration(e, {
+          symbols: b.vars.map((v) => ({ type: "var", value: this.varName(v) })),
+        });
       case "somein": {
         const args = [...(b.key ? [b.key] : []), b.value, b.coll].map((x) => this.term(x));
         const member = b.key ? "internal.member_3" : "internal.member_2";
-        return { symbols: [{ type: "call", value: [this.nameRef(member), ...args] }] };
+        const call = this.declaration(e, { type: "call", value: [this.nameRef(member), ...args] });
+        return this.declaration(e, { symbols: [call] });
       }
       case "every":
-        return {
+        return this.declaration(e, {
           key: b.key ? this.term(b.key) : null,
           value: this.term(b.value),
           domain: this.term(b.domain),
           body: this.body(b.body),
-        };
+        });
       case "join":
         // compiler-generated; never produced by the parser
         throw new Error("join expressions have no OPA AST form");
     }
   }
 
+  /** `some`/`every` declarations are located where the expression is (the keyword). */
+  private declaration(e: Expr, body: Json): Json {
+    if (!this.opts.locations) return body;
+    return { location: this.exprLocation(e), ...body };
+  }
+
+  private exprLocation(e: Expr): Json {
+    const start = (this.lineStarts[e.loc.row - 1] ?? 0) + e.loc.col - 1;
+    return this.location(e.loc, { start, end: start + e.text.length });
+  }
+
   private expr(e: Expr, index: number): Json {
-    const out: Json = { index, terms: this.exprTerms(e) };
+    const out: Json = this.opts.locations ? { location: this.exprLocation(e) } : {};
+    out.index = index;
+    out.terms = this.exprTerms(e);
     if (e.negated) out.negated = true;
     if (e.withs.length)
-      out.with = e.withs.map((w) => ({
-        target: this.withTarget(w.target),
-        value: this.term(w.value),
-      }));
+      out.with = e.withs.map((w) =>
+        this.located(w, w.loc, {
+          target: this.withTarget(w.target),
+          value: this.term(w.value),
+        }),
+      );
     return out;
   }
 
@@ -158,35 +235,105 @@ class Converter {
     else if (!h.key) head.value = { type: "boolean", value: true };
     if (h.assign) head.assign = true;
     const out: Json = {};
+    const annotations = this.opts.annotations ? this.ruleAnnotations.get(r) : undefined;
+    if (annotations) out.annotations = annotations;
     if (r.isDefault) out.default = true;
-    out.head = head;
+    out.head = this.located(h, r.loc, head);
     out.body = this.body(r.body);
+    // a rule written without a body (`p := 1`) has the generated `true` OPA gives it
+    // (marked only with locations, where a reader needs to tell it from a written `true`)
+    if (this.opts.locations && r.body.length === 1 && GENERATED.has(r.body[0]))
+      (out.body as Json[])[0].generated = true;
     if (r.elseRule) out.else = this.rule(r.elseRule);
+    return this.located(r, r.loc, out);
+  }
+
+  private readonly ruleAnnotations = new Map<Rule, Json[]>();
+
+  private annotations(m: Module): Json[] {
+    const out: Json[] = [];
+    for (const a of m.annotations ?? []) {
+      const json = { ...(toPlain(a.value) as Json) };
+      if (this.opts.locations) json.location = this.location(a.loc);
+      out.push(json);
+      if (a.rule) {
+        const list = this.ruleAnnotations.get(a.rule) ?? [];
+        list.push(json);
+        this.ruleAnnotations.set(a.rule, list);
+      }
+    }
     return out;
   }
 
   module(m: Module): Json {
+    const annotations = this.opts.annotations ? this.annotations(m) : [];
+    const path = this.opts.locations ? this.packagePath(m) : undefined;
     const out: Json = {
-      package: {
-        path: [
+      package: this.located(m, m.packageLoc, {
+        path: path ?? [
           { type: "var", value: "data" },
           ...m.packagePath.map((p) => ({ type: "string", value: p })),
         ],
-      },
+      }),
     };
     if (m.imports.length)
-      out.imports = m.imports.map((i) => ({
-        path: this.term(i.path),
-        ...(i.alias ? { alias: i.alias } : {}),
-      }));
+      out.imports = m.imports.map((i) =>
+        this.located(i, i.loc, {
+          path: this.withTarget(i.path),
+          ...(i.alias ? { alias: i.alias } : {}),
+        }),
+      );
     if (m.rules.length) out.rules = m.rules.map((r) => this.rule(r));
+    if (annotations.length) out.annotations = annotations;
+    if (this.opts.comments) {
+      const comments = MODULE_COMMENTS.get(m) ?? [];
+      if (comments.length)
+        out.comments = comments.map((c) => {
+          const text = "#" + c.text;
+          const start = (this.lineStarts[c.row - 1] ?? 0) + c.col - 1;
+          const location = this.location(
+            { file: m.file, row: c.row, col: c.col },
+            { start, end: start + text.length },
+          );
+          return { text: Buffer.from(c.text).toString("base64"), location };
+        });
+    }
+    return out;
+  }
+
+  /**
+   * The package path as OPA builds it: `data` (no location) then the written parts. The parts'
+   * locations come from re-reading the clause (the package ref is not kept as a term).
+   */
+  private packagePath(m: Module): Json[] {
+    const span = SPANS.get(m);
+    const out: Json[] = [{ type: "var", value: "data" }];
+    let at = span ? this.src.indexOf(m.packagePath[0] ?? "", span.start + "package".length) : -1;
+    for (const p of m.packagePath) {
+      const part: Json = { type: "string", value: p };
+      if (at >= 0) {
+        const row = this.src.slice(0, at).split("\n").length;
+        const col = at - (this.lineStarts[row - 1] ?? 0) + 1;
+        out.push({
+          location: this.location({ file: m.file, row, col }, { start: at, end: at + p.length }),
+          ...part,
+        });
+        at = this.src.indexOf(".", at + p.length);
+        if (at >= 0) at = this.src.slice(at + 1).search(/\S/) + at + 1;
+      } else out.push(part);
+    }
     return out;
   }
 }
 
 /** The module's AST as OPA's JSON shape (plain JS). Parse errors are thrown as RegoError. */
-export function moduleAstJSON(filename: string, text: string): Json {
-  return new Converter().module(parseModuleSource(filename, text));
+export function moduleAstJSON(filename: string, text: string, opts: AstJSONOptions = {}): Json {
+  const mod = parseModuleSource(filename, text, { regoVersion: opts.regoVersion });
+  return new Converter(text, opts).module(mod);
+}
+
+function toPlain(v: Value): unknown {
+  return JSON.parse(JSON.stringify(toJS(v)));
 }
 
 function parseModule(args: Value[]): Value {
