@@ -80,6 +80,8 @@ function syntaxFailure(e: unknown): GqlFailure {
   return new GqlFailure(`${msg} in GraphQL string at location ${where(e)}`);
 }
 
+const nameOfNode = (node: GNode): string => String((node.name as GNode | undefined)?.value ?? "");
+
 function locOf(node: GNode): string {
   const loc = node.loc as { startToken?: { line: number; column: number } } | undefined;
   return loc?.startToken ? `${loc.startToken.line}:${loc.startToken.column}` : "0:0";
@@ -147,12 +149,41 @@ interface BuiltSchema {
 const SCHEMA_CACHE_SIZE = 16;
 const schemaCache = new Map<string, BuiltSchema>();
 
+// gqlparser merges its prelude into every schema: the standard scalars and introspection types
+// always exist and may not be declared again.
+const STANDARD_SCALARS = ["Int", "Float", "String", "Boolean", "ID"];
+const PRELUDE_TYPES = new Set([
+  ...STANDARD_SCALARS,
+  ...["Schema", "Type", "Field", "InputValue", "EnumValue", "TypeKind", "DirectiveLocation"].map(
+    (t) => "__" + t,
+  ),
+  "__Directive",
+]);
+const scalarNode = (name: string) => ({
+  kind: "ScalarTypeDefinition",
+  name: { kind: "Name", value: name },
+  directives: [],
+});
+
 function buildSchema(g: GraphQLLib, sdl: string): BuiltSchema {
   const hit = schemaCache.get(sdl);
   if (hit) return hit;
   let built: BuiltSchema;
   const parsed = parseDocument(g, sdl, "schema");
-  const doc = "doc" in parsed ? parsed.doc : { kind: "Document", definitions: [] };
+  const own = "doc" in parsed ? parsed.doc.definitions : [];
+  for (const d of own) {
+    const name = nameOfNode(d);
+    if (d.kind.endsWith("TypeDefinition") && PRELUDE_TYPES.has(name))
+      throw new GqlFailure(
+        `Cannot redeclare type ${name} in GraphQL schema string at location ${locOf(d)}`,
+      );
+  }
+  // graphql-js only has the standard scalars a schema mentions; gqlparser has all of them (so a
+  // query may declare an Int variable against a schema without Int fields)
+  const doc = {
+    kind: "Document",
+    definitions: [...own, ...STANDARD_SCALARS.map(scalarNode)],
+  };
   try {
     const checked = g.buildASTSchema(doc, {});
     const problems = g.validateSchema(checked).filter((e) => e.message !== QUERY_ROOT_MISSING);

@@ -351,6 +351,10 @@ describe.skipIf(!available)("graphql.schema_is_valid", () => {
     );
     expect(call("graphql.schema_is_valid", "type Query { a: U }\nunion U = Int")).toBe(false);
     expect(call("graphql.schema_is_valid", "type Query")).toBe(false);
+    // gqlparser's prelude already declares the standard scalars and introspection types
+    expect(call("graphql.schema_is_valid", "scalar String")).toBe(false);
+    expect(call("graphql.schema_is_valid", "type __Type { a: Int }")).toBe(false);
+    expect(call("graphql.schema_is_valid", "scalar Date")).toBe(true);
     expect(
       call("graphql.schema_is_valid", "interface I { a: Int }\ntype Query implements I { b: Int }"),
     ).toBe(false);
