@@ -105,6 +105,7 @@ export function tokenize(file: string, src: string, comments?: Comment[]): Token
         }
       }
       if (i < n && isIdentStart(src.charCodeAt(i))) err("illegal number format", start);
+      if (tooBig(src.slice(start, i))) err("number too big", start);
       toks.push({ kind: "number", text: src.slice(start, i), row: tokRow, col, start, end: i, nl });
       nl = false;
       continue;
@@ -311,4 +312,21 @@ function skipTemplateExpr(src: string, i: number, err: (msg: string, at: number)
     i++;
   }
   return err("expected } to end template string expression", from);
+}
+
+/**
+ * OPA's parser refuses a number whose binary exponent is beyond ±1e5 (about 10^±30103), which
+ * keeps exact arithmetic on literals affordable.
+ */
+function tooBig(text: string): boolean {
+  const e = /[eE]([+-]?[0-9]+)$/.exec(text);
+  if (e === null) return text.length > 30103 && /[1-9]/.test(text);
+  const mant = text.slice(0, e.index);
+  const lead = /[1-9]/.exec(mant);
+  if (lead === null) return false; // zero
+  const point = mant.indexOf(".");
+  // position of the leading digit relative to the decimal point
+  const pos =
+    (point < 0 ? mant.length : point) - lead.index + (point >= 0 && point < lead.index ? 1 : 0);
+  return Math.abs(pos + Number(e[1])) > 30103;
 }

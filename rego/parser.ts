@@ -8,7 +8,7 @@ import { regoError } from "./errors";
 import { attachAnnotations } from "./annotations";
 import { DEPRECATED_BUILTINS } from "./builtins/deprecated";
 import { tokenize, type Comment, type Token } from "./lexer";
-import { normNum, type Value } from "./value";
+import { negateNumber, numberFromText, type Num, type Value } from "./value";
 
 const KEYWORDS = new Set([
   "if",
@@ -49,28 +49,9 @@ export interface ParseOptions {
 
 let wildcardCounter = 0;
 
+/** A number literal's value, exact as OPA keeps it (value.ts `numberFromText`). */
 export function parseNumber(text: string): Value {
-  if (/^[0-9]+$/.test(text)) {
-    if (text.length < 16) return Number(text);
-    return normNum(BigInt(text));
-  }
-  const m = /^([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?$/.exec(text);
-  const n = Number(text);
-  if (m) {
-    const intPart = m[1] ?? "";
-    const frac = (m[2] ?? "").replace(/0+$/, "");
-    const exp = Number(m[3] ?? "0");
-    // a literal that denotes an integer is kept exact (e.g. 1e400, 12345678901234567890.0)
-    if (exp >= frac.length && exp - frac.length < 10000) {
-      const digits = (intPart + frac).replace(/^0+/, "") || "0";
-      const big = BigInt(digits) * 10n ** BigInt(exp - frac.length);
-      if (big <= 9007199254740991n) return Number(big);
-      return normNum(big);
-    }
-    // underflow: keep the sign-and-order of a non-zero literal instead of collapsing to 0
-    if (n === 0 && /[1-9]/.test(intPart + frac)) return Number.MIN_VALUE;
-  }
-  return n;
+  return numberFromText(text) ?? Number(text);
 }
 
 export class Parser {
@@ -661,9 +642,8 @@ export class Parser {
       if (n.kind === "number" && n.start === t.end) {
         this.next();
         this.next();
-        const v = parseNumber(n.text);
-        const neg = typeof v === "bigint" ? normNum(-v) : -(v as number);
-        return this.parsePostfix({ kind: "scalar", value: neg === 0 ? 0 : neg, loc: this.loc(t) });
+        const neg = negateNumber(parseNumber(n.text) as Num);
+        return this.parsePostfix({ kind: "scalar", value: neg, loc: this.loc(t) });
       }
       this.next();
       const operand = this.parseUnary();

@@ -5,12 +5,192 @@
  *   null | boolean | string | number | bigint
  * Numbers: a JS `number` for every float and every integer inside the safe range; a `bigint` only
  * for integers outside ±2^53 (invariant kept by `normNum`), so `===` is equality for numbers.
+ * A float `n` stands for the decimal `String(n)` (its shortest round-trip text), as OPA keeps
+ * numbers as decimal text. A decimal no float spells that way (0.1234567890123456789, 1e-400, a
+ * 64-bit-precision arithmetic result) is a `Decimal`: rare, exact, and never equal to a number.
  * Composites are: JS arrays (Rego arrays), `RObject` (any value as key), `RSet`.
  *
  * This module is a leaf: it imports nothing.
  */
 
-export type Value = null | boolean | number | bigint | string | Value[] | RObject | RSet;
+export type Value = null | boolean | number | bigint | Decimal | string | Value[] | RObject | RSet;
+
+/** Any Rego number. */
+export type Num = number | bigint | Decimal;
+
+/**
+ * An exact decimal OPA keeps (its numbers are JSON number text) that neither a float's shortest
+ * text nor a bigint spells: (neg ? -1 : 1) * digits * 10^exp10, `digits` > 0 without trailing
+ * zeros. Only `numberFromParts`/`numberFromText` make one, and they return a number or bigint
+ * whenever that denotes the same value, so a Decimal never equals a number or bigint and two
+ * Decimals are equal exactly when their fields are.
+ */
+export class Decimal {
+  private t: string | undefined;
+  constructor(
+    readonly neg: boolean,
+    readonly digits: bigint,
+    readonly exp10: number,
+  ) {
+    this.t = undefined;
+  }
+  /** JSON number text, laid out as JS lays out a float's text (plain or with an exponent). */
+  get text(): string {
+    return (this.t ??= decimalText(this.neg, this.digits.toString(), this.exp10));
+  }
+  /** Integers are only Decimals when too long to expand (beyond MAX_EXPANDED_DIGITS). */
+  get isInteger(): boolean {
+    return this.exp10 >= 0;
+  }
+  /** Nearest float64 (±Infinity or ±0 outside its range), OPA's `Number.Float64()`. */
+  toNumber(): number {
+    return Number(this.text);
+  }
+  /** JSON.stringify has no exact form for it: the nearest float. Exact text: `text`. */
+  toJSON(): number {
+    return this.toNumber();
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+
+/** Digits an integer literal may expand to (as a bigint) before it stays a Decimal. */
+const MAX_EXPANDED_DIGITS = 10000;
+
+function decimalText(neg: boolean, ds: string, exp10: number): string {
+  const k = ds.length;
+  const n = k + exp10; // the decimal point sits after n digits
+  let body: string;
+  if (k <= n && n <= 21) body = ds + "0".repeat(exp10);
+  else if (0 < n && n <= 21) body = ds.slice(0, n) + "." + ds.slice(n);
+  else if (-6 < n && n <= 0) body = "0." + "0".repeat(-n) + ds;
+  else {
+    const e = n - 1;
+    body =
+      (k === 1 ? ds : ds[0] + "." + ds.slice(1)) + "e" + (e < 0 ? "-" : "+") + String(Math.abs(e));
+  }
+  return neg ? "-" + body : body;
+}
+
+const NUMBER_TEXT = /^([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?$/;
+
+/** Sign, digits and power of ten of decimal number text; undefined if it is not one. */
+export function decimalParts(
+  text: string,
+): { neg: boolean; digits: bigint; exp10: number } | undefined {
+  const m = NUMBER_TEXT.exec(text);
+  if (!m) return undefined;
+  const intPart = m[2];
+  const frac = m[3] ?? "";
+  if (intPart === "" && frac === "") return undefined;
+  const exp = m[4] === undefined ? 0 : Number(m[4]);
+  if (!Number.isSafeInteger(exp)) return undefined;
+  return { neg: m[1] === "-", digits: BigInt(intPart + frac), exp10: exp - frac.length };
+}
+
+/**
+ * The Rego number a decimal denotes, in canonical form: an integer as number/bigint (unless
+ * absurdly long), a non-integer as the float whose shortest text denotes it, else a Decimal.
+ */
+export function numberFromParts(neg: boolean, digits: bigint, exp10: number): Num {
+  if (digits === 0n) return 0;
+  if (digits < 0n) {
+    neg = !neg;
+    digits = -digits;
+  }
+  if (digits % 10n === 0n) {
+    let ds = digits.toString();
+    let z = ds.length;
+    while (ds.charCodeAt(z - 1) === 48) z--;
+    exp10 += ds.length - z;
+    ds = ds.slice(0, z);
+    digits = BigInt(ds);
+  }
+  if (exp10 >= 0) {
+    if (digits.toString().length + exp10 > MAX_EXPANDED_DIGITS)
+      return new Decimal(neg, digits, exp10);
+    const b = digits * 10n ** BigInt(exp10);
+    return normNum(neg ? -b : b);
+  }
+  const ds = digits.toString();
+  const text = decimalText(neg, ds, exp10);
+  const f = Number(text);
+  // up to 15 significant digits inside the normal range, a float's shortest text is the decimal
+  const pos = ds.length + exp10;
+  if (ds.length <= 15 && pos > -300 && pos < 300) return f;
+  if (f !== 0 && Number.isFinite(f)) {
+    const back = decimalParts(String(f));
+    if (back !== undefined && sameDecimal(back.digits, back.exp10, digits, exp10)) return f;
+  }
+  return new Decimal(neg, digits, exp10);
+}
+
+function sameDecimal(d1: bigint, e1: number, d2: bigint, e2: number): boolean {
+  if (e1 === e2) return d1 === d2;
+  return e1 > e2 ? d1 * 10n ** BigInt(e1 - e2) === d2 : d2 * 10n ** BigInt(e2 - e1) === d1;
+}
+
+/**
+ * The number JSON or Rego number text denotes, exactly (OPA keeps the text: `json.Number`);
+ * undefined if the text is not a number.
+ */
+export function numberFromText(text: string): Num | undefined {
+  // short plain text (no exponent, at most 15 digits) is what a float spells
+  if (text.length <= 16 && !/[eE]/.test(text)) {
+    const f = Number(text);
+    if (text === "" || Number.isNaN(f) || text.trim() !== text) return undefined;
+    if (!/^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)$/.test(text)) return undefined;
+    return f === 0 ? 0 : f;
+  }
+  const p = decimalParts(text);
+  return p === undefined ? undefined : numberFromParts(p.neg, p.digits, p.exp10);
+}
+
+/** Exact sign, digits and power of ten of any Rego number (a float as its shortest text). */
+export function partsOf(n: Num): { neg: boolean; digits: bigint; exp10: number } {
+  if (n instanceof Decimal) return n;
+  if (typeof n === "bigint") return { neg: n < 0n, digits: n < 0n ? -n : n, exp10: 0 };
+  if (Number.isSafeInteger(n)) return { neg: n < 0, digits: BigInt(n < 0 ? -n : n), exp10: 0 };
+  return decimalParts(String(n))!;
+}
+
+/** -n, exactly. */
+export function negateNumber(n: Num): Num {
+  if (typeof n === "number") return n === 0 ? 0 : -n;
+  if (typeof n === "bigint") return normNum(-n);
+  return new Decimal(!n.neg, n.digits, n.exp10);
+}
+
+/** Exact order of two numbers at least one of which is a Decimal (or an unsafe float). */
+function compareExact(a: Num, b: Num): number {
+  const x = partsOf(a);
+  const y = partsOf(b);
+  const xz = x.digits === 0n;
+  const yz = y.digits === 0n;
+  if (xz || yz) {
+    if (xz && yz) return 0;
+    if (xz) return y.neg ? 1 : -1;
+    return x.neg ? -1 : 1;
+  }
+  if (x.neg !== y.neg) return x.neg ? -1 : 1;
+  const mag = compareMagnitude(x.digits, x.exp10, y.digits, y.exp10);
+  return x.neg ? -mag : mag;
+}
+
+function compareMagnitude(d1: bigint, e1: number, d2: bigint, e2: number): number {
+  const s1 = d1.toString();
+  const s2 = d2.toString();
+  // position of the leading digit decides unless equal
+  const p1 = s1.length + e1;
+  const p2 = s2.length + e2;
+  if (p1 !== p2) return p1 < p2 ? -1 : 1;
+  // same leading position: compare digit strings padded to the same length
+  const n = Math.max(s1.length, s2.length);
+  const a = s1.padEnd(n, "0");
+  const b = s2.padEnd(n, "0");
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 /** Keys of the integers 0 … SMALL_INT_KEYS-1, made on first use. */
 const SMALL_INT_KEYS = 1 << 16;
@@ -41,6 +221,7 @@ function canon(v: Value): string {
     case "string":
       return "s" + JSON.stringify(v);
   }
+  if (v instanceof Decimal) return "#" + v.text;
   if (Array.isArray(v)) return "[" + v.map(canon).join(",") + "]";
   if (v instanceof RSet) return "<" + v.sortedValues().map(canon).join(",") + ">";
   const parts: string[] = [];
@@ -54,8 +235,8 @@ export function normNum(n: number | bigint): number | bigint {
   return n;
 }
 
-export function isNumber(v: Value): v is number | bigint {
-  return typeof v === "number" || typeof v === "bigint";
+export function isNumber(v: Value): v is Num {
+  return typeof v === "number" || typeof v === "bigint" || v instanceof Decimal;
 }
 
 export class RSet {
@@ -278,6 +459,7 @@ export function compare(a: Value, b: Value): number {
     case 1:
       return a === b ? 0 : a ? 1 : -1;
     case 2:
+      if (typeof a === "object" || typeof b === "object") return compareExact(a as Num, b as Num);
       return (a as number | bigint) < (b as number | bigint)
         ? -1
         : (a as number | bigint) > (b as number | bigint)
@@ -332,11 +514,22 @@ function rank(v: Value): number {
       return 3;
   }
   if (Array.isArray(v)) return 4;
-  return v instanceof RObject ? 5 : 6;
+  if (v instanceof RObject) return 5;
+  return v instanceof RSet ? 6 : 2;
 }
 
 export function equal(a: Value, b: Value): boolean {
   if (a === b) return true;
+  if (a instanceof Decimal || b instanceof Decimal) {
+    // canonical: a Decimal only equals a Decimal with the same fields
+    return (
+      a instanceof Decimal &&
+      b instanceof Decimal &&
+      a.neg === b.neg &&
+      a.digits === b.digits &&
+      a.exp10 === b.exp10
+    );
+  }
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
     // A whole double beyond ±2^53 may equal a bigint: compare mathematically (loose equality
     // between number and bigint is exact in JS).
@@ -362,7 +555,8 @@ export function typeName(v: Value): string {
       return "string";
   }
   if (Array.isArray(v)) return "array";
-  return v instanceof RObject ? "object" : "set";
+  if (v instanceof RObject) return "object";
+  return v instanceof RSet ? "set" : "number";
 }
 
 /** Convert parsed JSON/YAML (plain JS) into a Rego value. */
@@ -373,7 +567,9 @@ export function fromJS(x: unknown): Value {
     case "string":
       return x;
     case "number":
-      return x;
+      // a float beyond ±2^53 that is whole stands for the integer its text spells (1e+300 is
+      // 10^300, as OPA reads the JSON text), kept exact as a bigint
+      return Number.isInteger(x) && !Number.isSafeInteger(x) ? numberFromText(String(x))! : x;
     case "bigint":
       return normNum(x);
   }
@@ -382,12 +578,14 @@ export function fromJS(x: unknown): Value {
     // never modified in place, and toJS copies on the way out).
     for (let i = 0; i < x.length; i++) {
       const e: unknown = x[i];
-      if (e !== null && typeof e !== "string" && typeof e !== "number" && typeof e !== "boolean")
-        return x.map(fromJS);
+      if (e !== null && typeof e !== "string" && typeof e !== "boolean") {
+        if (typeof e !== "number" || (Number.isInteger(e) && !Number.isSafeInteger(e)))
+          return x.map(fromJS);
+      }
     }
     return x as Value[];
   }
-  if (x instanceof RObject || x instanceof RSet) return x;
+  if (x instanceof RObject || x instanceof RSet || x instanceof Decimal) return x;
   if (x instanceof Set) return new RSet([...x].map(fromJS));
   if (x instanceof Map) return new RObject([...x].map(([k, v]) => [fromJS(k), fromJS(v)]));
   return RObject.lazy(x as Record<string, unknown>);
@@ -396,12 +594,14 @@ export function fromJS(x: unknown): Value {
 /**
  * Convert a Rego value to plain JSON-compatible JS, as OPA serialises results:
  * sets become sorted arrays, object keys that are not strings become their JSON text,
- * big integers become numbers when exact, otherwise stay bigint for the caller to print.
+ * big integers become numbers when exact, otherwise stay bigint for the caller to print; exact
+ * decimals stay `Decimal` (print with `jsonText`, or JSON.stringify's nearest float).
  */
 export function toJS(v: Value): unknown {
   if (v === null || typeof v !== "object") return v;
   if (Array.isArray(v)) return v.map(toJS);
   if (v instanceof RSet) return v.sortedValues().map(toJS);
+  if (v instanceof Decimal) return v;
   const out: Record<string, unknown> = {};
   for (const [k, val] of v.sortedView()) {
     out[typeof k === "string" ? k : toJSONText(k)] = toJS(val);
@@ -422,6 +622,7 @@ export function toJSONText(v: Value): string {
     case "string":
       return JSON.stringify(v);
   }
+  if (v instanceof Decimal) return v.text;
   if (Array.isArray(v)) return "[" + v.map(toJSONText).join(",") + "]";
   if (v instanceof RSet) return "[" + v.sortedValues().map(toJSONText).join(",") + "]";
   const parts: string[] = [];
@@ -429,4 +630,27 @@ export function toJSONText(v: Value): string {
     parts.push(JSON.stringify(typeof k === "string" ? k : toJSONText(k)) + ":" + toJSONText(val));
   }
   return "{" + parts.join(",") + "}";
+}
+
+/**
+ * JSON.stringify for `toJS` results that prints bigints and Decimals exactly (as OPA prints its
+ * number text) instead of failing on bigint or rounding a Decimal.
+ */
+export function jsonText(x: unknown, indent?: number): string {
+  const big: string[] = [];
+  const text = JSON.stringify(
+    x,
+    function (this: Record<string, unknown>, k: string, v: unknown) {
+      // the holder still has the value before Decimal.toJSON rounded it
+      const orig = this[k];
+      if (typeof orig === "bigint" || orig instanceof Decimal) {
+        big.push(orig.toString());
+        return `\u0000num${big.length - 1}\u0000`;
+      }
+      return v;
+    },
+    indent,
+  );
+  if (big.length === 0) return text;
+  return text.replace(/"\\u0000num(\d+)\\u0000"/g, (_m, i: string) => big[Number(i)]);
 }

@@ -2,9 +2,10 @@
  * Aggregates: count, sum, product, max, min, sort.
  *
  * sum/product are exact on integers of any size; with any non-integer they accumulate in OPA's
- * 64-bit-mantissa floats (see numbers.ts), like Go's big.Float.
+ * 64-bit-mantissa floats (see numbers.ts), like Go's big.Float. max/min/sort order numbers by
+ * the decimals they denote (value.ts `compare`), exact for long decimals too.
  */
-import { RObject, RSet, compare, isNumber, normNum, type Value } from "../value";
+import { RObject, RSet, compare, isNumber, normNum, type Num, type Value } from "../value";
 import { operandError } from "./types";
 import {
   bfAdd,
@@ -40,16 +41,17 @@ function accumulate(name: string, v: Value, mul: boolean): Value {
   const items = collection(name, v);
   if (items.every((x) => isNumber(x) && isIntegral(x))) {
     let acc = mul ? 1n : 0n;
-    for (const x of items) acc = mul ? acc * toBigInt(x as number) : acc + toBigInt(x as number);
+    for (const x of items) acc = mul ? acc * toBigInt(x as Num) : acc + toBigInt(x as Num);
     return normNum(acc);
   }
   let acc: BigFloat = toBigFloat(mul ? 1 : 0);
   for (const x of items) {
     if (!isNumber(x)) throw elementError(name, 1, v, x, "number");
-    // OPA's product accumulator is big.NewFloat(1), which carries float64's 53-bit precision.
+    // OPA's product accumulator is big.NewFloat(1), which carries float64's 53-bit precision
+    // (and its result is written back at that precision); the sum's is 64-bit.
     acc = mul ? bfMul(acc, toBigFloat(x), 53) : bfAdd(acc, toBigFloat(x));
   }
-  return bigFloatToValue(acc);
+  return bigFloatToValue(acc, mul ? 53 : 64);
 }
 
 function extreme(name: string, v: Value, max: boolean): Value | undefined {

@@ -9,7 +9,16 @@
 import type { parseAllDocuments as ParseAllDocuments } from "yaml";
 import { BuiltinError, BuiltinTypeError, defineAll, operandError } from "./types";
 import { str } from "./operands";
-import { RObject, RSet, fromJS, normNum, type Value } from "../value";
+import {
+  Decimal,
+  RObject,
+  RSet,
+  fromJS,
+  normNum,
+  numberFromText as exactNumber,
+  type Num,
+  type Value,
+} from "../value";
 import { JSON_ESCAPES } from "../lexer";
 
 const utf8 = new TextDecoder("utf-8");
@@ -227,8 +236,9 @@ export function goJSONString(s: string): string {
   return out + '"';
 }
 
-function numberText(n: number | bigint): string {
-  if (typeof n === "bigint") return n.toString();
+function numberText(n: Num): string {
+  // OPA prints a number's own text (json.Number); exact decimals included
+  if (typeof n === "bigint" || n instanceof Decimal) return n.toString();
   if (!Number.isFinite(n)) throw new BuiltinError(`json: unsupported value: ${n}`);
   return String(n);
 }
@@ -253,6 +263,7 @@ function marshalIndent(v: Value, indent: string | null, prefix: string, cur: str
     case "string":
       return goJSONString(v);
   }
+  if (v instanceof Decimal) return numberText(v);
   const nl = indent === null ? "" : "\n" + prefix + cur + indent;
   const end = indent === null ? "" : "\n" + prefix + cur;
   const next = indent === null ? "" : cur + indent;
@@ -280,19 +291,11 @@ function marshalIndent(v: Value, indent: string | null, prefix: string, cur: str
 }
 
 /**
- * A JSON number as Rego keeps it: a literal that denotes an integer stays exact (1e30 is
- * 10^30, not the nearest double), everything else is a float.
+ * A JSON number as Rego keeps it: exactly the number its text denotes, as OPA's json.Number
+ * does (1e30 is 10^30, 0.1234567890123456789 keeps every digit).
  */
-export function numberFromText(text: string): number | bigint {
-  const m = /^(-?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/.exec(text);
-  if (!m) return Number(text);
-  const frac = (m[3] ?? "").replace(/0+$/, "");
-  const exp = Number(m[4] ?? "0");
-  if (exp >= frac.length && exp - frac.length <= 10000) {
-    const digits = BigInt(m[2] + frac) * 10n ** BigInt(exp - frac.length);
-    return normNum(m[1] === "-" ? -digits : digits);
-  }
-  return Number(text);
+export function numberFromText(text: string): Num {
+  return exactNumber(text) ?? Number(text);
 }
 
 class JSONSyntaxError extends Error {}
@@ -327,7 +330,7 @@ export function parseJSON(text: string): Value {
     while (i < text.length && text[i] >= "0" && text[i] <= "9") i++;
   };
   const isDigit = (): boolean => i < text.length && text[i] >= "0" && text[i] <= "9";
-  const number = (): number | bigint => {
+  const number = (): Num => {
     const start = i;
     if (text[i] === "-") {
       i++;
@@ -639,6 +642,8 @@ function yamlScalarLine(v: Value, indent: string): string {
   if (v === null) return "null";
   if (typeof v === "boolean") return v ? "true" : "false";
   if (typeof v === "number" || typeof v === "bigint") return numberText(v);
+  // YAML goes through Go floats (JSON to YAML), so an exact decimal prints as its nearest float
+  if (v instanceof Decimal) return numberText(v.toNumber());
   if (typeof v === "string" && v.includes("\n") && !hasControl(v, false)) {
     const chomp = v.endsWith("\n") ? (v.endsWith("\n\n") ? "+" : "") : "-";
     const body = (chomp === "" || chomp === "+" ? v.replace(/\n$/, "") : v)

@@ -3,7 +3,7 @@
  * arguments to int, *big.Int, float64 or string before calling fmt.Sprintf; this module formats
  * exactly those kinds.
  */
-import { RSet, isNumber, type Value } from "../value";
+import { Decimal, RSet, isNumber, type Num, type Value } from "../value";
 
 // ---------------------------------------------------------------------------------------------
 // Rego term text (ast.Term.String()), used by sprintf for composite arguments
@@ -52,8 +52,9 @@ export function goQuote(s: string): string {
   return out + '"';
 }
 
-function numberText(n: number | bigint): string {
-  if (typeof n === "bigint") return n.toString();
+function numberText(n: Num): string {
+  // Term.String(): a number's own text, exact decimals included
+  if (typeof n === "bigint" || n instanceof Decimal) return n.toString();
   if (Object.is(n, -0)) return "0";
   return String(n);
 }
@@ -105,6 +106,8 @@ export function toGoArg(v: Value): GoArg {
   if (typeof v === "bigint") {
     return v <= INT64_MAX && v >= INT64_MIN ? { kind: "int", v } : { kind: "bigint", v };
   }
+  // OPA hands sprintf a number that is neither an int nor a big.Int as its float64
+  if (v instanceof Decimal) return { kind: "float", v: v.toNumber() };
   if (typeof v === "string") return { kind: "string", v };
   return { kind: "string", v: termString(v) };
 }

@@ -1,7 +1,7 @@
 /**
  * `strings.render_template`: the commonly used part of Go's text/template, as OPA runs it.
  */
-import { RObject, RSet, type Value } from "../value";
+import { Decimal, RObject, RSet, type Value } from "../value";
 import { BuiltinError, operandError } from "./types";
 
 import { str } from "./operands";
@@ -23,6 +23,7 @@ function toGoVal(v: Value): GoVal {
   if (v === null || typeof v === "boolean" || typeof v === "string") return v;
   if (typeof v === "number") return v;
   if (typeof v === "bigint") return Number(v);
+  if (v instanceof Decimal) return v.toNumber();
   if (Array.isArray(v)) return v.map(toGoVal);
   if (v instanceof RSet) return v.sortedValues().map(toGoVal);
   const m = new Map<string, GoVal>();

@@ -2,12 +2,13 @@
  * Arithmetic, ranges, random integers and bit operations, with OPA's number semantics.
  *
  * OPA keeps numbers as decimal text: integers are exact at any size, and non-integer arithmetic
- * runs on Go `big.Float` values with a 64-bit mantissa (more than float64's 53). A JS `number` loses
- * that, so `0.1 + 0.2` would differ from OPA (which yields 0.3). `BigFloat` below models OPA's
- * 64-bit binary floats exactly with BigInt mantissas; results are handed back as the nearest
- * float64 (or an exact integer when the result is one), keeping the `normNum` invariant.
+ * runs on Go `big.Float` values with a 64-bit mantissa (more than float64's 53), read from the
+ * operands' text and written back as the shortest text that reads back as the same 64-bit float
+ * (topdown/builtins FloatToNumber: `Text('g', -1)`). `BigFloat` below models those floats exactly
+ * with BigInt mantissas; `bigFloatToValue` writes a result back as OPA does, so `1 / 3` is
+ * 0.33333333333333333334 (a Decimal), not float64's 0.3333333333333333.
  */
-import { RSet, isNumber, normNum, type Value } from "../value";
+import { Decimal, RSet, isNumber, normNum, numberFromParts, type Num, type Value } from "../value";
 import {
   BuiltinError,
   BuiltinTypeError,
@@ -41,13 +42,23 @@ export function defineSafe(defs: BuiltinDef[]): Record<string, BuiltinDef> {
 // ---------------------------------------------------------------------------------------------
 // Integer helpers
 
-export function isIntegral(n: number | bigint): boolean {
-  return typeof n === "bigint" || Number.isInteger(n);
+export function isIntegral(n: Num): boolean {
+  if (typeof n === "number") return Number.isInteger(n);
+  return typeof n === "bigint" || n.isInteger;
 }
 
 /** Exact BigInt of an integral number (callers check `isIntegral` first). */
-export function toBigInt(n: number | bigint): bigint {
-  return typeof n === "bigint" ? n : BigInt(n);
+export function toBigInt(n: Num): bigint {
+  if (typeof n === "bigint") return n;
+  if (typeof n === "number") return BigInt(n);
+  const b = n.digits * 10n ** BigInt(n.exp10);
+  return n.neg ? -b : b;
+}
+
+/** OPA's `Number.Float64()`: the nearest float64 of any number (for built-ins that use floats). */
+export function toFloat(n: Num): number {
+  if (typeof n === "number") return n;
+  return typeof n === "bigint" ? Number(n) : n.toNumber();
 }
 
 function bitLength(b: bigint): number {
@@ -132,8 +143,9 @@ export function bigFloatFromDecimal(neg: boolean, digits: bigint, exp10: number)
 }
 
 /** A Rego number as OPA's big.Float sees it: its decimal text parsed at 64-bit precision. */
-export function toBigFloat(n: number | bigint): BigFloat {
+export function toBigFloat(n: Num): BigFloat {
   if (typeof n === "bigint") return roundExact(n < 0n, n < 0n ? -n : n, 0);
+  if (n instanceof Decimal) return bigFloatFromDecimal(n.neg, n.digits, n.exp10);
   if (Number.isInteger(n)) {
     const b = BigInt(n);
     return roundExact(n < 0 || Object.is(n, -0), b < 0n ? -b : b, 0);
@@ -207,10 +219,53 @@ function bfFromBigInt(b: bigint): BigFloat {
   return fromSigned(b, 0);
 }
 
-/** Nearest float64 of a BigFloat, or the exact integer when it is one (OPA prints those with 'f'). */
-export function bigFloatToValue(a: BigFloat): number | bigint {
+/**
+ * A big.Float result as OPA hands it back (FloatToNumber): the shortest decimal that reads back as
+ * the same float at its precision (`prec`: 64, or 53 for values that started as a float64), as a
+ * canonical Rego number — usually a JS float, a Decimal where no float spells that decimal.
+ */
+export function bigFloatToValue(a: BigFloat, prec = PREC): Num {
   if (a.m === 0n) return 0;
-  if (bfIsInt(a)) return normNum(bfTrunc(a));
+  // an integer of at most 64 bits is its own shortest text
+  if (bfIsInt(a) && bitLength(a.m) + a.e <= PREC) return normNum(bfTrunc(a));
+  // Fast path: the nearest float64's text, when it reads back as this very float, is the
+  // shortest such text (a float64's interval holds the 64-bit float's).
+  const v = nearestFloat(a);
+  if (Number.isFinite(v) && v !== 0 && !(Number.isInteger(v) && !Number.isSafeInteger(v))) {
+    const back = toBigFloat(v);
+    if (prec === PREC ? sameFloat(back, a) : sameFloat(roundTo(back, prec), a)) return v;
+  }
+  const d = shortestDecimal(a, prec);
+  return numberFromParts(a.neg, d.digits, d.exp10);
+}
+
+function roundTo(a: BigFloat, prec: number): BigFloat {
+  return roundExact(a.neg, a.m, a.e, prec);
+}
+
+function sameFloat(x: BigFloat, y: BigFloat): boolean {
+  if (x.neg !== y.neg) return false;
+  if (x.m === 0n || y.m === 0n) return x.m === y.m;
+  // normalise away trailing zero bits before comparing
+  const [xm, xe] = stripZeros(x.m, x.e);
+  const [ym, ye] = stripZeros(y.m, y.e);
+  return xm === ym && xe === ye;
+}
+
+function stripZeros(m: bigint, e: number): [bigint, number] {
+  while ((m & 0xffffn) === 0n) {
+    m >>= 16n;
+    e += 16;
+  }
+  while ((m & 1n) === 0n) {
+    m >>= 1n;
+    e += 1;
+  }
+  return [m, e];
+}
+
+/** Nearest float64 (±0 or ±Infinity beyond its range). */
+function nearestFloat(a: BigFloat): number {
   let v: number;
   if (a.e >= -1000 && a.e <= 900) {
     // Number(bigint) rounds to nearest-even and scaling by a power of two is exact in this range.
@@ -218,14 +273,8 @@ export function bigFloatToValue(a: BigFloat): number | bigint {
   } else {
     const r = roundExact(a.neg, a.m, a.e, 53);
     v = Number(r.m) * 2 ** r.e;
+    if (!Number.isFinite(v) || v === 0) v = Math.abs(Number(bigFloatToDecimalString(a, 25)));
   }
-  if (!Number.isFinite(v) || v === 0) {
-    // Outside float64's normal range: go through decimal text, which rounds correctly.
-    v = Math.abs(Number(bigFloatToDecimalString(a, 25)));
-  }
-  // Rounding to 53 bits can land on an integer too large for a JS number to hold exactly.
-  if (Number.isInteger(v) && !Number.isSafeInteger(v))
-    return normNum(a.neg ? -BigInt(v) : BigInt(v));
   return a.neg ? -v : v;
 }
 
@@ -239,13 +288,50 @@ function bigFloatToDecimalString(a: BigFloat, sig: number): string {
   if (a.e >= 0) num <<= BigInt(a.e);
   else den <<= BigInt(-a.e);
   const q = num / den;
-  return `${a.neg ? "-" : ""}${q.toString()}e-${k}`;
+  return `${q.toString()}e-${k}`;
+}
+
+/**
+ * Go's big.Float shortest formatting (ftoa.go roundShortest): the fewest significant digits that
+ * fall within half a unit in the last place (at `prec` bits) of the value, rounded to nearest;
+ * the bounds themselves count only when the mantissa is even (they would round back to it).
+ */
+function shortestDecimal(a: BigFloat, prec: number): { digits: bigint; exp10: number } {
+  // value = M * 2^E with M of prec+1 bits, so the bounds are (M ± 1) * 2^E
+  const s = prec + 1 - bitLength(a.m);
+  const M = s >= 0 ? a.m << BigInt(s) : a.m >> BigInt(-s);
+  const E = a.e - s;
+  const inclusive = (M & 2n) === 0n;
+  // as fractions over a common denominator: value N/D, half-ulp H/D
+  const N = E >= 0 ? M << BigInt(E) : M;
+  const H = E >= 0 ? 1n << BigInt(E) : 1n;
+  const D = E >= 0 ? 1n : 1n << BigInt(-E);
+  // decimal position of the leading digit: 10^(p-1) <= value < 10^p
+  let p = Math.floor((bitLength(M) + E - 1) * Math.LOG10E * Math.LN2) + 1;
+  const ge = (k: number): boolean => (k >= 0 ? N >= pow10(k) * D : N * pow10(-k) >= D);
+  while (ge(p)) p++;
+  while (!ge(p - 1)) p--;
+  for (let k = 1; ; k++) {
+    const t = p - k; // candidate = q * 10^t
+    let num = N;
+    let den = D;
+    if (t >= 0) den = D * pow10(t);
+    else num = N * pow10(-t);
+    let q = num / den;
+    const r2 = (num - q * den) * 2n;
+    if (r2 > den || (r2 === den && (q & 1n) === 1n)) q += 1n;
+    // |q * 10^t - N/D| against H/D, scaled by den
+    const diff = q * den - num;
+    const dist = diff < 0n ? -diff : diff;
+    const half = t >= 0 ? H : H * pow10(-t);
+    if (dist < half || (inclusive && dist === half)) return { digits: q, exp10: t };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Operand checks
 
-export function numberOperand(name: string, v: Value, pos: number): number | bigint {
+export function numberOperand(name: string, v: Value, pos: number): Num {
   if (!isNumber(v)) throw operandError(name, pos, "number", v);
   return v;
 }
@@ -264,7 +350,7 @@ export function intOperand(name: string, v: Value, pos: number): number {
     }
     return Number(v);
   }
-  if (!Number.isInteger(v)) {
+  if (typeof v !== "number" || !Number.isInteger(v)) {
     throw new BuiltinTypeErrorText(
       name,
       pos,
@@ -300,14 +386,14 @@ export class BuiltinTypeErrorText extends BuiltinTypeError {
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
-function smallInt(n: number | bigint): n is number {
+function smallInt(n: Num): n is number {
   return typeof n === "number" && Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX;
 }
 
 type BinOp = "plus" | "minus" | "mul" | "div" | "rem";
 
 /** OPA's binary arithmetic on two numbers; `op` also names the built-in in error messages. */
-export function arith(op: BinOp, a: number | bigint, b: number | bigint): number | bigint {
+export function arith(op: BinOp, a: Num, b: Num): Num {
   if (smallInt(a) && smallInt(b)) {
     switch (op) {
       case "plus":
@@ -385,7 +471,9 @@ const HALF = toBigFloat(0.5);
 function unary(name: string, f: (x: BigFloat) => BigFloat) {
   return (args: Value[]): Value => {
     const n = numberOperand(name, args[0], 1);
-    if (isIntegral(n)) return name === "abs" && n < 0 ? normNum(-toBigInt(n)) : n;
+    // OPA: ints run as ints, anything else (bigints too) as a 64-bit big.Float, so an integer of
+    // more than 64 significant bits comes back rounded to 64 bits
+    if (typeof n === "number" && Number.isInteger(n)) return name === "abs" ? Math.abs(n) : n;
     return bigFloatToValue(f(toBigFloat(n)));
   };
 }

@@ -10,7 +10,7 @@
  * EscapedPath may escape a few characters differently).
  */
 import { createHash, createHmac } from "node:crypto";
-import { RObject, isNumber, type Value } from "../value";
+import { Decimal, RObject, isNumber, type Value } from "../value";
 import { BuiltinError, defineAll, operandError } from "./types";
 import { marshalJSON } from "./encoding";
 
@@ -57,7 +57,7 @@ function signRequest(args: Value[]): Value {
   const payload = rawBody ?? (body === undefined ? "" : marshalJSON(body));
   const payloadHash = unsigned ? "UNSIGNED-PAYLOAD" : sha256Hex(payload);
 
-  const when = new Date(Number(BigInt(ts) / 1_000_000n));
+  const when = new Date(Number(BigInt(ts instanceof Decimal ? ts.toNumber() : ts) / 1_000_000n));
   const iso = when
     .toISOString()
     .replace(/[-:]/g, "")

@@ -68,7 +68,8 @@ function typeNameOf(v: Value): string {
   if (t === "boolean" || t === "string") return t;
   if (t === "number" || t === "bigint") return "number";
   if (Array.isArray(v)) return "array";
-  return (v as object).constructor.name === "RSet" ? "set" : "object";
+  const c = (v as object).constructor.name;
+  return c === "RSet" ? "set" : c === "Decimal" ? "number" : "object";
 }
 
 /** Helper for family files: `defineAll([{name, arity, impl}, …])` → record keyed by name. */
