@@ -9,6 +9,7 @@
  */
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { RObject, fromJS, toJS, type Value } from "../../rego/value";
 import { BuiltinError, BuiltinTypeError } from "../../rego/builtins/types";
 import { builtinsOf } from "../../rego/builtins";
@@ -464,5 +465,94 @@ deny contains "salary is confidential" if "salary" in selected`;
     expect(
       value(policy, "data.gql.deny", { input: { query: `{ employeeByID(id: "a") { id } }` } }),
     ).toEqual([]);
+  });
+});
+
+describe.skipIf(!available)("graphql.* robustness", () => {
+  const tokens = fc.constantFrom(
+    ...'{ } ( ) [ ] : ! $ @ = | & ... query mutation subscription fragment on type schema input enum union interface scalar extend directive implements repeatable Query Employee id salary employeeByID "x" 1 2.5 true null # \n'.split(
+      " ",
+    ),
+  );
+  const soup = fc.array(tokens, { maxLength: 25 }).map((ts) => ts.join(" "));
+  const json = fc.jsonValue({ maxDepth: 4 }).map((j) => fromJS(j));
+  // objects shaped roughly like gqlparser's, with wrong kinds, names and types mixed in
+  const leaf = fc.oneof(
+    fc.string({ maxLength: 4 }),
+    fc.integer({ min: -1, max: 10 }),
+    fc.constant(null),
+  );
+  const value = fc.record(
+    { Raw: leaf, Kind: fc.integer({ min: -1, max: 10 }), Children: fc.constant([]) },
+    { requiredKeys: [] },
+  );
+  const selection = fc.record(
+    {
+      Alias: leaf,
+      Name: fc.oneof(fc.constantFrom("id", "salary", "employeeByID"), leaf),
+      Arguments: fc.array(fc.record({ Name: fc.constantFrom("id", "x"), Value: value }), {
+        maxLength: 2,
+      }),
+      TypeCondition: fc.constantFrom("Employee", "Nope", ""),
+    },
+    { requiredKeys: [] },
+  );
+  const shaped = fc
+    .record(
+      {
+        Operations: fc.array(
+          fc.record(
+            {
+              Operation: fc.constantFrom("query", "mutation", "x"),
+              Name: leaf,
+              SelectionSet: fc.array(selection, { maxLength: 3 }),
+            },
+            { requiredKeys: [] },
+          ),
+          { maxLength: 2 },
+        ),
+        Definitions: fc.array(
+          fc.record(
+            {
+              Kind: fc.constantFrom("OBJECT", "UNION", "ENUM", "SCALAR", "X"),
+              Name: fc.constantFrom("Query", "Employee", "1bad"),
+              Fields: fc.array(fc.record({ Name: leaf, Type: fc.record({ NamedType: leaf }) }), {
+                maxLength: 2,
+              }),
+            },
+            { requiredKeys: [] },
+          ),
+          { maxLength: 2 },
+        ),
+      },
+      { requiredKeys: [] },
+    )
+    .map((o) => fromJS(o));
+
+  it("answers any token soup or AST-like object with a value or a Rego error, never a JS exception", () => {
+    fc.assert(
+      fc.property(soup, soup, fc.oneof(json, shaped), (q, schema, obj) => {
+        const cases: [string, Value[]][] = [
+          ["graphql.parse_query", [q]],
+          ["graphql.parse_schema", [schema]],
+          ["graphql.parse", [q, schema]],
+          ["graphql.parse", [obj, SCHEMA]],
+          ["graphql.parse", [QUERY, obj]],
+          ["graphql.is_valid", [q, SCHEMA]],
+          ["graphql.is_valid", [obj, obj]],
+          ["graphql.parse_and_verify", [q, schema]],
+          ["graphql.schema_is_valid", [schema]],
+          ["graphql.schema_is_valid", [obj]],
+        ];
+        for (const [name, args] of cases) {
+          try {
+            call(name, ...args);
+          } catch (e) {
+            if (!(e instanceof BuiltinError || e instanceof BuiltinTypeError)) throw e;
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
   });
 });
