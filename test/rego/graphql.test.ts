@@ -482,7 +482,7 @@ describe.skipIf(!available)("graphql.* robustness", () => {
     fc.integer({ min: -1, max: 10 }),
     fc.constant(null),
   );
-  const value = fc.record(
+  const gqlValue = fc.record(
     { Raw: leaf, Kind: fc.integer({ min: -1, max: 10 }), Children: fc.constant([]) },
     { requiredKeys: [] },
   );
@@ -490,7 +490,7 @@ describe.skipIf(!available)("graphql.* robustness", () => {
     {
       Alias: leaf,
       Name: fc.oneof(fc.constantFrom("id", "salary", "employeeByID"), leaf),
-      Arguments: fc.array(fc.record({ Name: fc.constantFrom("id", "x"), Value: value }), {
+      Arguments: fc.array(fc.record({ Name: fc.constantFrom("id", "x"), Value: gqlValue }), {
         maxLength: 2,
       }),
       TypeCondition: fc.constantFrom("Employee", "Nope", ""),
