@@ -127,7 +127,6 @@ export class Parser {
     if (this.isKw(this.peek(), k)) {
       this.next();
       return true;
-    const packageEnd = this.last().end;
     }
     return false;
   }
@@ -147,6 +146,7 @@ export class Parser {
     this.next();
     const pref = this.parseRefTerm();
     const packagePath = this.refToPath(pref, "package");
+    const packageEnd = this.last().end;
     const mod: Module = {
       file: this.file,
       packagePath,
@@ -161,8 +161,6 @@ export class Parser {
         mod.imports.push(this.parseImport());
         continue;
       }
-    SPANS.set(mod, { start: pt.start, end: packageEnd });
-    MODULE_COMMENTS.set(mod, this.comments);
       if (this.isKw(t, "package")) this.fail("unexpected package keyword");
       const r = this.parseRule();
       r.module = mod;
@@ -182,6 +180,8 @@ export class Parser {
       }
     }
     attachAnnotations(mod, this.comments);
+    SPANS.set(mod, { start: pt.start, end: packageEnd });
+    MODULE_COMMENTS.set(mod, this.comments);
     return mod;
   }
 
@@ -249,18 +249,16 @@ export class Parser {
       this.next();
       head.args = this.withNl(false, () => this.parseList(")"));
     }
-    this.span(head, nameTok.start);
     if (isDefault) {
       if (this.acceptP(":=")) head.assign = true;
       else if (!this.acceptP("=")) this.fail("default rules must use := or =");
       head.value = this.parseTermExpr();
-      this.span(head, start.start);
+      this.span(head, nameTok.start);
       const dr = { head, body: [trueExpr(this.loc(start))], isDefault, loc: this.loc(start) };
       return this.span(dr, start.start);
     }
     if (this.isKw(this.peek(), "contains")) {
       this.next();
-      this.span(eh, et.start);
       head.key = this.parseTermExpr();
     } else if (this.isP(this.peek(), ":=") || this.isP(this.peek(), "=")) {
       head.assign = this.next().text === ":=";
@@ -270,6 +268,7 @@ export class Parser {
       head.key = ref[1];
       head.ref = [ref[0]];
     }
+    this.span(head, nameTok.start);
     const rule: Rule = { head, body: [], isDefault, loc: this.loc(start) };
     rule.body = this.parseRuleBody(start);
     let cur = rule;
@@ -280,6 +279,7 @@ export class Parser {
         eh.assign = this.next().text === ":=";
         eh.value = this.parseTermExpr();
       }
+      this.span(eh, et.start);
       const er: Rule = { head: eh, body: [], isDefault: false, loc: this.loc(et) };
       er.body = this.parseRuleBody(et);
       cur.elseRule = this.span(er, et.start);
@@ -400,8 +400,6 @@ export class Parser {
       this.next();
       body = this.parseEvery();
     } else {
-      } else if (this.imported.has("or") || this.imported.has("and")) {
-        body = this.parseDisjunction();
       negated = this.acceptKw("not");
       const bt = this.peek();
       if (negated && this.isP(bt, "{")) {
@@ -416,6 +414,27 @@ export class Parser {
           head: scalarTerm(true, bloc),
           body: inner,
           loc: bloc,
+        };
+        body = {
+          kind: "term",
+          term: { kind: "ref", terms: [comp, scalarTerm(0, bloc)], loc: bloc },
+        };
+      } else if (this.imported.has("or") || this.imported.has("and")) {
+        body = this.parseDisjunction();
+      } else body = { kind: "term", term: this.parseExprTerm() };
+    }
+    const withs: With[] = [];
+    while (this.isKw(this.peek(), "with")) {
+      const wt = this.next();
+      const target = this.parseRefTerm();
+      if (!this.acceptKw("as")) this.fail("expected as");
+      const value = this.parseRelation();
+      withs.push({ target, value, loc: this.loc(wt) });
+    }
+    const text = this.src.slice(st.start, this.last().end);
+    return { body, negated, withs, loc, text };
+  }
+
   /** `and`/`or` are keywords only where imported (`import future.keywords.or`), in v0 and v1. */
   private isLogical(t: Token, k: "and" | "or"): boolean {
     return t.kind === "ident" && t.text === k && this.imported.has(k) && this.sameLine(t);
@@ -483,25 +502,6 @@ export class Parser {
       text: this.src.slice(st.start, this.last().end),
     };
     return { exprs: [expr], plain: true };
-  }
-
-        };
-        body = {
-          kind: "term",
-          term: { kind: "ref", terms: [comp, scalarTerm(0, bloc)], loc: bloc },
-        };
-      } else body = { kind: "term", term: this.parseExprTerm() };
-    }
-    const withs: With[] = [];
-    while (this.isKw(this.peek(), "with")) {
-      const wt = this.next();
-      const target = this.parseRefTerm();
-      if (!this.acceptKw("as")) this.fail("expected as");
-      const value = this.parseRelation();
-      withs.push({ target, value, loc: this.loc(wt) });
-    }
-    const text = this.src.slice(st.start, this.last().end);
-    return { body, negated, withs, loc, text };
   }
 
   private parseSome(): ExprBody {
@@ -740,7 +740,11 @@ export class Parser {
         continue;
       }
       // parse the expression where it sits, so its locations are the file's
-      const padded = "\n".repeat(p.row - 1) + " ".repeat(p.col - 1) + p.src;
+      // (blanked, not dropped: the expression's source offsets stay the file's too)
+      let lineStart = 0;
+      for (let r = 1; r < p.row; r++) lineStart = this.src.indexOf("\n", lineStart) + 1;
+      const before = this.src.slice(0, lineStart + p.col - 1);
+      const padded = before.replace(/[^\n]/g, " ") + p.src;
       const sub = new Parser(this.file, padded, { regoVersion: this.v0 ? 0 : 1 });
       for (const k of this.imported) sub.imported.add(k);
       const exprs = sub.parseQuery();
@@ -851,7 +855,6 @@ export class Parser {
       const t = this.peek();
       if (this.isP(t, ".") && t.start === this.last().end) {
         this.next();
-        const nameSpan = { start: SPANS.get(head)?.start ?? t.start, end: t.start };
         const id = this.next();
         if (id.kind !== "ident") this.fail(`unexpected ${describe(id)} token: expected ident`, id);
         const part: Term = { kind: "scalar", value: id.text, loc: this.loc(id) };
@@ -872,6 +875,7 @@ export class Parser {
       } else if (!refOnly && this.isP(t, "(") && t.start === this.last().end) {
         const name = termPathName(cur);
         if (name === undefined) this.fail("invalid function name", t);
+        const nameSpan = { start: SPANS.get(head)?.start ?? t.start, end: t.start };
         this.next();
         const args = this.withNl(false, () => {
           const saved = this.noBar;

@@ -134,6 +134,10 @@ class Converter {
       case "object":
         return { type: "object", value: t.items.map(([k, v]) => [this.term(k), this.term(v)]) };
       case "call":
+        if (t.fn === "internal.template_string") {
+          const tpl = this.templateString(t);
+          if (tpl) return tpl;
+        }
         return {
           type: "call",
           value: [this.nameRef(t.fn, t), ...t.args.map((x) => this.term(x))],
@@ -156,6 +160,35 @@ class Converter {
     }
   }
 
+  /**
+   * OPA 1.x's template-string term, `{type: templatestring, value: {multi_line?, parts}}`: string
+   * parts as string terms, each `{expr}` hole as an expression. Read back from the
+   * `internal.template_string([…, {v | v := expr}, …])` call the parser rewrites it to.
+   */
+  private templateString(t: Extract<Term, { kind: "call" }>): Json | undefined {
+    const arr = t.args[0];
+    if (t.args.length !== 1 || arr?.kind !== "array") return undefined;
+    const parts: Json[] = [];
+    for (const p of arr.items) {
+      if (p.kind === "scalar" && typeof p.value === "string") {
+        parts.push({ type: "string", value: p.value });
+        continue;
+      }
+      const bind = p.kind === "setcomp" && p.body.length === 1 ? p.body[0].body : undefined;
+      if (bind?.kind !== "term" || bind.term.kind !== "call" || bind.term.fn !== "assign")
+        return undefined;
+      const hole = bind.term.args[1];
+      const e = (p as Extract<Term, { kind: "setcomp" }>).body[0];
+      const holeExpr: Expr = { ...e, body: { kind: "term", term: hole } };
+      parts.push(this.expr(holeExpr, 0));
+    }
+    const value: Json = {};
+    const span = SPANS.get(t);
+    if (span && this.src.startsWith("$`", span.start)) value.multi_line = true;
+    value.parts = parts;
+    return { type: "templatestring", value };
+  }
+
   private exprTerms(e: Expr): unknown {
     const b = e.body;
     switch (b.kind) {
@@ -165,9 +198,7 @@ class Converter {
           ? [this.nameRef(b.term.fn, b.term), ...b.term.args.map((x) => this.term(x))]
           : this.term(b.term);
       case "some":
-        return this.declaration(e, {
-          symbols: b.vars.map((v) => ({ type: "var", value: this.varName(v) })),
-        });
+        return this.declaration(e, { symbols: this.someSymbols(e, b.vars) });
       case "somein": {
         const args = [...(b.key ? [b.key] : []), b.value, b.coll].map((x) => this.term(x));
         const member = b.key ? "internal.member_3" : "internal.member_2";
@@ -185,6 +216,24 @@ class Converter {
         // compiler-generated; never produced by the parser
         throw new Error("join expressions have no OPA AST form");
     }
+  }
+
+  /** `some x, y`: the declared vars, located by finding each name in the declaration's text. */
+  private someSymbols(e: Expr, vars: string[]): Json[] {
+    let from = "some".length;
+    return vars.map((v) => {
+      const out: Json = { type: "var", value: this.varName(v) };
+      if (!this.opts.locations || v.startsWith("$")) return out;
+      const m = new RegExp(`\\b${v}\\b`).exec(e.text.slice(from));
+      if (!m || e.text.slice(0, from + m.index).includes("\n")) return out;
+      const col = e.loc.col + from + m.index;
+      const start = (this.lineStarts[e.loc.row - 1] ?? 0) + col - 1;
+      from += m.index + v.length;
+      return {
+        location: this.location({ ...e.loc, col }, { start, end: start + v.length }),
+        ...out,
+      };
+    });
   }
 
   /** `some`/`every` declarations are located where the expression is (the keyword). */
@@ -238,7 +287,8 @@ class Converter {
     const annotations = this.opts.annotations ? this.ruleAnnotations.get(r) : undefined;
     if (annotations) out.annotations = annotations;
     if (r.isDefault) out.default = true;
-    out.head = this.located(h, r.loc, head);
+    // a default rule's head starts at its name, after `default`
+    out.head = this.located(h, r.isDefault ? h.ref[0].loc : r.loc, head);
     out.body = this.body(r.body);
     // a rule written without a body (`p := 1`) has the generated `true` OPA gives it
     // (marked only with locations, where a reader needs to tell it from a written `true`)
@@ -250,11 +300,27 @@ class Converter {
 
   private readonly ruleAnnotations = new Map<Rule, Json[]>();
 
+  /** A METADATA block's location: its comment lines, from `# METADATA` on. */
+  private blockLocation(m: Module, row: number): Json {
+    const comments = MODULE_COMMENTS.get(m) ?? [];
+    let i = comments.findIndex((c) => c.row === row && c.col === 1);
+    if (i < 0) return this.location({ file: m.file, row, col: 1 });
+    let end = row;
+    while (comments[i + 1]?.row === end + 1 && comments[i + 1].col === 1) {
+      i++;
+      end++;
+    }
+    const start = this.lineStarts[row - 1] ?? 0;
+    const last = comments[i];
+    const stop = (this.lineStarts[end - 1] ?? 0) + last.col + last.text.length;
+    return this.location({ file: m.file, row, col: 1 }, { start, end: stop });
+  }
+
   private annotations(m: Module): Json[] {
     const out: Json[] = [];
     for (const a of m.annotations ?? []) {
       const json = { ...(toPlain(a.value) as Json) };
-      if (this.opts.locations) json.location = this.location(a.loc);
+      if (this.opts.locations) json.location = this.blockLocation(m, a.loc.row);
       out.push(json);
       if (a.rule) {
         const list = this.ruleAnnotations.get(a.rule) ?? [];
@@ -291,10 +357,14 @@ class Converter {
         out.comments = comments.map((c) => {
           const text = "#" + c.text;
           const start = (this.lineStarts[c.row - 1] ?? 0) + c.col - 1;
-          const location = this.location(
-            { file: m.file, row: c.row, col: c.col },
-            { start, end: start + text.length },
-          );
+          // OPA's `# METADATA` comment shares its location with the annotation block it opens
+          const opens = c.col === 1 && m.annotations?.some((a) => a.loc.row === c.row);
+          const location = opens
+            ? this.blockLocation(m, c.row)
+            : this.location(
+                { file: m.file, row: c.row, col: c.col },
+                { start, end: start + text.length },
+              );
           return { text: Buffer.from(c.text).toString("base64"), location };
         });
     }
