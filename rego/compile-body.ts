@@ -17,6 +17,7 @@ import type { CompiledProgram, CRule, RuleGroup } from "./compiler";
 import { regoError } from "./errors";
 import { NOT_SIMPLE, Scope, isDocName, lookup, type Frame, type Simple } from "./frame";
 import type { Evaluator } from "./eval";
+import { planClosureJoins } from "./joins";
 import { RObject, RSet, equal, keyOf, type Value } from "./value";
 
 /** A continuation: returns true to stop the search (negation, `every`, first solution). */
@@ -188,6 +189,27 @@ class BodyCompiler {
     let next = END;
     for (let i = body.length - 1; i >= 0; i--) next = this.literal(body[i], next);
     return next;
+  }
+
+  /**
+   * A set/object comprehension's body, with hash joins on what its outer variables bind (e.g. a
+   * function's parameter): the planned body runs when those are bound on entry, else the body as
+   * written. (Array comprehensions keep their loops: the order of their members is observable.)
+   */
+  private closureBody(body: Expr[]): BodyFn {
+    const plain = this.body(body);
+    const plan = planClosureJoins(body);
+    if (plan === undefined) return plain;
+    const joined = this.body(plan.body);
+    const bound = plan.bound.map((n) => this.scope.slot(n));
+    const free = plan.free.map((n) => this.scope.slot(n));
+    return (ev, f, k) => {
+      // coverage reports the literals as written
+      if (ev.coverage !== undefined) return plain(ev, f, k);
+      for (let i = 0; i < bound.length; i++) if (f[bound[i]] === undefined) return plain(ev, f, k);
+      for (let i = 0; i < free.length; i++) if (f[free[i]] !== undefined) return plain(ev, f, k);
+      return joined(ev, f, k);
+    };
   }
 
   /** A literal followed by `next`: the inline fast path where the literal is deterministic. */
@@ -885,7 +907,7 @@ class BodyCompiler {
         };
       }
       case "setcomp": {
-        const body = this.body(t.body);
+        const body = this.closureBody(t.body);
         const head = this.term(t.head).g;
         return (ev, f, vk) => {
           const out = new RSet();
@@ -898,7 +920,7 @@ class BodyCompiler {
         };
       }
       case "objcomp": {
-        const body = this.body(t.body);
+        const body = this.closureBody(t.body);
         const key = this.term(t.key).g;
         const value = this.term(t.value).g;
         const loc = t.loc;

@@ -116,3 +116,40 @@ function probeBound(probe: Term, body: Expr[], j: number, bound: Set<string>): b
     if (v !== "input" && v !== "data" && !known.has(v)) return false;
   return true;
 }
+
+/**
+ * Joins inside a set or object comprehension, whose outer variables (e.g. a function's parameter in
+ * `{n.x | some n in input.needs; n.owner == name}`) are bound only when it runs: planned as if
+ * every variable that is not a binder came bound from outside, with the condition under which the
+ * plan is valid. The evaluator runs the planned body only when `bound` are all bound and `free`
+ * all unbound on entry (else the body as written): OPA indexes such comprehensions likewise.
+ */
+export function planClosureJoins(
+  body: Expr[],
+): { body: Expr[]; bound: string[]; free: string[] } | undefined {
+  const binders = new Set<string>();
+  for (const e of body) {
+    const b = binderOf(e);
+    if (b) binders.add(b.y);
+  }
+  if (binders.size === 0) return undefined;
+  const assumed = new Set<string>();
+  for (const e of body) exprVars(e, assumed, true);
+  for (const y of binders) assumed.delete(y);
+  const planned = planJoins(body, assumed);
+  if (planned === body) return undefined;
+  // what a join reads must be bound on entry unless an earlier literal binds it
+  const bound = new Set<string>();
+  const free = new Set<string>();
+  const known = new Set<string>(["input", "data"]);
+  for (const e of planned) {
+    if (e.body.kind === "join") {
+      const reads = termVars(e.body.probe, new Set(), true);
+      termVars(e.body.coll, reads, true);
+      for (const v of reads) if (!known.has(v)) bound.add(v);
+      termVars(e.body.value, free, true);
+    }
+    if (!e.negated && e.body.kind !== "some") exprVars(e, known);
+  }
+  return { body: planned, bound: [...bound], free: [...free] };
+}

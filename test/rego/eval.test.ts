@@ -248,6 +248,56 @@ out contains [a.id, b.id] if {
   });
 });
 
+describe("comprehension indexing", () => {
+  const src = `package p
+owned(name) := {n.id | some n in input.needs; n.owner == name}
+owned_list(name) := [n.id | some n in input.needs; n.owner == name]
+by_owner := {o: owned(o) | some o in input.owners}
+# the outer variable is bound inside: the comprehension is evaluated as written
+pairs := {[n.id, o] | some n in input.needs; o := n.owner; n.owner == o}
+# the same variable is free on one call and bound on another
+both := [{n.id | some n in input.needs; n.owner == o} | some o in ["a", "b"]]`;
+  const input = {
+    owners: ["a", "b", "c"],
+    needs: [
+      { id: 1, owner: "a" },
+      { id: 2, owner: "b" },
+      { id: 3, owner: "a" },
+      { id: 4 },
+      { id: 5, owner: 1 },
+    ],
+  };
+
+  it("answers as the loop it indexes, whether the outer variable is bound or not", () => {
+    expect(value(src, "data.p.by_owner", { input })).toEqual({ a: [1, 3], b: [2], c: [] });
+    expect(value(src, `data.p.owned("a")`, { input })).toEqual(
+      value(src, `data.p.owned_list("a")`, { input }),
+    );
+    expect(value(src, "data.p.pairs", { input })).toEqual([
+      [1, "a"],
+      [2, "b"],
+      [3, "a"],
+      [5, 1],
+    ]);
+    expect(value(src, "data.p.both", { input })).toEqual([[1, 3], [2]]);
+  });
+
+  it("probes an index instead of scanning the collection on every call", () => {
+    const big = {
+      owners: Array.from({ length: 300 }, (_, i) => `o${i}`),
+      needs: Array.from({ length: 3000 }, (_, i) => ({ id: i, owner: `o${i % 300}` })),
+    };
+    // 300 calls × 3,000 needs is 900,000 steps as a loop; the index needs a few per member
+    const opts = { input: big, maxSteps: 100_000 };
+    const got = value(src, "data.p.by_owner", opts) as Record<string, number[]>;
+    expect(Object.keys(got)).toHaveLength(300);
+    expect(got.o7).toEqual(Array.from({ length: 10 }, (_, i) => 7 + 300 * i));
+    expect(() => value(src, `[data.p.owned_list(o) | some o in input.owners]`, opts)).toThrow(
+      /step budget/,
+    );
+  });
+});
+
 describe("scoping", () => {
   it("lets variables declared inside comprehensions and every shadow outer ones", () => {
     const src = `package p
