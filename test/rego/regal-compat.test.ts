@@ -147,9 +147,11 @@ p := 1 # trailing
       [" trailing", 11, 8],
     ]);
     expect(ast.comments[2].location.text).toBe(b64("# trailing"));
-    expect(ast.annotations).toEqual([
-      { scope: "rule", title: "Allow", location: { file: "m.rego", row: 5, col: 1 } },
-    ]);
+    // as in OPA, the `# METADATA` comment and its annotation share one location: the block
+    const block = { file: "m.rego", row: 5, col: 1, text: b64("# METADATA\n# title: Allow") };
+    expect(ast.annotations).toEqual([{ scope: "rule", title: "Allow", location: block }]);
+    expect(ast.comments[0].location).toEqual(block);
+    expect(ast.comments[1].location.text).toBe(b64("# title: Allow"));
     expect(ast.rules[0].annotations).toEqual(ast.annotations);
   });
 
