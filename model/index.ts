@@ -14,6 +14,7 @@ export { ACCESS_CAPABILITIES, ACCESS_LEVELS } from "./access-levels";
 export { DEFAULT_LIMITS, DEFAULT_KV_MOUNT, vaultPathProblem } from "./normalise";
 export {
   planGrants,
+  forEachConsumerPlan,
   planPolicy,
   planRotation,
   renderPolicyHcl,

@@ -53,29 +53,9 @@ export function kvEntryName(provider: string, need: string): string {
 }
 
 export function planGrants(m: Manifest): GrantPlan {
-  const providers = new Map<string, Provider>(m.providers.map((p) => [p.name, p]));
-  const needsByConsumer = new Map<string, Need[]>();
-  for (const need of m.needs) {
-    const list = needsByConsumer.get(need.consumer) ?? [];
-    list.push(need);
-    needsByConsumer.set(need.consumer, list);
-  }
-
   const consumers: ConsumerPlan[] = [];
-  for (const consumer of m.consumers) {
-    const needs = needsByConsumer.get(consumer.name);
-    // A consumer with no needs gets nothing: a role without policies would be access granted
-    // for no declared reason.
-    if (!needs || needs.length === 0) continue;
-    const role = planRole(m, consumer, needs);
-    const cp: Building<ConsumerPlan> = { consumer: consumer.name, auth: consumer.auth };
-    if (consumer.owner !== undefined) cp.owner = consumer.owner;
-    cp.role = role;
-    cp.credential = planCredential(consumer, needs);
-    cp.needs = needs.map((need) => planNeed(m, consumer, providerOf(providers, need), need, role));
-    consumers.push(cp as ConsumerPlan);
-  }
-
+  forEachConsumerPlan(m, (cp) => consumers.push(cp));
+  const providers = new Map<string, Provider>(m.providers.map((p) => [p.name, p]));
   const anyThirdParty = m.needs.some((n) => providerOf(providers, n).kind !== "vault-token");
   const store: TokenStorePlan = {
     ...(anyThirdParty
@@ -93,6 +73,34 @@ export function planGrants(m: Manifest): GrantPlan {
       : {}),
   };
   return { store, consumers };
+}
+
+/**
+ * The consumers' part of {@link planGrants}, handed over one consumer at a time, in manifest
+ * order. A caller that only reads each plan (the policy input of `check`) keeps none of them, so
+ * a 10,000-need plan is never held whole: its objects die young, where collecting them is cheap.
+ */
+export function forEachConsumerPlan(m: Manifest, visit: (plan: ConsumerPlan) => void): void {
+  const providers = new Map<string, Provider>(m.providers.map((p) => [p.name, p]));
+  const needsByConsumer = new Map<string, Need[]>();
+  for (const need of m.needs) {
+    const list = needsByConsumer.get(need.consumer);
+    if (list) list.push(need);
+    else needsByConsumer.set(need.consumer, [need]);
+  }
+  for (const consumer of m.consumers) {
+    const needs = needsByConsumer.get(consumer.name);
+    // A consumer with no needs gets nothing: a role without policies would be access granted
+    // for no declared reason.
+    if (!needs || needs.length === 0) continue;
+    const role = planRole(m, consumer, needs);
+    const cp: Building<ConsumerPlan> = { consumer: consumer.name, auth: consumer.auth };
+    if (consumer.owner !== undefined) cp.owner = consumer.owner;
+    cp.role = role;
+    cp.credential = planCredential(consumer, needs);
+    cp.needs = needs.map((need) => planNeed(m, consumer, providerOf(providers, need), need, role));
+    visit(cp as ConsumerPlan);
+  }
 }
 
 /** One entry per auth kind the planned consumers log in with (token auth needs no mount). */

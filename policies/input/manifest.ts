@@ -5,7 +5,7 @@
  * policies are already structured rules: no HCL parsing on this path, which keeps `check` on a
  * large manifest close to the cost of reading the YAML.
  */
-import { planGrants, policyName, type Manifest } from "../../model";
+import { forEachConsumerPlan, policyName, type Manifest } from "../../model";
 import type { RolePlan } from "../../model/grant-plan-types";
 import {
   consumerToInput,
@@ -15,16 +15,25 @@ import {
   type NeedsSide,
 } from "./declaration";
 import { boundClaims } from "./bindings";
-import type { InputPolicy, InputRole, InputSecret, InputToken, PolicyInput } from "./types";
+import type {
+  InputPathRule,
+  InputPolicy,
+  InputRole,
+  InputSecret,
+  InputToken,
+  PolicyInput,
+} from "./types";
 
 export function manifestToInput(manifest: Manifest, opts: { now: string }): PolicyInput {
-  const plan = planGrants(manifest);
   const policyOf = new Map<string, string>();
   const policies: InputPolicy[] = [];
   const tokens: InputToken[] = [];
   const roles: InputRole[] = [];
   const secrets: InputSecret[] = [];
-  for (const c of plan.consumers) {
+  // One consumer's plan at a time, read and dropped. Lists and records the plan made fresh for
+  // this consumer (policy rules, token policies and meta, KV metadata) become the input's own
+  // instead of being copied: nothing else holds them.
+  forEachConsumerPlan(manifest, (c) => {
     const role = c.role;
     roles.push({
       name: role.roleName,
@@ -32,7 +41,7 @@ export function manifestToInput(manifest: Manifest, opts: { now: string }): Poli
       source: c.consumer,
       // A token role has no policies or TTLs of its own: it allows policies and caps every token
       // created against it (token_explicit_max_ttl), so that is what the rules judge for it.
-      token_policies: [...(role.kind === "token" ? role.allowedPolicies : role.tokenPolicies)],
+      token_policies: handOver(role.kind === "token" ? role.allowedPolicies : role.tokenPolicies),
       token_ttl_seconds: role.kind === "token" ? null : role.tokenTtl || null,
       token_max_ttl_seconds: role.kind === "token" ? null : role.tokenMaxTtl || null,
       secret_id_ttl_seconds: role.kind === "approle" ? role.secretIdTtl || null : null,
@@ -45,7 +54,7 @@ export function manifestToInput(manifest: Manifest, opts: { now: string }): Poli
         name: n.policy.name,
         source: n.need,
         need: n.need,
-        rules: n.policy.rules.map((r) => ({ path: r.path, capabilities: [...r.capabilities] })),
+        rules: handOver(n.policy.rules) as InputPathRule[],
       });
       if (n.token) {
         const t = n.token;
@@ -54,14 +63,14 @@ export function manifestToInput(manifest: Manifest, opts: { now: string }): Poli
           name: t.displayName,
           source: n.need,
           need: n.need,
-          policies: [...t.policies],
+          policies: handOver(t.policies),
           ttl_seconds: t.ttl || null,
           explicit_max_ttl_seconds: t.explicitMaxTtl || null,
           period_seconds: null,
           renewable: t.renewable,
           no_parent: t.noParent,
           no_default_policy: t.noDefaultPolicy,
-          meta: { ...t.meta },
+          meta: t.meta,
           display_name: t.displayName || null,
           // The plan sets no use limit: Vault's default, unlimited.
           num_uses: null,
@@ -72,11 +81,11 @@ export function manifestToInput(manifest: Manifest, opts: { now: string }): Poli
           path: `${n.kvEntry.mount}/${n.kvEntry.name}`,
           source: n.need,
           need: n.need,
-          custom_metadata: { ...n.kvEntry.customMetadata },
+          custom_metadata: n.kvEntry.customMetadata,
         });
       }
     }
-  }
+  });
   return {
     now: opts.now,
     limits: limitsToInput(manifest.limits),
@@ -86,6 +95,14 @@ export function manifestToInput(manifest: Manifest, opts: { now: string }): Poli
     vault: { policies, tokens, roles, secrets },
     has_declaration: true,
   };
+}
+
+/**
+ * A list the grant plan made for one consumer alone (see manifestToInput), handed over to the input
+ * instead of copied; the plan is dropped right after, so nothing else ever sees it.
+ */
+function handOver<T>(xs: readonly T[]): T[] {
+  return xs as T[];
 }
 
 /** The login bindings and token shape of a planned role, as the rules read them (TW017–TW028). */
