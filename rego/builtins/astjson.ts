@@ -277,7 +277,8 @@ class Converter {
     const first = h.ref[0];
     if (h.ref.length === 1 && first.kind === "var") head.name = first.name;
     head.ref = h.ref.map((x) => this.term(x));
-    if (h.args) head.args = h.args.map((x) => this.term(x));
+    // `f()` has no args in OPA's JSON (omitempty), like a rule
+    if (h.args?.length) head.args = h.args.map((x) => this.term(x));
     if (h.key) head.key = this.term(h.key);
     // `p if …` and `f(x) if …` have OPA's implicit value true; `contains` rules have none
     if (h.value) head.value = this.term(h.value);
