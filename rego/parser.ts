@@ -167,7 +167,7 @@ export class Parser {
       mod.rules.push(r);
       // v0: `p { a } { b }` chains bodies, each another definition with the same head (OPA's
       // parser copies the head for every further `{`; regula's libraries write functions so)
-      while (this.v0 && this.isP(this.peek(), "{")) {
+      while (this.v0 && !r.isDefault && this.isP(this.peek(), "{")) {
         const bt = this.next();
         const body = this.parseBody("}");
         mod.rules.push({
