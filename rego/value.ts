@@ -520,16 +520,7 @@ function rank(v: Value): number {
 
 export function equal(a: Value, b: Value): boolean {
   if (a === b) return true;
-  if (a instanceof Decimal || b instanceof Decimal) {
-    // canonical: a Decimal only equals a Decimal with the same fields
-    return (
-      a instanceof Decimal &&
-      b instanceof Decimal &&
-      a.neg === b.neg &&
-      a.digits === b.digits &&
-      a.exp10 === b.exp10
-    );
-  }
+  // (a Decimal never equals a scalar: canonical form; two Decimals compare below)
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
     // A whole double beyond ±2^53 may equal a bigint: compare mathematically (loose equality
     // between number and bigint is exact in JS).

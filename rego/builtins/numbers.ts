@@ -62,7 +62,12 @@ export function toFloat(n: Num): number {
 }
 
 function bitLength(b: bigint): number {
-  return b === 0n ? 0 : b.toString(2).length;
+  if (b === 0n) return 0;
+  if (b < 0n) b = -b;
+  if (b <= 0xffffffffn) return 32 - Math.clz32(Number(b));
+  // hex is a quarter the length of binary text: whole nibbles plus the leading one's bits
+  const h = b.toString(16);
+  return (h.length - 1) * 4 + (32 - Math.clz32(parseInt(h[0], 16)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -131,7 +136,14 @@ export function parseDecimal(
   return { neg: m[1] === "-", digits: BigInt((intPart || "0") + frac), exp10: exp - frac.length };
 }
 
+const POW10: bigint[] = [1n];
+
 function pow10(k: number): bigint {
+  if (k < 400) {
+    // numbers in policies stay far inside this; built on first use
+    while (POW10.length <= k) POW10.push(POW10[POW10.length - 1] * 10n);
+    return POW10[k];
+  }
   return 10n ** BigInt(k);
 }
 
@@ -150,6 +162,12 @@ export function toBigFloat(n: Num): BigFloat {
     const b = BigInt(n);
     return roundExact(n < 0 || Object.is(n, -0), b < 0n ? -b : b, 0);
   }
+  const scaled = n * 256;
+  if (Number.isInteger(scaled) && scaled < SHORT_DYADIC && scaled > -SHORT_DYADIC) {
+    // a float below 2^20 with at most 8 binary places (1.5, 7.25, 0.00390625): its exact value
+    // has at most 15 significant digits, so it is its own shortest text and its bits are exact
+    return { neg: n < 0, m: BigInt(n < 0 ? -scaled : scaled), e: -8 };
+  }
   const hit = floatCache.get(n);
   if (hit !== undefined) return hit;
   const d = parseDecimal(String(n));
@@ -162,6 +180,7 @@ export function toBigFloat(n: Num): BigFloat {
 }
 
 const floatCache = new Map<number, BigFloat>();
+const SHORT_DYADIC = 2 ** 28;
 
 function align(a: BigFloat, b: BigFloat): [bigint, bigint, number] {
   const e = Math.min(a.e, b.e);
@@ -228,6 +247,8 @@ export function bigFloatToValue(a: BigFloat, prec = PREC): Num {
   if (a.m === 0n) return 0;
   // an integer of at most 64 bits is its own shortest text
   if (bfIsInt(a) && bitLength(a.m) + a.e <= PREC) return normNum(bfTrunc(a));
+  // a short binary fraction (see toBigFloat) is a float whose text is its exact value
+  if (a.e >= -8 && bitLength(a.m) + a.e <= 20) return nearestFloat(a);
   // Fast path: the nearest float64's text, when it reads back as this very float, is the
   // shortest such text (a float64's interval holds the 64-bit float's).
   const v = nearestFloat(a);
@@ -246,22 +267,9 @@ function roundTo(a: BigFloat, prec: number): BigFloat {
 function sameFloat(x: BigFloat, y: BigFloat): boolean {
   if (x.neg !== y.neg) return false;
   if (x.m === 0n || y.m === 0n) return x.m === y.m;
-  // normalise away trailing zero bits before comparing
-  const [xm, xe] = stripZeros(x.m, x.e);
-  const [ym, ye] = stripZeros(y.m, y.e);
-  return xm === ym && xe === ye;
-}
-
-function stripZeros(m: bigint, e: number): [bigint, number] {
-  while ((m & 0xffffn) === 0n) {
-    m >>= 16n;
-    e += 16;
-  }
-  while ((m & 1n) === 0n) {
-    m >>= 1n;
-    e += 1;
-  }
-  return [m, e];
+  if (bitLength(x.m) + x.e !== bitLength(y.m) + y.e) return false;
+  // same magnitude: shift the one with the larger exponent onto the other's
+  return x.e >= y.e ? x.m << BigInt(x.e - y.e) === y.m : x.m === y.m << BigInt(y.e - x.e);
 }
 
 /** Nearest float64 (±0 or ±Infinity beyond its range). */
@@ -311,7 +319,9 @@ function shortestDecimal(a: BigFloat, prec: number): { digits: bigint; exp10: nu
   const ge = (k: number): boolean => (k >= 0 ? N >= pow10(k) * D : N * pow10(-k) >= D);
   while (ge(p)) p++;
   while (!ge(p - 1)) p--;
-  for (let k = 1; ; k++) {
+  // the nearest k-digit decimal is within the bounds for every k from the shortest one on, so
+  // search for the least k (prec bits never need more than prec * log10(2) + 2 digits)
+  const attempt = (k: number): { digits: bigint; exp10: number } | undefined => {
     const t = p - k; // candidate = q * 10^t
     let num = N;
     let den = D;
@@ -324,8 +334,21 @@ function shortestDecimal(a: BigFloat, prec: number): { digits: bigint; exp10: nu
     const diff = q * den - num;
     const dist = diff < 0n ? -diff : diff;
     const half = t >= 0 ? H : H * pow10(-t);
-    if (dist < half || (inclusive && dist === half)) return { digits: q, exp10: t };
+    return dist < half || (inclusive && dist === half) ? { digits: q, exp10: t } : undefined;
+  };
+  let lo = 1;
+  let hi = Math.ceil(prec * Math.log10(2)) + 2;
+  let best = attempt(hi);
+  while (best === undefined) best = attempt(++hi); // (not reached: the bound always holds)
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const r = attempt(mid);
+    if (r !== undefined) {
+      best = r;
+      hi = mid;
+    } else lo = mid + 1;
   }
+  return best;
 }
 
 // ---------------------------------------------------------------------------------------------
