@@ -34,9 +34,9 @@ Examples:
     summary:
       "offline preview: every Vault resource `pulumi up` would register, with policy results under each need; exit 1 on any deny",
     usage:
-      "tokenwarden plan <access-needs.yaml> [--format text|json] [--no-policy] [--policies <dir>]… [--now <RFC3339>]\n       exits 1 on a policy deny, as `pulumi preview --policy-pack` fails on a mandatory policy; --no-policy lists resources only",
+      "tokenwarden plan <access-needs.yaml|-> [--format text|json] [--no-policy] [--policies <dir>]… [--now <RFC3339>]\n       exits 1 on a policy deny, as `pulumi preview --policy-pack` fails on a mandatory policy; --no-policy lists resources only",
     help: `Arguments:
-  <access-needs.yaml>  the manifest to plan
+  <access-needs.yaml>  the manifest to plan; - reads it from standard input
 Options:
   --format text|json   text (default): the resource tree with policy results under each need;
                        json: {tokenwarden (the embedded declaration), resources, findings, waived, policy},
@@ -48,14 +48,15 @@ Options:
 Examples:
   tokenwarden plan examples/access-needs.yaml --now 2026-12-01T00:00:00Z
   tokenwarden plan examples/access-needs.yaml --format json --now 2026-12-01T00:00:00Z > plan.json
-  tokenwarden plan examples/access-needs.yaml --no-policy`,
+  tokenwarden plan examples/access-needs.yaml --no-policy
+  tokenwarden plan - --format json < examples/access-needs.yaml | tokenwarden check -`,
     load: () => import("./commands/plan").then((m) => m.run),
   },
   synth: {
     summary: "write Terraform JSON (cdk.tf.json) for the same grants, via CDKTF",
-    usage: "tokenwarden synth <access-needs.yaml> --out <dir> [--format text|json]",
+    usage: "tokenwarden synth <access-needs.yaml|-> --out <dir> [--format text|json]",
     help: `Arguments:
-  <access-needs.yaml>  the manifest
+  <access-needs.yaml>  the manifest; - reads it from standard input
 Options:
   --out, -o <dir>      where to write cdk.tf.json (created when missing; must not be a file)
   --format text|json   text (default): the file written and the TF_VAR_ variables to set;

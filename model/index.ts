@@ -1,7 +1,13 @@
 /** The access-needs model: manifest loading and validation, and the provider-neutral grant plan. */
 export * from "./types";
 export * from "./grant-plan-types";
-export { loadManifest, parseManifestText, parseManifestObject, locateNearest } from "./load";
+export {
+  loadManifest,
+  parseManifestText,
+  parseManifestDocument,
+  parseManifestObject,
+  locateNearest,
+} from "./load";
 export { ManifestError, formatIssue, fieldPath, type ManifestIssue } from "./errors";
 export {
   parseDuration,

@@ -49,6 +49,19 @@ export function parseManifestText(text: string, file: string): Manifest {
 }
 
 /**
+ * {@link parseManifestText}, also handing back the document as parsed, before normalising: what
+ * the Pulumi component takes as a manifest object when there is no file to give it (standard
+ * input), without reading the text twice.
+ */
+export function parseManifestDocument(
+  text: string,
+  file: string,
+): { manifest: Manifest; document: unknown } {
+  const { value, source } = parseText(text, file);
+  return { manifest: build(value, source), document: value };
+}
+
+/**
  * Validates a manifest given as a value (the Pulumi component accepts one). Issues name the field
  * but carry no line, since there is no text behind the object.
  */

@@ -15,6 +15,7 @@ import * as v8 from "node:v8";
 import type { Command } from "../io";
 import { formatFlag, parseArgs } from "../args";
 import { InputError, UsageError } from "../../errors";
+import { readInputText } from "../io";
 import {
   collectResourcesInSlices,
   type CollectOptions,
@@ -27,11 +28,15 @@ import {
   formatIssue,
   loadManifest,
   locateNearest,
+  parseManifestDocument,
   type Manifest,
 } from "../../model";
 import { embeddedDeclaration, type EmbeddedDeclaration } from "../../policies/input/declaration";
 import type { Finding } from "../../policies/input/types";
 import type { FindingSummary, PolicySet } from "../../policies/evaluate";
+
+/** How `-` (standard input) is named in messages and finding lines, as `check` names it. */
+const STDIN_NAME = "<stdin>";
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -53,12 +58,16 @@ export const run: Command = async (argv, io) => {
     throw new UsageError("--policies has no effect with --no-policy; give one or the other");
   }
   const now = parseNow(args.get("now"));
-  const file = args.positionals[0];
+  const given = args.positionals[0];
+  // `-`: the manifest on standard input, named "<stdin>" in messages and finding lines (as check)
+  const file = given === "-" ? STDIN_NAME : given;
+  const text = given === "-" ? await readInputText(io) : undefined;
   if (io.interactive) io.err(`planning ${file} under the Pulumi mock runtime…\n`);
   let result: PlanResult;
   try {
     result = await planFile(file, {
       now,
+      text,
       policy: noPolicy
         ? false
         : { extraDirs: args.all("policies").map((d) => path.resolve(io.cwd, d)) },
@@ -129,6 +138,8 @@ export interface PlanResult {
 export interface PlanOptions {
   /** The clock for review dates, waiver expiry and the mocked rotation clocks. */
   readonly now: Date;
+  /** The manifest's text when it is not read from `file` (standard input; `file` names it). */
+  readonly text?: string;
   /** `false` skips policy evaluation; otherwise extra Rego dirs, as `check --policies`. */
   readonly policy: false | { readonly extraDirs?: readonly string[] };
   /** Passed to the mock run (tests hand in canary token values here). */
@@ -142,8 +153,17 @@ export interface PlanOptions {
  */
 export async function planFile(file: string, opts: PlanOptions): Promise<PlanResult> {
   // Loaded here for the policy input and the declaration; the program loads its own copy (it
-  // takes a path), a parse that costs little next to the mock run itself.
-  const manifest = loadManifest(file);
+  // takes a path), a parse that costs little next to the mock run itself. Text given (standard
+  // input) is parsed once: the program then takes the parsed document instead of a path.
+  let manifest: Manifest;
+  let programManifest: string | object = file;
+  if (opts.text === undefined) {
+    manifest = loadManifest(file);
+  } else {
+    const parsed = parseManifestDocument(opts.text, file);
+    manifest = parsed.manifest;
+    programManifest = parsed.document as object;
+  }
   assertHeapFits(file, manifest.needs.length);
   let results: PlanPolicyResults | undefined;
   if (opts.policy !== false) {
@@ -159,7 +179,10 @@ export async function planFile(file: string, opts: PlanOptions): Promise<PlanRes
     results = await policyResults(manifest, set, opts.now);
   }
   // Consumers a slice at a time: memory stays flat per need (collectResourcesInSlices).
-  const { resources } = await collectResourcesInSlices(file, { ...opts.collect, now: opts.now });
+  const { resources } = await collectResourcesInSlices(programManifest, {
+    ...opts.collect,
+    now: opts.now,
+  });
   return {
     manifest,
     resources,

@@ -8,8 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs, formatFlag } from "../args";
 import { UsageError } from "../../errors";
-import type { Command } from "../io";
-import { loadManifest, planGrants } from "../../model";
+import { readInputText, type Command } from "../io";
+import { loadManifest, parseManifestText, planGrants } from "../../model";
 import { tokenVariableName } from "../../components/cdktf/terraform-names";
 import { embeddedDeclaration } from "../../policies/input/declaration";
 
@@ -39,8 +39,11 @@ export const run: Command = async (argv, io) => {
   }
 
   // Invalid manifests throw ManifestError (an InputError: exit 2, one line per issue).
-  // As typed, like `validate`: messages name the file the way the user wrote it.
-  const manifest = loadManifest(args.positionals[0]);
+  // As typed, like `validate`: messages name the file the way the user wrote it; `-` reads
+  // standard input, named "<stdin>" as `check` and `validate` name it.
+  const given = args.positionals[0];
+  const manifest =
+    given === "-" ? parseManifestText(await readInputText(io), "<stdin>") : loadManifest(given);
   const plan = planGrants(manifest);
 
   if (io.interactive) io.err(`synthesizing ${manifest.needs.length} needs with CDKTF…\n`);
