@@ -146,7 +146,6 @@ export class Parser {
     this.next();
     const pref = this.parseRefTerm();
     const packagePath = this.refToPath(pref, "package");
-    const packageEnd = this.last().end;
     const mod: Module = {
       file: this.file,
       packagePath,
@@ -180,7 +179,8 @@ export class Parser {
       }
     }
     attachAnnotations(mod, this.comments);
-    SPANS.set(mod, { start: pt.start, end: packageEnd });
+    // OPA locates the package clause at its keyword (the location's text is `package`)
+    SPANS.set(mod, { start: pt.start, end: pt.end });
     MODULE_COMMENTS.set(mod, this.comments);
     return mod;
   }

@@ -92,12 +92,8 @@ p := 1 # trailing
   }) as J;
 
   it("locates package, imports, rules, heads, expressions and terms with their source text", () => {
-    expect(ast.package.location).toEqual({
-      file: "m.rego",
-      row: 1,
-      col: 1,
-      text: b64("package a.b"),
-    });
+    // OPA locates the package clause at its keyword
+    expect(ast.package.location).toEqual({ file: "m.rego", row: 1, col: 1, text: b64("package") });
     expect(ast.package.path[0]).toEqual({ type: "var", value: "data" });
     expect(ast.package.path[2].location).toMatchObject({ row: 1, col: 11, text: b64("b") });
     expect(ast.imports[0].location).toMatchObject({ row: 3, text: b64("import data.x.y as z") });
