@@ -131,6 +131,69 @@ export function compileUnit(
   return { size: scope.size, scope, bodies: bs, terms: ts };
 }
 
+const pureFns = new WeakMap<RuleGroup, boolean>();
+
+/**
+ * A function whose value depends only on its arguments and the evaluation's scope, so a call may
+ * reuse the value of an earlier call with the same arguments: no `print` (its output is per call)
+ * and no `with` (which re-evaluates rules under it) in its definitions or the functions they call.
+ */
+export function memoizable(prog: CompiledProgram, g: RuleGroup): boolean {
+  let r = pureFns.get(g);
+  if (r !== undefined) return r;
+  pureFns.set(g, false); // (recursion is a compile error; this only ends the walk)
+  const termOk = (t: Term): boolean => {
+    switch (t.kind) {
+      case "scalar":
+      case "var":
+        return true;
+      case "ref":
+        return t.terms.every(termOk);
+      case "array":
+      case "set":
+        return t.items.every(termOk);
+      case "object":
+        return t.items.every(([k, v]) => termOk(k) && termOk(v));
+      case "call": {
+        if (t.fn === "print") return false;
+        const callee = prog.groups.get(t.fn);
+        if (callee?.kind === "function" && !memoizable(prog, callee)) return false;
+        return t.args.every(termOk);
+      }
+      case "arraycomp":
+      case "setcomp":
+        return termOk(t.head) && bodyOk(t.body);
+      case "objcomp":
+        return termOk(t.key) && termOk(t.value) && bodyOk(t.body);
+    }
+  };
+  const bodyOk = (body: Expr[]): boolean =>
+    body.every((e) => {
+      if (e.withs.length > 0) return false;
+      const b = e.body;
+      switch (b.kind) {
+        case "term":
+          return termOk(b.term);
+        case "some":
+          return true;
+        case "somein":
+          return (b.key === null || termOk(b.key)) && termOk(b.value) && termOk(b.coll);
+        case "every":
+          return termOk(b.domain) && bodyOk(b.body);
+        case "join":
+          return termOk(b.coll) && termOk(b.probe);
+      }
+    });
+  const ruleOk = (c: CRule): boolean =>
+    bodyOk(c.body) &&
+    termOk(c.value) &&
+    (c.args ?? []).every(termOk) &&
+    (c.elseRule === undefined || ruleOk(c.elseRule));
+  r = g.rules.every(ruleOk) && (g.defaultRule === undefined || termOk(g.defaultRule.value));
+  pureFns.set(g, r);
+  return r;
+}
+
 function bind(ev: Evaluator, f: Frame, s: number, v: Value, k: K): boolean {
   // no try/finally: an error aborts the whole query, whose frame is then dropped
   ev.step();
@@ -476,7 +539,7 @@ class BodyCompiler {
     return (ev, f, k) =>
       value(ev, f, (val, fnName) => {
         const prev = ev.st;
-        const next = { ...prev, cache: new Map() };
+        const next = { ...prev, cache: new Map(), calls: new Map() };
         if (fnTarget) {
           next.fnOverrides = new Map(prev.fnOverrides);
           next.fnOverrides.set(

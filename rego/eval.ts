@@ -14,6 +14,7 @@ import {
 import { type CompiledProgram, type CRule, type DNode, type RuleGroup } from "./compiler";
 import {
   groupCode,
+  memoizable,
   upsert,
   type DataRef,
   type JoinCode,
@@ -46,6 +47,8 @@ export interface Scoped {
   dataOverrides: DataOverride[];
   fnOverrides: Map<string, FnOverride>;
   cache: Map<RuleGroup, { v: Value | undefined }>;
+  /** Values of calls of memoizable functions, by arguments (see callMemo). */
+  calls: Map<RuleGroup, Map<unknown, unknown>>;
 }
 
 export interface EvaluatorOptions {
@@ -102,7 +105,13 @@ export class Evaluator {
 
   constructor(prog: CompiledProgram, opts: EvaluatorOptions) {
     this.prog = prog;
-    this.st = { input: opts.input, dataOverrides: [], fnOverrides: new Map(), cache: new Map() };
+    this.st = {
+      input: opts.input,
+      dataOverrides: [],
+      fnOverrides: new Map(),
+      cache: new Map(),
+      calls: new Map(),
+    };
     this.baseData = opts.data;
     this.coverage = opts.coverage;
     this.strict = opts.strict;
@@ -628,7 +637,7 @@ export class Evaluator {
         if (ov.kind === "value") return ov.value;
         // a mock runs without any function mocks: it may call the original, never another mock
         const prev = this.st;
-        this.st = { ...prev, fnOverrides: new Map(), cache: new Map() };
+        this.st = { ...prev, fnOverrides: new Map(), cache: new Map(), calls: new Map() };
         try {
           return this.callFunction(ov.name, args, loc, true);
         } finally {
@@ -678,6 +687,33 @@ export class Evaluator {
 
   private evalFunction(g: RuleGroup, args: Value[]): Value | undefined {
     this.step();
+    if (!memoizable(this.prog, g)) return this.evalFunctionBody(g, args);
+    // a call with the arguments of an earlier call in this scope has that call's value:
+    // scalars are keyed by value, composite arguments by identity (values are immutable)
+    let level = this.st.calls.get(g);
+    if (level === undefined) {
+      level = new Map();
+      this.st.calls.set(g, level);
+    }
+    const last = args.length - 1;
+    for (let i = 0; i < last; i++) {
+      const key = memoKey(args[i]);
+      let nextLevel = level.get(key) as Map<unknown, unknown> | undefined;
+      if (nextLevel === undefined) {
+        nextLevel = new Map();
+        level.set(key, nextLevel);
+      }
+      level = nextLevel;
+    }
+    const key = last >= 0 ? memoKey(args[last]) : NO_ARGS;
+    const hit = level.get(key);
+    if (hit !== undefined) return hit === UNDEFINED ? undefined : (hit as Value);
+    const v = this.evalFunctionBody(g, args);
+    level.set(key, v === undefined ? UNDEFINED : v);
+    return v;
+  }
+
+  private evalFunctionBody(g: RuleGroup, args: Value[]): Value | undefined {
     this.ruleStack.push(g.name);
     try {
       const code = groupCode(this.prog, g);
@@ -707,6 +743,14 @@ export class Evaluator {
       this.ruleStack.pop();
     }
   }
+}
+
+/** Memo entries for an undefined call value and for a call without arguments. */
+const UNDEFINED = Symbol("undefined");
+const NO_ARGS = Symbol("no-args");
+
+function memoKey(v: Value): unknown {
+  return v !== null && typeof v === "object" ? v : keyOf(v);
 }
 
 const sameConstCache = new WeakMap<RuleGroup, boolean>();

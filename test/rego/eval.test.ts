@@ -298,6 +298,36 @@ both := [{n.id | some n in input.needs; n.owner == o} | some o in ["a", "b"]]`;
   });
 });
 
+describe("function calls", () => {
+  it("reuse the value of an earlier call with the same arguments within one scope", () => {
+    const src = `package p
+k := 1
+slow(x) := count([i | some i in numbers.range(1, 2000)]) + x + k
+repeated := [slow(1) | some _ in numbers.range(1, 200)]
+scoped := [a, b, c] if {
+  a := slow(1)
+  b := slow(1) with data.p.k as 5
+  c := slow(1)
+}`;
+    // 200 calls of ~2,000 steps each would exceed the budget; one evaluation does not
+    const got = value(src, "data.p.repeated", { maxSteps: 50_000 }) as number[];
+    expect(got).toHaveLength(200);
+    expect(new Set(got)).toEqual(new Set([2002]));
+    // a `with` is a scope of its own: the call is evaluated again there
+    expect(value(src, "data.p.scoped")).toEqual([2002, 2006, 2002]);
+  });
+
+  it("still print on every call of a function that prints", () => {
+    const src = `package p
+noisy(x) := x if print("call", x)
+outer(x) := noisy(x)
+r := [outer(1) | some _ in [1, 2, 3]]`;
+    const lines: string[] = [];
+    expect(value(src, "data.p.r", { print: (l) => lines.push(l) })).toEqual([1, 1, 1]);
+    expect(lines).toEqual(["call 1", "call 1", "call 1"]);
+  });
+});
+
 describe("scoping", () => {
   it("lets variables declared inside comprehensions and every shadow outer ones", () => {
     const src = `package p
