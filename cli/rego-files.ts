@@ -10,6 +10,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError, UsageError } from "../errors";
+import { parseJSON as parseJSONExact } from "../rego/builtins/encoding";
+import { toJS } from "../rego/value";
 
 export interface LoadedModule {
   readonly file: string;
@@ -208,9 +210,17 @@ function checkPackageRoots(source: string, display: string, manifest: Manifest):
     );
 }
 
+/** 16 or more digits in a row (a point allowed among them), or a three-digit exponent. */
+const LONG_NUMBER = /(?:[0-9]\.?){16}|[eE][+-]?[0-9]{3}/;
+
 export function parseDataFile(text: string, display: string): unknown {
   try {
-    if (/\.json$/.test(display)) return JSON.parse(text);
+    if (/\.json$/.test(display)) {
+      const doc: unknown = JSON.parse(text);
+      // JSON.parse rounds numbers to float64; OPA keeps their text (json.Number). Where a number
+      // may hold more than a float does, read it again exactly (bigints, Decimals).
+      return LONG_NUMBER.test(text) ? toJS(parseJSONExact(text)) : doc;
+    }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const yaml = require("js-yaml") as typeof import("js-yaml");
     return yaml.load(text);

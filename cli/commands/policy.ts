@@ -20,6 +20,8 @@ import {
   type TestResult,
 } from "../../rego";
 import type { ResultSet } from "../../rego/api-types";
+// numbers print as OPA prints them: big integers and long decimals exactly
+import { jsonText } from "../../rego/value";
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = argv;
@@ -123,10 +125,7 @@ async function evalCommand(argv: string[], io: CliIO): Promise<number> {
     throw err;
   }
   if (format === "json") {
-    io.out(
-      JSON.stringify(rs.length === 0 ? {} : { result: rs.map(withoutEmptyBindings) }, null, 2) +
-        "\n",
-    );
+    io.out(jsonText(rs.length === 0 ? {} : { result: rs.map(withoutEmptyBindings) }, 2) + "\n");
   } else {
     io.out(pretty(rs) + "\n");
   }
@@ -153,12 +152,12 @@ function pretty(rs: ResultSet): string {
     Object.keys(first.bindings).length === 0 &&
     first.expressions.length === 1
   ) {
-    return JSON.stringify(first.expressions[0].value, null, 2);
+    return jsonText(first.expressions[0].value, 2);
   }
   const vars = Object.keys(first.bindings);
   if (vars.length === 0)
-    return rs.map((r) => r.expressions.map((e) => JSON.stringify(e.value)).join(" ")).join("\n");
-  const rows = rs.map((r) => vars.map((v) => JSON.stringify(r.bindings[v])));
+    return rs.map((r) => r.expressions.map((e) => jsonText(e.value)).join(" ")).join("\n");
+  const rows = rs.map((r) => vars.map((v) => jsonText(r.bindings[v])));
   const widths = vars.map((v, i) => Math.max(v.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
     "| " + cells.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";

@@ -1,5 +1,5 @@
 /** Type predicates, type_name and to_number. */
-import { RObject, RSet, isNumber, normNum, typeName, type Value } from "../value";
+import { RObject, RSet, isNumber, normNum, numberFromText, typeName, type Value } from "../value";
 import { BuiltinError, operandError } from "./types";
 import { BuiltinTypeErrorText, parseDecimal, defineSafe } from "./numbers";
 
@@ -60,7 +60,9 @@ function toNumber(args: Value[]): Value {
     if (lower === "inf" || lower === "infinity" || lower === "nan") {
       throw new BuiltinTypeErrorText("to_number", 1, "must be valid number string but got string");
     }
-    return parseGoFloat(v);
+    const f = parseGoFloat(v);
+    // OPA validates with ParseFloat but keeps the string as the number's text (exact digits)
+    return numberFromText(v) ?? f;
   }
   throw operandError("to_number", 1, "one of {null, boolean, number, string}", v);
 }

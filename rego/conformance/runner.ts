@@ -10,7 +10,7 @@ import { newFrame } from "../frame";
 import { RegoError, formatDetail } from "../errors";
 import { compile } from "../index";
 import { parseQuerySource } from "../parser";
-import { fromJS, RObject, type Value } from "../value";
+import { Decimal, fromJS, RObject, type Value } from "../value";
 
 export interface ConformanceCase {
   note: string;
@@ -81,6 +81,8 @@ export function evalTermText(src: string): Value {
 
 function canonJSON(x: unknown): string {
   if (typeof x === "number" || typeof x === "bigint") return "#" + numText(x);
+  // an exact decimal, like every expected number, is compared at float64 precision
+  if (x instanceof Decimal) return "#" + numText(x.toNumber());
   if (x === null || typeof x !== "object") return JSON.stringify(x) ?? "undefined";
   if (Array.isArray(x)) return "[" + x.map(canonJSON).join(",") + "]";
   const rec = x as Record<string, unknown>;
