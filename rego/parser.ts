@@ -255,7 +255,8 @@ export class Parser {
       head.value = this.parseTermExpr();
       this.span(head, nameTok.start);
       const dr = { head, body: [trueExpr(this.loc(start))], isDefault, loc: this.loc(start) };
-      return this.span(dr, start.start);
+      // OPA locates a default rule at its `default` keyword
+      return this.span(dr, start.start, start.end);
     }
     if (this.isKw(this.peek(), "contains")) {
       this.next();

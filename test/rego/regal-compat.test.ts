@@ -151,6 +151,15 @@ p := 1 # trailing
     expect(ast.rules[0].annotations).toEqual(ast.annotations);
   });
 
+  it("locates a default rule at its keyword and its head from the name (as OPA does)", () => {
+    const d = moduleAstJSON("d.rego", "package d\n\ndefault allow := false\n", {
+      locations: true,
+    }) as J;
+    expect(d.rules[0].location).toMatchObject({ row: 3, col: 1, text: b64("default") });
+    expect(d.rules[0].head.location).toMatchObject({ row: 3, col: 9, text: b64("allow := false") });
+    expect(d.rules[0].body[0].generated).toBe(true);
+  });
+
   it("leaves all of it out unless asked (rego.parse_module's shape)", () => {
     const plain = moduleAstJSON("m.rego", src) as J;
     expect(JSON.stringify(plain)).not.toContain("location");
