@@ -23,7 +23,7 @@ import { GENERATED, MODULE_COMMENTS, OPERATOR_SPANS, SPANS, parseModuleSource } 
 import { RegoError } from "../errors";
 import { BuiltinError, defineAll } from "./types";
 import { str } from "./operands";
-import { fromJS, toJS, type Value } from "../value";
+import { Decimal, fromJS, toJS, type Value } from "../value";
 
 type Json = Record<string, unknown>;
 
@@ -120,7 +120,12 @@ class Converter {
     switch (t.kind) {
       case "scalar": {
         const v = t.value;
-        const type = v === null ? "null" : typeof v === "bigint" ? "number" : (typeof v as string);
+        const type =
+          v === null
+            ? "null"
+            : typeof v === "bigint" || v instanceof Decimal
+              ? "number"
+              : (typeof v as string);
         return { type, value: v };
       }
       case "var":
