@@ -83,11 +83,12 @@ export const run: Command = async (argv, io) => {
     }
     return 2;
   }
-  io.out(
-    format === "json"
-      ? renderJson(result.resources, result.policy, result.declaration)
-      : renderText(result.resources, result.policy ?? null, file),
-  );
+  // Written in pieces as it is rendered: a 20,000-need plan is tens of megabytes of text, never
+  // held as one string (nor converted to one buffer for stdout) on top of the plan itself.
+  const out = chunked(io.out);
+  if (format === "json") writeJson(out.write, result.resources, result.policy, result.declaration);
+  else writeText(out.write, result.resources, result.policy ?? null, file);
+  out.flush();
   return result.policy && hasDeny(result.policy) ? 1 : 0;
 };
 
@@ -315,6 +316,35 @@ export function hasDeny(results: PlanPolicyResults): boolean {
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
+/** Where rendered output goes, a piece at a time. */
+type Write = (text: string) => void;
+
+/** Pieces gathered into writes of about 1 MB: few calls to stdout, no output-sized string. */
+function chunked(out: Write): { write: Write; flush: () => void } {
+  let pending: string[] = [];
+  let size = 0;
+  const flush = () => {
+    if (pending.length) out(pending.join(""));
+    pending = [];
+    size = 0;
+  };
+  return {
+    write(text) {
+      pending.push(text);
+      size += text.length;
+      if (size >= 1 << 20) flush();
+    },
+    flush,
+  };
+}
+
+/** Collects what a writer wrote (the string forms of the renderers). */
+function collect(render: (write: Write) => void): string {
+  const parts: string[] = [];
+  render((t) => parts.push(t));
+  return parts.join("");
+}
+
 /**
  * `{tokenwarden, resources, findings, waived, policy}`. The declaration comes first: `check`
  * reads it back (and finds a need's line in this file by the first `"name"` after the key).
@@ -326,7 +356,42 @@ export function renderJson(
   policy?: PlanPolicyResults,
   declaration?: EmbeddedDeclaration,
 ): string {
-  const list = resources.map(({ type, name, urn, parent, dependsOn, inputs }) => ({
+  return collect((write) => writeJson(write, resources, policy, declaration));
+}
+
+/**
+ * {@link renderJson}, written a list item at a time: the same bytes as `JSON.stringify(doc, null,
+ * 2)` (items are stringified on their own and indented to their depth; JSON text holds no raw
+ * newline, so indenting after each newline is exact).
+ */
+export function writeJson(
+  write: Write,
+  resources: readonly PlannedResource[],
+  policy?: PlanPolicyResults,
+  declaration?: EmbeddedDeclaration,
+): void {
+  let first = true;
+  const key = (name: string) => {
+    write(`${first ? "" : ","}\n  ${JSON.stringify(name)}: `);
+    first = false;
+  };
+  const member = (name: string, value: unknown) => {
+    key(name);
+    write(indent(JSON.stringify(value, null, 2), "  "));
+  };
+  const list = <T>(name: string, items: readonly T[], shown: (item: T) => unknown) => {
+    if (items.length === 0) return member(name, []);
+    key(name);
+    write("[");
+    items.forEach((item, i) => {
+      write(`${i ? "," : ""}\n    ${indent(JSON.stringify(shown(item), null, 2), "    ")}`);
+    });
+    write("\n  ]");
+  };
+  write("{");
+  if (declaration) member("tokenwarden", declaration);
+  // only the members a resource shows in JSON, in this order
+  list("resources", resources, ({ type, name, urn, parent, dependsOn, inputs }) => ({
     type,
     name,
     urn,
@@ -334,17 +399,18 @@ export function renderJson(
     dependsOn,
     inputs,
   }));
-  const doc: Record<string, unknown> = {};
-  if (declaration) doc.tokenwarden = declaration;
-  doc.resources = list;
   if (policy) {
-    doc.findings = policy.findings;
-    doc.waived = policy.waived;
-    doc.policy = { evaluated: true, ...summary(policy), notes: policy.notes };
+    list("findings", policy.findings, (f) => f);
+    list("waived", policy.waived, (f) => f);
+    member("policy", { evaluated: true, ...summary(policy), notes: policy.notes });
   } else if (declaration) {
-    doc.policy = { evaluated: false };
+    member("policy", { evaluated: false });
   }
-  return JSON.stringify(doc, null, 2) + "\n";
+  write("\n}\n");
+}
+
+function indent(json: string, by: string): string {
+  return json.includes("\n") ? json.replace(/\n/g, `\n${by}`) : json;
 }
 
 function summary(p: PlanPolicyResults): { deny: number; warn: number; waived: number } {
@@ -370,6 +436,17 @@ export function renderText(
   policy?: PlanPolicyResults | null,
   manifestFile?: string,
 ): string {
+  return collect((write) => writeText(write, resources, policy, manifestFile));
+}
+
+/** {@link renderText}, written a line at a time. */
+export function writeText(
+  write: Write,
+  resources: readonly PlannedResource[],
+  policy?: PlanPolicyResults | null,
+  manifestFile?: string,
+): void {
+  const line = (text: string) => write(`${text}\n`);
   const byParent = new Map<string | null, PlannedResource[]>();
   for (const r of resources) {
     const list = byParent.get(r.parent) ?? [];
@@ -389,11 +466,11 @@ export function renderText(
     for (const f of policy.waived) add(f, "~ waived");
   }
   const custom = resources.filter((r) => r.custom).length;
-  const lines: string[] = [
+  line(
     `${custom} Vault/time resources in ${resources.length - custom} components ` +
       `(mock run: nothing was sent to Vault; secret values show as [secret])`,
-    "",
-  ];
+  );
+  line("");
   const visit = (parent: string | null, indent: string): void => {
     const kids = byParent.get(parent) ?? [];
     kids.forEach((r, i) => {
@@ -401,30 +478,30 @@ export function renderText(
       const branch = parent === null ? "" : last ? "└─ " : "├─ ";
       const under = parent === null ? "" : last ? "   " : "│  ";
       const own = byParent.get(r.urn) ?? [];
-      lines.push(`${indent}${branch}${label(r, own)}`);
+      line(`${indent}${branch}${label(r, own)}`);
       // Under the label, on the subtree's vertical bar when it has children.
       const bar = own.length > 0 ? "│  " : "   ";
-      for (const f of findingsAt.get(r.urn) ?? []) lines.push(`${indent}${under}${bar}${f}`);
+      for (const f of findingsAt.get(r.urn) ?? []) line(`${indent}${under}${bar}${f}`);
       if (r.custom) {
-        for (const detail of describeInputs(r.inputs)) lines.push(`${indent}${under}    ${detail}`);
+        for (const detail of describeInputs(r.inputs)) line(`${indent}${under}    ${detail}`);
       }
       visit(r.urn, indent + under);
     });
   };
   visit(null, "");
   if (policy === null) {
-    lines.push("", "policy: not evaluated (--no-policy)");
+    line("");
+    line("policy: not evaluated (--no-policy)");
   } else if (policy) {
     const { deny, warn, waived } = summary(policy);
-    lines.push("");
-    for (const note of policy.notes) lines.push(`note: ${note}`);
-    lines.push(
+    line("");
+    for (const note of policy.notes) line(`note: ${note}`);
+    line(
       `policy: ${deny + warn} finding${deny + warn === 1 ? "" : "s"} (${deny} deny, ${warn} warn), ` +
         `${waived} waived` +
         (deny > 0 ? " — the plan fails: fix or waive each deny before `pulumi up`" : ""),
     );
   }
-  return lines.join("\n") + "\n";
 }
 
 function findingLine(f: PlanFinding, mark: string, manifestFile: string | undefined): string {
