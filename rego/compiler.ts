@@ -296,6 +296,66 @@ function freshenEvery(b: Extract<Expr["body"], { kind: "every" }>): Expr["body"]
   return out;
 }
 
+/**
+ * OPA declares a `:=` or `some` variable at its statement (rewriteLocalVars), so a comprehension or
+ * `every` body that comes *before* the declaration (or sits in its own right-hand side) and uses
+ * the same name has a variable of its own, not the one declared later. Give those closure
+ * variables fresh names so scheduling does not tie them to the later declaration.
+ */
+function scopeClosuresBeforeDeclarations(body: Expr[], args: Iterable<string>): Expr[] {
+  const declaredAt = body.map((e) => {
+    const s = new Set<string>();
+    declaredIn([e], s);
+    return s;
+  });
+  const before = new Set(args);
+  return body.map((e, i) => {
+    const later = new Set<string>();
+    for (let j = i; j < body.length; j++)
+      for (const v of declaredAt[j]) if (!before.has(v) && !isWildcard(v)) later.add(v);
+    for (const v of declaredAt[i]) before.add(v);
+    return later.size === 0 ? e : renameInClosures(e, later);
+  });
+}
+
+function renameInClosures(e: Expr, names: Set<string>): Expr {
+  const walk = (t: Term): Term => {
+    switch (t.kind) {
+      case "arraycomp":
+      case "setcomp":
+      case "objcomp":
+        return renameTerm(t, freshMap(names));
+      case "ref":
+        return { ...t, terms: t.terms.map(walk) };
+      case "array":
+      case "set":
+        return { ...t, items: t.items.map(walk) };
+      case "object":
+        return { ...t, items: t.items.map(([k, v]) => [walk(k), walk(v)] as [Term, Term]) };
+      case "call":
+        return { ...t, args: t.args.map(walk) };
+      default:
+        return t;
+    }
+  };
+  const b = e.body;
+  let nb: Expr["body"] = b;
+  if (b.kind === "term") nb = { kind: "term", term: walk(b.term) };
+  else if (b.kind === "somein")
+    nb = { ...b, key: b.key ? walk(b.key) : null, value: walk(b.value), coll: walk(b.coll) };
+  else if (b.kind === "every") {
+    const m = freshMap(names);
+    nb = {
+      ...b,
+      key: b.key ? renameTerm(b.key, m) : null,
+      value: renameTerm(b.value, m),
+      domain: walk(b.domain),
+      body: b.body.map((x) => renameExpr(x, m)),
+    };
+  }
+  return { ...e, body: nb, withs: e.withs.map((w) => ({ ...w, value: walk(w.value) })) };
+}
+
 /** A literal whose items are all constants becomes one constant (no per-eval construction). */
 function foldConst(t: Term): Term {
   if (t.kind === "array" && t.items.every((x) => x.kind === "scalar")) {
@@ -752,6 +812,11 @@ export function scheduleBody(
       }
     }
     if (picked < 0) {
+      const split = hoistIteratingRefs(remaining, b, outer, groups);
+      if (split) {
+        remaining.splice(split.index, 1, ...split.exprs);
+        continue;
+      }
       for (const e of remaining) {
         const a = analyzeExpr(e, b, outer, groups);
         for (const v of [...a.need].sort()) {
@@ -766,6 +831,48 @@ export function scheduleBody(
     for (const v of an!.out) b.add(v);
   }
   return { body: out, bound: b };
+}
+
+/**
+ * `foo == input.xs[foo]`: OPA counts the vars a ref argument iterates over as outputs of the call
+ * (outputVarsForExprRefs), so the other arguments may use them. Our calls read their arguments in
+ * order, so when nothing else can run, bind such a ref to a generated var in a literal of its own
+ * first. Only done when the rewritten call is then safe.
+ */
+function hoistIteratingRefs(
+  remaining: Expr[],
+  bound: Bound,
+  outer: Set<string>,
+  groups: Map<string, RuleGroup>,
+): { index: number; exprs: Expr[] } | undefined {
+  for (let i = 0; i < remaining.length; i++) {
+    const e = remaining[i];
+    if (e.negated || e.body.kind !== "term") continue;
+    const t = e.body.term;
+    if (t.kind !== "call" || t.fn === "eq" || t.fn === "assign") continue;
+    const inputs = fnArity(t.fn, groups) === t.args.length - 1 ? t.args.length - 1 : t.args.length;
+    const extras: Expr[] = [];
+    const after = new Set(bound);
+    const hoist = (a: Term): Term => {
+      if (a.kind === "call") return { ...a, args: a.args.map(hoist) };
+      if (a.kind === "array" || a.kind === "set") return { ...a, items: a.items.map(hoist) };
+      if (a.kind !== "ref") return a;
+      const need = new Set<string>();
+      const out = new Set<string>();
+      valueNeeds(a, bound, need, out, outer);
+      if (need.size > 0 || out.size === 0) return a;
+      for (const v of out) after.add(v);
+      const g = bindGenerated(a, e, extras);
+      if (g.kind === "var") after.add(g.name);
+      return g;
+    };
+    const args = t.args.map((a, k) => (k < inputs ? hoist(a) : a));
+    if (extras.length === 0) continue;
+    const rewritten: Expr = { ...e, body: { kind: "term", term: { ...t, args } } };
+    if (!analyzeExpr(rewritten, after, outer, groups).ok) continue;
+    return { index: i, exprs: [...extras, rewritten] };
+  }
+  return undefined;
 }
 
 /** Schedule comprehension / every bodies nested in an expression, given what is bound there. */
@@ -998,7 +1105,7 @@ function collectRefs(t: Term, out: Set<string>): void {
   switch (t.kind) {
     case "ref": {
       const name = refStaticPrefix(t);
-      if (name) out.add(name);
+      if (name) out.add(name + refDynamicTail(t, name.split(".").length));
       t.terms.forEach((x) => collectRefs(x, out));
       return;
     }
@@ -1061,6 +1168,25 @@ function refStaticPrefix(t: Term): string | undefined {
   return parts.join(".");
 }
 
+/**
+ * The segments after a ref's static prefix, as OPA matches them against rule paths
+ * (GetRulesDynamic): a var or other non-constant key matches any segment, a constant only itself.
+ * `data[x].allow` reaches `data.a.allow` but not `data.a.p`. Encoded after a NUL so the string
+ * still starts with the static prefix; empty when nothing after the first dynamic key is constant.
+ */
+function refDynamicTail(t: Extract<Term, { kind: "ref" }>, from: number): string {
+  const rest: (string | null)[] = [];
+  for (let i = from; i < t.terms.length; i++) {
+    const x = t.terms[i];
+    rest.push(
+      x.kind === "scalar" && (typeof x.value === "string" || typeof x.value === "number")
+        ? String(x.value)
+        : null,
+    );
+  }
+  return rest.some((x) => x !== null) ? "\0" + JSON.stringify(rest) : "";
+}
+
 function checkRecursion(groups: Map<string, RuleGroup>, ctx: CompileContext): void {
   const names = [...groups.keys()];
   // A reference reaches every rule at or below its static prefix, and the rule it lands in. Rather
@@ -1078,9 +1204,21 @@ function checkRecursion(groups: Map<string, RuleGroup>, ctx: CompileContext): vo
       else below.set(prefix, [i]);
     }
   });
-  const reachedBy = (ref: string): number[] => {
+  const reachedBy = (key: string): number[] => {
+    const nul = key.indexOf("\0");
+    const ref = nul < 0 ? key : key.slice(0, nul);
+    const tail = nul < 0 ? undefined : (JSON.parse(key.slice(nul + 1)) as (string | null)[]);
+    const depth = ref.split(".").length;
+    // a rule below the prefix is reached only if its path agrees with the ref's constant keys
+    const agrees = (i: number): boolean => {
+      if (!tail) return true;
+      const path = groups.get(names[i]!)!.path;
+      for (let k = 0; k < tail.length && depth + k < path.length; k++)
+        if (tail[k] !== null && tail[k] !== path[depth + k]) return false;
+      return true;
+    };
     // n === ref, n.startsWith(ref + "."), ref.startsWith(n + "."): disjoint cases, merged by position
-    const hits: number[] = [...(below.get(ref) ?? [])];
+    const hits: number[] = (below.get(ref) ?? []).filter(agrees);
     const exact = position.get(ref);
     if (exact !== undefined) hits.push(exact);
     for (let dot = ref.indexOf("."); dot !== -1; dot = ref.indexOf(".", dot + 1)) {
@@ -1312,7 +1450,9 @@ function compileRule(
   for (const t of [r.head.value, r.head.key, ...r.head.ref.slice(1)])
     if (t) nestedRedeclared(t, ctx);
   const sc: Scope = { ...sc0, locals };
-  const body = resolveBody(r.body, sc);
+  const argVars = new Set<string>();
+  if (r.head.args) for (const a of r.head.args) termVars(a, argVars);
+  const body = resolveBody(scopeClosuresBeforeDeclarations(r.body, argVars), sc);
   const valueTerm: Term = r.head.value
     ? resolveTerm(r.head.value, sc)
     : { kind: "scalar", value: true, loc: r.loc };
@@ -1417,7 +1557,7 @@ function compileQueryWith(exprs: Expr[], prog: CompiledProgram): Expr[] {
     locals,
     legacyNot: true,
   };
-  const body = resolveBody(exprs, sc);
+  const body = resolveBody(scopeClosuresBeforeDeclarations(exprs, []), sc);
   checkBodyCalls(body, prog.groups, ctx);
   const res = scheduleBody(body, new Set(), new Set(), prog.groups, ctx);
   if (ctx.errors.length > 0) throw new RegoError(ctx.errors);

@@ -3,7 +3,8 @@
  * (`print` is variadic and handled by the evaluator, which must see undefined arguments.)
  */
 import { RObject, RSet, compare, equal, type Value } from "../value";
-import { BuiltinError, defineAll } from "./types";
+import { termString } from "./gofmt";
+import { BuiltinError, BuiltinTypeError, defineAll } from "./types";
 
 function member(x: Value, coll: Value): boolean {
   if (Array.isArray(coll)) return coll.some((v) => equal(v, x));
@@ -58,6 +59,51 @@ export function walkPairs(v: Value): Value[] {
   return out;
 }
 
+/** Request keys http.send accepts, and those it requires (OPA's topdown/http.go). */
+const HTTP_SEND_KEYS = new Set([
+  "method",
+  "url",
+  "body",
+  "enable_redirect",
+  "force_json_decode",
+  "force_yaml_decode",
+  "headers",
+  "raw_body",
+  "tls_use_system_certs",
+  "tls_ca_cert",
+  "tls_ca_cert_file",
+  "tls_ca_cert_env_variable",
+  "tls_client_cert",
+  "tls_client_cert_file",
+  "tls_client_cert_env_variable",
+  "tls_client_key",
+  "tls_client_key_file",
+  "tls_client_key_env_variable",
+  "tls_insecure_skip_verify",
+  "tls_server_name",
+  "timeout",
+  "cache",
+  "force_cache",
+  "force_cache_duration_seconds",
+  "raise_error",
+  "caching_mode",
+  "max_retry_attempts",
+  "cache_ignored_headers",
+]);
+
+/** OPA's operand check of an http.send request, as its message text; undefined when it passes. */
+function httpSendRequestProblem(req: Value): string | undefined {
+  if (!(req instanceof RObject)) return undefined; // the type checker / operand check reports it
+  const keys = [...req.entries()].map(([k]) => k);
+  const invalid = keys.filter((k) => typeof k !== "string" || !HTTP_SEND_KEYS.has(k));
+  if (invalid.length > 0)
+    return `operand 1 invalid request parameters(s): ${termString(new RSet(invalid))}`;
+  const missing = ["method", "url"].filter((k) => req.get(k) === undefined);
+  if (missing.length > 0)
+    return `operand 1 missing required request parameters(s): ${termString(new RSet(missing))}`;
+  return undefined;
+}
+
 export const builtins = defineAll([
   { name: "equal", arity: 2, impl: ([a, b]) => equal(a, b) },
   { name: "neq", arity: 2, impl: ([a, b]) => !equal(a, b) },
@@ -73,7 +119,21 @@ export const builtins = defineAll([
     // performs network calls while evaluating policies.
     name: "http.send",
     arity: 1,
-    impl: () => {
+    impl: ([req]) => {
+      // OPA checks the request object before sending anything, so a malformed request is reported
+      // as OPA would (or, with raise_error false, returned as OPA's error response).
+      const bad = httpSendRequestProblem(req);
+      if (bad !== undefined) {
+        if (req instanceof RObject && req.get("raise_error") === false)
+          return RObject.fromRecord({
+            status_code: 0,
+            error: RObject.fromRecord({
+              code: "eval_http_send_internal_error",
+              message: `eval_type_error: http.send: ${bad}`,
+            }),
+          });
+        throw new BuiltinTypeError(`http.send: ${bad}`);
+      }
       throw new BuiltinError("http.send: network access is disabled in this engine");
     },
     nondeterministic: true,

@@ -50,7 +50,7 @@ describe("custom built-ins", () => {
   });
 
   it("may supply http.send (network built-ins are refused unless the host provides them)", () => {
-    const src = `package p\nr := http.send({"url": "https://x"}).status_code`;
+    const src = `package p\nr := http.send({"method": "GET", "url": "https://x"}).status_code`;
     expect(() => evalQ(src, "x = data.p.r", {}, true)).toThrow(/network access is disabled/);
     const builtins = { "http.send": { arity: 1, impl: () => ({ status_code: 204 }) } };
     expect(evalQ(src, "x = data.p.r", { builtins })).toBe(204);
