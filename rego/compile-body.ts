@@ -531,7 +531,13 @@ class BodyCompiler {
       return () => {
         throw regoError("rego_compile_error", "invalid with target", w.loc);
       };
-    const parts = name.split(".");
+    // the path is the ref's terms, not the dotted name split again: a key may contain "."
+    const parts =
+      w.target.kind === "ref"
+        ? w.target.terms.map((t) =>
+            t.kind === "var" ? t.name : String((t as { value: Value }).value),
+          )
+        : [name];
     const fnTarget =
       (parts[0] !== "input" && parts[0] !== "data") ||
       this.prog.groups.get(name)?.kind === "function";

@@ -137,6 +137,14 @@ plain if authz.allow with input as {"user": "carol"}`;
     expect(value([lib, t], "data.authz_test.plain", { data })).toBeUndefined();
   });
 
+  it("applies `with` to a path whose keys contain dots, term by term", () => {
+    const src = `package p
+x := v if v := data.workspace with data.workspace.parsed["file:///p.rego"] as 1
+y := v if v := input with input.files["p.rego"] as 1`;
+    expect(value(src, "data.p.x")).toEqual({ parsed: { "file:///p.rego": 1 } });
+    expect(value(src, "data.p.y", { input: {} })).toEqual({ files: { "p.rego": 1 } });
+  });
+
   it("sends print output to the print hook, with <undefined> for missing values", () => {
     const lines: string[] = [];
     run(`package p\nx if { print("hello", input.missing, 1) }`, "data.p.x", {
