@@ -207,7 +207,15 @@ class Converter {
       case "somein": {
         const args = [...(b.key ? [b.key] : []), b.value, b.coll].map((x) => this.term(x));
         const member = b.key ? "internal.member_3" : "internal.member_2";
-        const call = this.declaration(e, { type: "call", value: [this.nameRef(member), ...args] });
+        const body = { type: "call", value: [this.nameRef(member), ...args] };
+        // OPA locates the membership call from its first operand to the collection's end
+        const first = b.key ?? b.value;
+        const from = SPANS.get(first);
+        const to = SPANS.get(b.coll);
+        const call =
+          this.opts.locations && from && to
+            ? { location: this.location(first.loc, { start: from.start, end: to.end }), ...body }
+            : this.declaration(e, body);
         return this.declaration(e, { symbols: [call] });
       }
       case "every":

@@ -160,6 +160,17 @@ p := 1 # trailing
     expect(d.rules[0].body[0].generated).toBe(true);
   });
 
+  it("locates `some … in` as OPA does: the declaration at `some`, the membership call from its first operand", () => {
+    const m = moduleAstJSON("s.rego", "package s\n\nr if some k, v in input.xs\n", {
+      locations: true,
+    }) as J;
+    const decl = m.rules[0].body[0].terms;
+    expect(decl.location).toMatchObject({ row: 3, col: 6, text: b64("some k, v in input.xs") });
+    const call = decl.symbols[0];
+    expect(call.location).toMatchObject({ row: 3, col: 11, text: b64("k, v in input.xs") });
+    expect(call.value[0].value.map((p: J) => p.value)).toEqual(["internal", "member_3"]);
+  });
+
   it("leaves all of it out unless asked (rego.parse_module's shape)", () => {
     const plain = moduleAstJSON("m.rego", src) as J;
     expect(JSON.stringify(plain)).not.toContain("location");
