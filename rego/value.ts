@@ -137,7 +137,7 @@ function sameDecimal(d1: bigint, e1: number, d2: bigint, e2: number): boolean {
  */
 export function numberFromText(text: string): Num | undefined {
   // short plain text (no exponent, at most 15 digits) is what a float spells
-  if (text.length <= 16 && !/[eE]/.test(text)) {
+  if (text.length <= 15 && !/[eE]/.test(text)) {
     const f = Number(text);
     if (text === "" || Number.isNaN(f) || text.trim() !== text) return undefined;
     if (!/^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)$/.test(text)) return undefined;
