@@ -44,13 +44,17 @@ function signRequest(args: Value[]): Value {
   const region = field(cfg, "aws_region", "aws_config", true) as string;
   const sessionToken = field(cfg, "aws_session_token", "aws_config", false);
   const unsigned = cfg.get("disable_payload_signing") === true;
-  const method = (field(req, "method", "request", true) as string).toUpperCase();
+  // OPA signs the method exactly as written (`"get"` stays lower case) and the path as Go's
+  // URL.EscapedPath gives it: empty for `http://example.com`, where WHATWG URL says "/".
+  const method = field(req, "method", "request", true) as string;
+  const rawUrl = field(req, "url", "request", true) as string;
   let url: URL;
   try {
-    url = new URL(field(req, "url", "request", true) as string);
+    url = new URL(rawUrl);
   } catch {
     throw new BuiltinError(`${NAME}: request url is not a valid URL`);
   }
+  const hasPath = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\//i.test(rawUrl);
 
   const rawBody = field(req, "raw_body", "request", false);
   const body = req.get("body");
@@ -81,7 +85,7 @@ function signRequest(args: Value[]): Value {
   const names = [...toSign.keys()].sort();
   const canonical = [
     method,
-    url.pathname,
+    hasPath ? url.pathname : "",
     url.search.replace(/^\?/, ""),
     ...names.map((n) => `${n}:${toSign.get(n)}`),
     "",
