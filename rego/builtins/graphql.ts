@@ -165,6 +165,23 @@ const scalarNode = (name: string) => ({
   directives: [],
 });
 
+/**
+ * gqlparser lets `extend type X` stand for a type the schema never defines (the first extension
+ * becomes its definition, e.g. `extend type Query` in a federated subgraph); graphql-js refuses to
+ * extend an undefined type, so hand it the first such extension as a definition.
+ */
+function extensionsAsDefinitions(defs: readonly GNode[]): GNode[] {
+  const defined = new Set<string>();
+  for (const d of defs) if (d.kind.endsWith("TypeDefinition")) defined.add(nameOfNode(d));
+  return defs.map((d) => {
+    if (!d.kind.endsWith("TypeExtension")) return d;
+    const name = nameOfNode(d);
+    if (defined.has(name)) return d;
+    defined.add(name);
+    return { ...d, kind: d.kind.replace(/Extension$/, "Definition") };
+  });
+}
+
 function buildSchema(g: GraphQLLib, sdl: string): BuiltSchema {
   const hit = schemaCache.get(sdl);
   if (hit) return hit;
@@ -182,7 +199,7 @@ function buildSchema(g: GraphQLLib, sdl: string): BuiltSchema {
   // query may declare an Int variable against a schema without Int fields)
   const doc = {
     kind: "Document",
-    definitions: [...own, ...STANDARD_SCALARS.map(scalarNode)],
+    definitions: [...extensionsAsDefinitions(own), ...STANDARD_SCALARS.map(scalarNode)],
   };
   try {
     const checked = g.buildASTSchema(doc, {});
