@@ -137,8 +137,14 @@ function formatInt(args: Value[]): Value {
   if (typeof base !== "number" || ![2, 8, 10, 16].includes(b)) {
     throw new BuiltinTypeErrorText("format_int", 2, "must be one of {2, 8, 10, 16}");
   }
-  // OPA: the number read as a 64-bit big.Float, truncated (so >64-bit integers come back rounded)
-  const i = typeof n === "number" && Number.isInteger(n) ? BigInt(n) : bfTrunc(toBigFloat(n));
+  // OPA formats an integer's text exactly (big.Int); anything else is read as a 64-bit big.Float
+  // and truncated toward zero
+  const i =
+    typeof n === "bigint"
+      ? n
+      : typeof n === "number" && Number.isInteger(n)
+        ? BigInt(n)
+        : bfTrunc(toBigFloat(n));
   return (i < 0n ? "-" : "") + (i < 0n ? -i : i).toString(b);
 }
 
