@@ -25,6 +25,9 @@ export type { Module } from "./ast";
 export type { CoverageReport, FileCoverage } from "./coverage";
 export type { Capabilities, CustomBuiltin } from "./capabilities";
 export { capabilitiesProblem } from "./capabilities";
+// Results carry big integers as bigint and exact decimals as Decimal: jsonText prints them as OPA
+// does; numberFromText reads JSON number text exactly.
+export { Decimal, jsonText, numberFromText } from "./value";
 export type { TestResult, TestCaseResult, TestOutcome } from "./testing";
 export type { ParseOptions } from "./parser";
 
