@@ -1432,7 +1432,7 @@ function compileModulesWith(
 export function importsFutureNot(m: Module): boolean {
   return m.imports.some((imp) => {
     const p = termPathName(imp.path);
-    return p === "future.keywords.not" || p === "future.keywords";
+    return p === "future.keywords.not" || p === "future.keywords" || p === "rego.v2";
   });
 }
 

@@ -224,10 +224,12 @@ export class Parser {
           `unexpected future keyword: ${p.slice(2).join(".")}`,
           path.loc,
         );
-    } else if (p[0] === "rego" && (p.length !== 2 || p[1] !== "v1")) {
+    } else if (p[0] === "rego" && (p.length !== 2 || (p[1] !== "v1" && p[1] !== "v2"))) {
       throw regoError("rego_parse_error", "invalid import, must be `rego.v1`", path.loc);
     } else if (p[0] === "rego") {
-      // `import rego.v1` in a v0 module: the rest of it is written in v1
+      // `import rego.v1` in a v0 module: the rest of it is written in v1. `import rego.v2` (OPA's
+      // preview, on main after v1.21) is v1 plus whole-expression `not` (see importsFutureNot);
+      // its `and` / `or` keywords are not implemented here.
       for (const k of FUTURE_KEYWORDS) this.imported.add(k);
       this.v0 = false;
     } else if (p[0] === "future") {
