@@ -129,11 +129,14 @@ catalogue_groups := array.concat(escalation_groups, [g | some g in [audit_catalo
 
 reachable_roots := {split(e.path, "/")[0] | some g in catalogue_groups; some e in object.get(g, "paths", [])}
 
-# A catalogue path with a pattern in its first segment could be reached from anywhere.
-may_reach_vault_controls(_) if {
+# A catalogue path with a pattern in its first segment could be reached from anywhere. Decided
+# once per evaluation (a rule's value is computed once), not again for every path looked at.
+catalogue_root_is_pattern if {
 	some root in reachable_roots
 	contains(replace(root, "+", "*"), "*")
 }
+
+may_reach_vault_controls(_) if catalogue_root_is_pattern
 
 may_reach_vault_controls(path) if split(path, "/")[0] in reachable_roots
 
