@@ -42,6 +42,11 @@ function b64encode(bytes: Uint8Array, alphabet: string, pad: boolean): string {
   return out;
 }
 
+/** Go's base64.StdEncoding.DecodeString: throws Go's "illegal base64 data at input byte N". */
+export function goStdBase64Decode(input: string): Uint8Array {
+  return b64decode(input, STD);
+}
+
 /**
  * Decodes padded base64 exactly as Go's StdEncoding/URLEncoding do (quantum by quantum over the
  * UTF-8 bytes, CR/LF skipped, trailing bits ignored), with Go's error offsets.

@@ -10,6 +10,7 @@ import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } fr
 import { BuiltinError, defineAll } from "./types";
 import { children, derInteger, derString, oidArcs, readDer, type Der } from "./der";
 import { goPrivateKey, goPublicKey, goPublicKeyAlgorithm } from "./gokeys";
+import { goStdBase64Decode } from "./encoding";
 import { str } from "./operands";
 import { fromJS, type Value } from "../value";
 
@@ -363,6 +364,14 @@ function goURL(s: string): Record<string, unknown> {
 function parseCertificateRequest(args: Value[]): Value {
   const name = "crypto.x509.parse_certificate_request";
   const input = str(name, args[0], 1);
+  // OPA base64-decodes anything that is not PEM with Go's strict decoder and reports its error
+  if (!input.includes("-----BEGIN")) {
+    try {
+      goStdBase64Decode(input);
+    } catch (err) {
+      throw new BuiltinError(`${name}: ${(err as Error).message}`);
+    }
+  }
   let der: Buffer;
   const blocks = pemBlocks(input);
   if (blocks.length) {
