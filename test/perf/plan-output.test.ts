@@ -115,12 +115,14 @@ describe("plan output written in pieces", () => {
   };
 
   it("JSON: the very bytes of the whole document stringified at once", () => {
-    for (const [p, d] of [
+    const waivedOnly: PlanPolicyResults = { findings: [], waived: [finding(3, "deny")], notes: [] };
+    const cases: [PlanPolicyResults | undefined, EmbeddedDeclaration | undefined][] = [
       [policy, declaration],
       [undefined, declaration],
       [undefined, undefined],
-      [{ findings: [], waived: [finding(3, "deny")], notes: [] }, declaration],
-    ] as const) {
+      [waivedOnly, declaration],
+    ];
+    for (const [p, d] of cases) {
       const pieces: string[] = [];
       writeJson((t) => pieces.push(t), list, p, d);
       expect(pieces.join("")).toBe(wholeJson(list, p, d));
