@@ -384,7 +384,11 @@ function encodeSign(headersText: string, payloadText: string, jwkText: string): 
   try {
     headers = parseJSON(headersText);
   } catch (e) {
-    throw new Error("missing or invalid 'alg' header", { cause: e });
+    // OPA's JSON reader (fastjson) names an empty header text; other parse errors stay generic
+    const why = /^[ \t\r\n]*$/.test(headersText)
+      ? ": cannot parse JSON: cannot parse empty string"
+      : "";
+    throw new Error(`missing or invalid 'alg' header${why}`, { cause: e });
   }
   const alg = headers instanceof RObject ? headers.get("alg") : undefined;
   if (typeof alg !== "string") throw new Error("missing or invalid 'alg' header");
