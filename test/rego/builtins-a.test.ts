@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { Decimal, RObject, RSet, numberFromParts, toJS, type Value } from "../../rego/value";
 import { BuiltinError, BuiltinTypeError, type BuiltinContext } from "../../rego/builtins/types";
 import { builtinsOf } from "../../rego/builtins";
-import { builtinContext, callBuiltin } from "../support/builtin-harness";
+import { builtinContext, callBuiltin, thrownBy } from "../support/builtin-harness";
 
 const ALL = builtinsOf(
   "strings",
@@ -26,14 +26,7 @@ function call(name: string, ...args: Value[]): Value | undefined {
 const set = (...xs: Value[]): RSet => new RSet(xs);
 const obj = (rec: Record<string, Value>): RObject => RObject.fromRecord(rec);
 
-function error(name: string, ...args: Value[]): Error {
-  try {
-    call(name, ...args);
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error(`${name} did not fail`);
-}
+const error = (name: string, ...args: Value[]): Error => thrownBy(name, () => call(name, ...args));
 
 describe("numbers", () => {
   it("adds decimals like OPA's 64-bit big.Float, not float64", () => {

@@ -13,7 +13,7 @@ import fc from "fast-check";
 import { RObject, fromJS, toJS, type Value } from "../../rego/value";
 import { BuiltinError, BuiltinTypeError } from "../../rego/builtins/types";
 import { builtinsOf } from "../../rego/builtins";
-import { builtinContext, callBuiltin } from "../support/builtin-harness";
+import { builtinContext, callBuiltin, thrownBy } from "../support/builtin-harness";
 import { value } from "./helpers";
 
 const available = (() => {
@@ -30,14 +30,8 @@ if (!available && process.env.CI === "true")
 const GQL = builtinsOf("graphql");
 const call = (name: string, ...args: Value[]): unknown =>
   toJS(callBuiltin(GQL, builtinContext(), name, ...args) as Value);
-function failure(name: string, ...args: Value[]): Error {
-  try {
-    call(name, ...args);
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error(`${name} did not fail`);
-}
+const failure = (name: string, ...args: Value[]): Error =>
+  thrownBy(name, () => call(name, ...args));
 
 const SCHEMA = `
   type Employee {

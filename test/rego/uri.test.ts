@@ -6,20 +6,14 @@ import { describe, expect, it } from "vitest";
 import { toJS, type Value } from "../../rego/value";
 import { BuiltinError, BuiltinTypeError } from "../../rego/builtins/types";
 import { builtinsOf } from "../../rego/builtins";
-import { builtinContext, callBuiltin } from "../support/builtin-harness";
+import { builtinContext, callBuiltin, thrownBy } from "../support/builtin-harness";
 import { value } from "./helpers";
 
 const URI = builtinsOf("uri");
 const call = (name: string, ...args: Value[]): unknown =>
   toJS(callBuiltin(URI, builtinContext(), name, ...args) as Value);
-function failure(name: string, ...args: Value[]): Error {
-  try {
-    call(name, ...args);
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error(`${name} did not fail`);
-}
+const failure = (name: string, ...args: Value[]): Error =>
+  thrownBy(name, () => call(name, ...args));
 
 describe("uri.parse", () => {
   it("splits a full URL, unescaping path and fragment but not the query", () => {

@@ -11,6 +11,16 @@ export function builtinContext(nowNs: bigint = 0n): BuiltinContext {
   return { nowNs, cache: new Map(), print: () => undefined };
 }
 
+/** The error `run` throws; fails the test, naming `what`, when it throws none. */
+export function thrownBy(what: string, run: () => unknown): Error {
+  try {
+    run();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error(`${what} did not fail`);
+}
+
 /** Calls `name` from `table` in context `c`; throws for a name the table does not hold. */
 export function callBuiltin(
   table: Readonly<Record<string, BuiltinDef>>,
