@@ -76,7 +76,13 @@ function where(e: GError): string {
 /** graphql-js syntax error → OPA's "<message> in GraphQL string at location L:C". */
 function syntaxFailure(e: unknown): GqlFailure {
   if (!isGraphQLError(e)) return new GqlFailure(e instanceof Error ? e.message : String(e));
-  const msg = e.message.replace(/^Syntax Error: /, "").replace(/\.$/, "");
+  // gqlparser prints punctuators bare (`found {`, `Unexpected ...`) where graphql-js quotes them,
+  // and reports a variable in a constant value as the unexpected `$`
+  const msg = e.message
+    .replace(/^Syntax Error: /, "")
+    .replace(/\.$/, "")
+    .replace(/\b(found|Unexpected) "([!$&():=@[\]{|}]|\.\.\.)"/g, "$1 $2")
+    .replace(/^Unexpected variable "\$[^"]*" in constant value$/, "Unexpected $");
   return new GqlFailure(`${msg} in GraphQL string at location ${where(e)}`);
 }
 
