@@ -65,7 +65,20 @@ export interface JoinCode {
   coll: TermCode;
   probe: TermCode;
   value: MatchFn;
+  /** Slot of the joined variable when the value is a plain variable (else -1). */
+  valueSlot: number;
 }
+
+/**
+ * Members of a join index that share a key, when there is more than one (a key with one member
+ * maps to the member itself: no array per member). Never a Rego value, so `instanceof` tells.
+ */
+export class JoinBucket {
+  constructor(readonly items: Value[]) {}
+}
+
+/** A hash-join index: key of the joined path's value → member, or the members sharing it. */
+export type JoinIndex = Map<string, Value | JoinBucket>;
 
 export interface TermCode {
   s: SimpleFn;
@@ -279,8 +292,17 @@ class BodyCompiler {
   private literal(e: Expr, next: BodyFn): BodyFn {
     const general = this.expr(e);
     const slow: BodyFn = (ev, f, k) => general(ev, f, () => next(ev, f, k));
-    if (e.withs.length > 0 || e.qIndex !== undefined || e.body.kind !== "term") return slow;
     const loc = e.loc;
+    if (e.withs.length === 0 && e.qIndex === undefined && !e.negated) {
+      // iterations that bind a fresh variable call their successor directly, per member
+      const b = e.body;
+      if (b.kind === "join") return this.joinChained(b, next, loc);
+      if (b.kind === "somein" && b.key === null && b.value.kind === "var") {
+        const chained = this.someInChained(b.value.name, b.coll, general, next, loc);
+        if (chained !== undefined) return chained;
+      }
+    }
+    if (e.withs.length > 0 || e.qIndex !== undefined || e.body.kind !== "term") return slow;
     const t = e.body.term;
     if (t.kind === "call" && (t.fn === "eq" || t.fn === "assign")) {
       if (e.negated) return slow;
@@ -443,8 +465,8 @@ class BodyCompiler {
         if (f[vs] !== undefined) return general(ev, f, k);
         const sc = cc.s(ev, f);
         if (sc === undefined) return false;
-        if (sc !== NOT_SIMPLE) return someInFresh(ev, f, vs, sc, k);
-        return cc.slow(ev, f, (c) => someInFresh(ev, f, vs, c, k));
+        if (sc !== NOT_SIMPLE) return someInFresh(ev, f, vs, sc, END, k);
+        return cc.slow(ev, f, (c) => someInFresh(ev, f, vs, c, END, k));
       };
     }
     const mv = this.match(value);
@@ -482,24 +504,78 @@ class BodyCompiler {
     return general;
   }
 
-  private join(b: { value: Term; coll: Term; path: Term[]; probe: Term; id: number }): BodyFn {
+  /**
+   * `some x in coll` (x a plain variable) followed by `next`, as one closure: with x unbound, each
+   * member binds it and runs `next` directly (no continuation per call); `general` is the literal
+   * as compiled alone (step and coverage included), for x already bound.
+   */
+  private someInChained(
+    name: string,
+    coll: Term,
+    general: BodyFn,
+    next: BodyFn,
+    loc: Loc,
+  ): BodyFn | undefined {
+    if (isDocName(name)) return undefined;
+    const cc = this.term(coll);
+    const vs = this.scope.slot(name);
+    return (ev, f, k) => {
+      if (f[vs] !== undefined) return general(ev, f, () => next(ev, f, k));
+      ev.step();
+      if (ev.coverage !== undefined) ev.cover(loc);
+      const sc = cc.s(ev, f);
+      if (sc === undefined) return false;
+      if (sc !== NOT_SIMPLE) return someInFresh(ev, f, vs, sc, next, k);
+      return cc.slow(ev, f, (c) => someInFresh(ev, f, vs, c, next, k));
+    };
+  }
+
+  private joinCode(b: {
+    value: Term;
+    coll: Term;
+    path: Term[];
+    probe: Term;
+    id: number;
+  }): JoinCode {
     const path: Value[] = [];
     for (const p of b.path) {
       if (p.kind !== "scalar") throw new Error("join path must be constant");
       path.push(p.value);
     }
-    const code: JoinCode = {
+    const v = b.value;
+    return {
       id: b.id,
       path,
       pathKey: JSON.stringify(path.map(keyOf)),
       coll: this.term(b.coll),
       probe: this.term(b.probe),
-      value: this.match(b.value),
+      value: this.match(v),
+      valueSlot: v.kind === "var" && !isDocName(v.name) ? this.scope.slot(v.name) : -1,
     };
+  }
+
+  private join(b: { value: Term; coll: Term; path: Term[]; probe: Term; id: number }): BodyFn {
+    const code = this.joinCode(b);
     return (ev, f, k) => {
       const sc = code.coll.s(ev, f);
-      if (sc !== NOT_SIMPLE) return sc === undefined ? false : joinOn(ev, f, code, sc, k);
-      return code.coll.slow(ev, f, (c) => joinOn(ev, f, code, c, k));
+      if (sc !== NOT_SIMPLE) return sc === undefined ? false : joinOn(ev, f, code, sc, END, k);
+      return code.coll.slow(ev, f, (c) => joinOn(ev, f, code, c, END, k));
+    };
+  }
+
+  /** A join literal followed by `next`, as one closure (see someInChained). */
+  private joinChained(
+    b: { value: Term; coll: Term; path: Term[]; probe: Term; id: number },
+    next: BodyFn,
+    loc: Loc,
+  ): BodyFn {
+    const code = this.joinCode(b);
+    return (ev, f, k) => {
+      ev.step();
+      if (ev.coverage !== undefined) ev.cover(loc);
+      const sc = code.coll.s(ev, f);
+      if (sc !== NOT_SIMPLE) return sc === undefined ? false : joinOn(ev, f, code, sc, next, k);
+      return code.coll.slow(ev, f, (c) => joinOn(ev, f, code, c, next, k));
     };
   }
 
@@ -1158,19 +1234,20 @@ function argsRunner(codes: TermCode[]): ArgsFn {
   return (ev, f, k) => go(ev, f, [], 0, k);
 }
 
-/** `some name in coll` for a fresh var: each member in turn. */
-function someInFresh(ev: Evaluator, f: Frame, s: number, coll: Value, k: K): boolean {
+/** `some name in coll` for a fresh var: each member in turn, then `next` and `k`. */
+function someInFresh(ev: Evaluator, f: Frame, s: number, coll: Value, next: BodyFn, k: K): boolean {
   if (Array.isArray(coll)) {
     for (let i = 0; i < coll.length; i++) {
       ev.step();
       f[s] = coll[i];
-      const stop = k();
+      const stop = next(ev, f, k);
       f[s] = undefined;
       if (stop) return true;
     }
     return false;
   }
-  return ev.iterate(coll, (_key, val) => bind(ev, f, s, val, k));
+  const k2: K = next === END ? k : () => next(ev, f, k);
+  return ev.iterate(coll, (_key, val) => bind(ev, f, s, val, k2));
 }
 
 /** Two fresh variables bound at once (value first, as unification orders them). */
@@ -1194,26 +1271,51 @@ function bindPair(
 }
 
 /** Hash join: the members of `coll` whose key path equals the probe (index built once per collection). */
-function joinOn(ev: Evaluator, f: Frame, code: JoinCode, coll: Value, k: K): boolean {
+function joinOn(ev: Evaluator, f: Frame, code: JoinCode, coll: Value, next: BodyFn, k: K): boolean {
   if (!(Array.isArray(coll) || coll instanceof RObject || coll instanceof RSet)) return false;
   const index = ev.joinIndex(code, coll);
   const sp = code.probe.s(ev, f);
   if (sp === undefined) return false;
-  if (sp !== NOT_SIMPLE) return joinMatches(ev, f, code.value, index, sp, k);
-  return code.probe.slow(ev, f, (probe) => joinMatches(ev, f, code.value, index, probe, k));
+  if (sp !== NOT_SIMPLE) return joinMatches(ev, f, code, index, sp, next, k);
+  return code.probe.slow(ev, f, (probe) => joinMatches(ev, f, code, index, probe, next, k));
 }
 
+/** Each member whose key equals the probe's binds the join's value, then `next` and `k` run. */
 function joinMatches(
   ev: Evaluator,
   f: Frame,
-  value: MatchFn,
-  ix: Map<string, Value[]>,
+  code: JoinCode,
+  ix: JoinIndex,
   probe: Value,
+  next: BodyFn,
   k: K,
 ): boolean {
-  const list = ix.get(keyOf(probe));
-  if (!list) return false;
-  for (let i = 0; i < list.length; i++) if (value(ev, f, list[i], k)) return true;
+  const hit = ix.get(keyOf(probe));
+  if (hit === undefined) return false;
+  const s = code.valueSlot;
+  if (s >= 0 && f[s] === undefined) {
+    // a fresh variable: bind each member directly (as match → bind would)
+    if (!(hit instanceof JoinBucket)) {
+      ev.step();
+      f[s] = hit;
+      const r = next(ev, f, k);
+      f[s] = undefined;
+      return r;
+    }
+    const items = hit.items;
+    for (let i = 0; i < items.length; i++) {
+      ev.step();
+      f[s] = items[i];
+      const r = next(ev, f, k);
+      f[s] = undefined;
+      if (r) return true;
+    }
+    return false;
+  }
+  const k2: K = next === END ? k : () => next(ev, f, k);
+  if (!(hit instanceof JoinBucket)) return code.value(ev, f, hit, k2);
+  const items = hit.items;
+  for (let i = 0; i < items.length; i++) if (code.value(ev, f, items[i], k2)) return true;
   return false;
 }
 

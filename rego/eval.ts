@@ -15,6 +15,8 @@ import { type CompiledProgram, type CRule, type DNode, type RuleGroup } from "./
 import {
   groupCode,
   memoizable,
+  JoinBucket,
+  type JoinIndex,
   upsert,
   type DataRef,
   type JoinCode,
@@ -95,9 +97,9 @@ export class Evaluator {
   /** Sorted members of sets already iterated (values are immutable once built). */
   private readonly sortedCache = new WeakMap<object, unknown[]>();
   /** Hash-join indexes: key path → collection → key → members. */
-  private readonly joinIndexes = new Map<string, WeakMap<object, Map<string, Value[]>>>();
+  private readonly joinIndexes = new Map<string, WeakMap<object, JoinIndex>>();
   /** Join literal id → the collection it last probed and that collection's index. */
-  private readonly lastJoin = new Map<number, { coll: object; index: Map<string, Value[]> }>();
+  private readonly lastJoin = new Map<number, { coll: object; index: JoinIndex }>();
   /** Where a constant `data.…` ref stops in the rule tree (per evaluation: base data varies). */
   private readonly dataRefCache = new Map<DataRef, DataHit>();
   /** Frames of functions, reused call after call (binding is balanced: they come back unbound). */
@@ -186,7 +188,7 @@ export class Evaluator {
 
   // ---- hash joins ------------------------------------------------------------------------------
   /** The index of a collection by a join's key path, shared by every join on the same path. */
-  joinIndex(code: JoinCode, coll: object): Map<string, Value[]> {
+  joinIndex(code: JoinCode, coll: object): JoinIndex {
     // the common case: this join literal probes the collection it probed last time
     const last = this.lastJoin.get(code.id);
     if (last !== undefined && last.coll === coll) return last.index;
@@ -197,19 +199,22 @@ export class Evaluator {
     }
     let index = byColl.get(coll);
     if (!index) {
-      const idx = new Map<string, Value[]>();
+      const idx: JoinIndex = new Map();
       const path = code.path;
-      this.iterate(coll as Value, (_key, val) => {
+      const add = (_key: Value, val: Value): boolean => {
         let cur: Value | undefined = val;
-        for (const p of path) cur = cur === undefined ? undefined : lookup(cur, p);
+        for (let i = 0; i < path.length && cur !== undefined; i++) cur = lookup(cur, path[i]);
         if (cur !== undefined) {
           const kk = keyOf(cur);
-          const list = idx.get(kk);
-          if (list) list.push(val);
-          else idx.set(kk, [val]);
+          const prev = idx.get(kk);
+          if (prev === undefined) idx.set(kk, val);
+          else if (prev instanceof JoinBucket) prev.items.push(val);
+          else idx.set(kk, new JoinBucket([prev, val]));
         }
         return false;
-      });
+      };
+      if (Array.isArray(coll)) for (let i = 0; i < coll.length; i++) add(i, coll[i] as Value);
+      else this.iterate(coll as Value, add);
       index = idx;
       byColl.set(coll, index);
     }

@@ -9,7 +9,7 @@ import { RObject, RSet, compare, isNumber, type Value } from "../value";
 import { BuiltinError, operandError } from "./types";
 import { BuiltinTypeErrorText, intOperand, toBigFloat, bfTrunc, defineSafe } from "./numbers";
 import { codePoints, str, stringSlice } from "./operands";
-import { goSprintf, toGoArg, type GoArg } from "./gofmt";
+import { goSprintf, sprintfPlain, toGoArg, type GoArg } from "./gofmt";
 import { renderTemplate } from "./gotemplate";
 
 // ---------------------------------------------------------------------------------------------
@@ -122,7 +122,7 @@ function sprintf(args: Value[]): Value {
   const format = str("sprintf", args[0], 1);
   const list = args[1];
   if (!Array.isArray(list)) throw operandError("sprintf", 2, "array", list);
-  return goSprintf(format, list.map(toGoArg));
+  return sprintfPlain(format, list) ?? goSprintf(format, list.map(toGoArg));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -254,6 +254,67 @@ out contains [a.id, b.id] if {
     expect(value(joined, "data.p.out", { input })).toEqual(expected);
     expect(value(naive, "data.p.out", { input })).toEqual(expected);
   });
+
+  it("joins over objects and sets, with shared keys, and stops where a rule asks", () => {
+    const src = `package p
+pairs contains [a, b.id] if {
+  some a in input.as
+  some b in input.bs
+  b.k == a
+}
+first := x if {
+  some b in input.bs
+  b.k == "x"
+  x := b.id
+}
+any_y if {
+  some b in {v | some v in input.bs}
+  b.k == "y"
+}`;
+    const input = {
+      as: ["x", "y", "z"],
+      bs: { one: { id: 1, k: "x" }, two: { id: 2, k: "x" }, three: { id: 3, k: "y" } },
+    };
+    expect(value(src, "data.p.pairs", { input })).toEqual([
+      ["x", 1],
+      ["x", 2],
+      ["y", 3],
+    ]);
+    expect(() => value(src, "data.p.first", { input })).toThrow(/conflicting|multiple/);
+    expect(value(src, "data.p.any_y", { input })).toBe(true);
+  });
+});
+
+describe("sprintf fast path", () => {
+  it("formats plain %s/%v/%d exactly as the general formatter, and defers the rest to it", () => {
+    const src = `package p
+out := [
+  sprintf("grant %s: policy %v (%d%%)", ["g", "pol", 7]),
+  sprintf("%v|%d|%v", [-3, 0, 9007199254740991]),
+  sprintf("%s", [5]),
+  sprintf("%d", ["x"]),
+  sprintf("%s %s", ["a"]),
+  sprintf("%s", ["a", "b"]),
+  sprintf("%v", [1.5]),
+  sprintf("%5s|%-3v|", ["ab", "c"]),
+  sprintf("100%%", []),
+  sprintf("%v", [["x", 1]]),
+  sprintf("tail %", ["x"]),
+]`;
+    expect(value(src, "data.p.out", {})).toEqual([
+      "grant g: policy pol (7%)",
+      "-3|0|9007199254740991",
+      "%!s(int=5)",
+      "%!d(string=x)",
+      "a %!s(MISSING)",
+      "a%!(EXTRA string=b)",
+      "1.5",
+      "   ab|c  |",
+      "100%",
+      '["x", 1]',
+      "tail %!(NOVERB)%!(EXTRA string=x)",
+    ]);
+  });
 });
 
 describe("comprehension indexing", () => {
