@@ -887,6 +887,22 @@ class BodyCompiler {
         const bi: BuiltinDef | null = this.prog.groups.has(fn)
           ? null
           : (this.prog.builtins[fn] ?? null);
+        if (bi !== null && n === 2 && (fn === "equal" || fn === "neq")) {
+          // `a == b` / `a != b`: compared in place (no argument array, no built-in call) unless
+          // a `with` mocks functions
+          const [fa, fb] = fs;
+          const want = fn === "equal";
+          return (ev, f) => {
+            const a = fa(ev, f);
+            if (a === NOT_SIMPLE) return NOT_SIMPLE;
+            if (a === undefined) return undefined;
+            const b = fb(ev, f);
+            if (b === NOT_SIMPLE) return NOT_SIMPLE;
+            if (b === undefined) return undefined;
+            if (ev.st.fnOverrides.size === 0) return equal(a, b) === want;
+            return ev.callFunction(fn, [a, b], loc);
+          };
+        }
         return (ev, f) => {
           const args: Value[] = new Array<Value>(n);
           for (let i = 0; i < n; i++) {

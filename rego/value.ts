@@ -249,6 +249,11 @@ export class RSet {
     return this.m.size;
   }
   add(v: Value): void {
+    // a string is its own key (unless it starts with NUL): one hash lookup, not has + set
+    if (typeof v === "string" && (v.length === 0 || v.charCodeAt(0) !== 0)) {
+      this.m.set(v, v);
+      return;
+    }
     const k = keyOf(v);
     if (!this.m.has(k)) this.m.set(k, v);
   }

@@ -285,6 +285,41 @@ any_y if {
   });
 });
 
+describe("comparison and set fast paths", () => {
+  it("== and != compare Rego values (numbers exactly, composites by content) unless mocked", () => {
+    const src = `package p
+import rego.v1
+same contains [a, b] if {
+  some a in input.xs
+  some b in input.xs
+  a == b
+}
+differ := count({[a, b] | some a in input.xs; some b in input.xs; a != b})
+mocked if {
+  input.xs[0] == "nope" with equal as fake
+}
+fake(_, _) := true`;
+    const input = { xs: [1, 1.0, "1", [1], { a: [1] }] };
+    expect(value(src, "data.p.same", { input })).toEqual([
+      [1, 1],
+      ["1", "1"],
+      [[1], [1]],
+      [{ a: [1] }, { a: [1] }],
+    ]);
+    // 1 and 1.0 are one value: 4 distinct values, 12 ordered pairs of different ones
+    expect(value(src, "data.p.differ", { input })).toBe(12);
+    expect(value(src, "data.p.mocked", { input })).toBe(true);
+  });
+
+  it("string sets keep one member per string, the empty string and NUL-led strings included", () => {
+    const src = `package p
+import rego.v1
+s contains x if some x in input.xs`;
+    const input = { xs: ["b", "", "a", "\u0000a", "b", "", "\u0000a", "a"] };
+    expect(value(src, "data.p.s", { input })).toEqual(["", "\u0000a", "a", "b"]);
+  });
+});
+
 describe("sprintf fast path", () => {
   it("formats plain %s/%v/%d exactly as the general formatter, and defers the rest to it", () => {
     const src = `package p
