@@ -13,10 +13,11 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Module } from "../rego";
-import { RObject, RSet, fromJS, toJSONText, type Value } from "../rego/value";
+import { restoreProgram, type CompiledProgram, type RuleGroup } from "../rego/compiler";
+import { Decimal, RObject, RSet, fromJS, toJSONText, type Value } from "../rego/value";
 
 /** Bumped whenever the encoding below changes. */
-export const ARTEFACT_FORMAT = 2;
+export const ARTEFACT_FORMAT = 3;
 export const ARTEFACT_FILE = "policies.ast.json";
 
 export interface AstArtefact {
@@ -25,8 +26,25 @@ export interface AstArtefact {
   readonly engine: string;
   /** Display name and sha256 of each source, in load order. */
   readonly sources: readonly { readonly file: string; readonly sha256: string }[];
+  /**
+   * The parsed modules, in load order; when `program` is there, followed by one more element: the
+   * compiled program's rule groups (in compile order), encoded together with the modules so the
+   * nodes they share stay shared.
+   */
   readonly modules: unknown[];
   readonly patches: Patch[];
+  /**
+   * Present when the bundled policies' compiled program is stored too: the compiler's name
+   * counters after compiling them (see rego/compiler.ts `restoreProgram`).
+   */
+  readonly program?: { readonly counters: [number, number] };
+}
+
+/** What a matching artefact holds: the parsed modules, and the compiled program when stored. */
+export interface Prebuilt {
+  readonly modules: Module[];
+  /** The program compiling exactly `modules` (with the default built-ins) gives. */
+  readonly program?: CompiledProgram;
 }
 
 export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
@@ -66,19 +84,60 @@ type Key = string | number;
  * What plain JSON cannot say, applied after `JSON.parse` at the node's path: a second reference to
  * a node stored at another path (`r`), undefined (`u`), a bigint (`b`), a non-finite number or -0
  * (`n`), a Rego object value such as a METADATA annotation (`v`, as its JSON text; annotations come
- * from YAML, so they hold no sets). Everything else is the tree itself, so loading is one native
- * `JSON.parse` plus these.
+ * from YAML, so they hold no sets), any other Rego value — a set, an object holding one, an exact
+ * decimal, as the compiler folds constants into them — (`x`, as {@link valueToJSON}'s text).
+ * Everything else is the tree itself, so loading is one native `JSON.parse` plus these.
  */
 export type Patch =
   | [path: Key[], kind: "r", home: Key[]]
   | [path: Key[], kind: "u"]
-  | [path: Key[], kind: "b" | "n" | "v", text: string];
+  | [path: Key[], kind: "b" | "n" | "v" | "x", text: string];
 
 /**
- * Encodes parsed (not yet compiled) modules as plain JSON plus patches; throws if a tree holds
- * something it cannot keep (anything but plain objects, arrays and JSON scalars, bigint, undefined).
+ * A Rego value as JSON that keeps its kind: scalars JSON has as themselves, everything else as a
+ * one-key object: `a` array, `s` set and `o` object (both in insertion order), `b` bigint, `n`
+ * non-finite number or -0, `d` decimal.
  */
-export function encodeModules(modules: readonly Module[]): {
+function valueToJSON(v: Value): unknown {
+  if (v === null || typeof v === "string" || typeof v === "boolean") return v;
+  if (typeof v === "number") {
+    return Number.isFinite(v) && !Object.is(v, -0) ? v : { n: Object.is(v, -0) ? "-0" : String(v) };
+  }
+  if (typeof v === "bigint") return { b: v.toString() };
+  if (v instanceof Decimal) return { d: [v.neg, v.digits.toString(), v.exp10] };
+  if (Array.isArray(v)) return { a: v.map(valueToJSON) };
+  if (v instanceof RSet) return { s: [...v.values()].map(valueToJSON) };
+  if (v instanceof RObject) {
+    return { o: [...v.entries()].map(([k, x]) => [valueToJSON(k), valueToJSON(x)]) };
+  }
+  throw new Unsupported(`cannot store a ${Object.prototype.toString.call(v)} value`);
+}
+
+function valueFromJSON(j: unknown): Value {
+  if (j === null || typeof j !== "object") return j as Value;
+  const t = j as {
+    a?: unknown[];
+    s?: unknown[];
+    o?: [unknown, unknown][];
+    b?: string;
+    n?: string;
+    d?: [boolean, string, number];
+  };
+  if (t.a) return t.a.map(valueFromJSON);
+  if (t.s) return new RSet(t.s.map(valueFromJSON));
+  if (t.o) return new RObject(t.o.map(([k, x]) => [valueFromJSON(k), valueFromJSON(x)]));
+  if (t.b !== undefined) return BigInt(t.b);
+  if (t.n !== undefined) return t.n === "-0" ? -0 : Number(t.n);
+  const d = t.d as [boolean, string, number];
+  return new Decimal(d[0], BigInt(d[1]), d[2]);
+}
+
+/**
+ * Encodes parsed modules (and after them, if given, other trees sharing their nodes, such as a
+ * compiled program's rule groups) as plain JSON plus patches; throws if a tree holds something it
+ * cannot keep (anything but plain objects, arrays, JSON scalars, bigint, undefined, Rego values).
+ */
+export function encodeModules(modules: readonly unknown[]): {
   modules: unknown[];
   patches: Patch[];
 } {
@@ -93,12 +152,17 @@ export function encodeModules(modules: readonly Module[]): {
     }
     if (typeof x === "bigint") return (patches.push([at, "b", x.toString()]), null);
     if (typeof x !== "object") throw new Unsupported(`cannot store a ${typeof x}`);
+    // a source location is stored by value: thousands of nodes share one, nothing compares them
+    // by identity or changes one, and a reference to each would cost more than the location
+    if (isLoc(x)) return x;
     const seen = home.get(x);
     if (seen) return (patches.push([at, "r", seen]), null);
     home.set(x, at);
-    if (x instanceof RObject) {
-      if (holdsSet(x)) throw new Unsupported("cannot store a set inside an object value");
+    if (x instanceof RObject && !holdsSet(x)) {
       return (patches.push([at, "v", toJSONText(x)]), null);
+    }
+    if (x instanceof RObject || x instanceof RSet || x instanceof Decimal) {
+      return (patches.push([at, "x", JSON.stringify(valueToJSON(x))]), null);
     }
     if (Array.isArray(x)) return x.map((item, i) => enc(item, [...at, i]));
     if (Object.getPrototypeOf(x) !== Object.prototype) {
@@ -109,6 +173,21 @@ export function encodeModules(modules: readonly Module[]): {
     return out;
   };
   return { modules: modules.map((m, i) => enc(m, [i])), patches };
+}
+
+/** A source location ({file, row, col}, nothing else). */
+function isLoc(x: object): boolean {
+  const o = x as Record<string, unknown>;
+  if (Object.getPrototypeOf(x) !== Object.prototype) return false;
+  const keys = Object.keys(o);
+  return (
+    keys.length === 3 &&
+    typeof o.file === "string" &&
+    typeof o.row === "number" &&
+    typeof o.col === "number" &&
+    Number.isInteger(o.row) &&
+    Number.isInteger(o.col)
+  );
 }
 
 function holdsSet(v: Value): boolean {
@@ -145,6 +224,9 @@ export function decodeModules(modules: unknown[], patches: readonly Patch[]): Mo
       case "v":
         parent[key] = fromJS(JSON.parse(p[2]));
         break;
+      case "x":
+        parent[key] = valueFromJSON(JSON.parse(p[2]));
+        break;
     }
   }
   return modules as Module[];
@@ -159,6 +241,19 @@ export function readArtefact(
   regoDir: string,
   sources: readonly { readonly file: string; readonly source: string }[],
 ): Module[] | undefined {
+  return readPrebuilt(dir, regoDir, sources)?.modules;
+}
+
+/**
+ * Like {@link readArtefact}, with the compiled program when the artefact stores it: compiling
+ * the same sources with the same engine gives that program, so only an artefact that matches
+ * both is used at all.
+ */
+export function readPrebuilt(
+  dir: string,
+  regoDir: string,
+  sources: readonly { readonly file: string; readonly source: string }[],
+): Prebuilt | undefined {
   let text: string;
   try {
     text = fs.readFileSync(path.join(dir, ARTEFACT_FILE), "utf8");
@@ -173,7 +268,11 @@ export function readArtefact(
       if (a.sources[i].sha256 !== sha256(sources[i].source)) return undefined;
     }
     if (a.engine !== engineFingerprint(regoDir)) return undefined;
-    return decodeModules(a.modules, a.patches);
+    const trees = decodeModules(a.modules, a.patches) as unknown[];
+    const modules = trees.slice(0, sources.length) as Module[];
+    if (!a.program) return { modules };
+    const groups = trees[sources.length] as RuleGroup[];
+    return { modules, program: restoreProgram(modules, groups, a.program.counters) };
   } catch {
     return undefined; // a damaged artefact is no worse than none: parse the sources
   }

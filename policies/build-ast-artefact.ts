@@ -1,14 +1,18 @@
 /**
  * Build step (`npm run build`, after tsc): parses the bundled policies/*.rego once and writes
  * their syntax trees to dist/policies/policies.ast.json, keyed by the sha256 of each source and
- * of the engine (see ast-artefact.ts). Before writing, the encoding is checked to decode to a
- * tree equal to a fresh parse; if it does not (a new kind of node the encoding cannot keep), no
- * artefact is written and `check` parses the sources as before — slower, never wrong.
+ * of the engine (see ast-artefact.ts), together with the program compiling them gives (its rule
+ * groups), so `check` neither parses nor compiles them on every start. Before writing, the
+ * encoding is checked to decode to trees equal to a fresh parse and compile; if it does not (a
+ * new kind of node the encoding cannot keep), the program is left out — or, when the parse trees
+ * cannot be kept either, no artefact is written — and `check` does that work as before: slower,
+ * never wrong.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { parseModule } from "../rego";
+import { parseModule, type Module } from "../rego";
+import { compileModules, nameCounters, restoreProgram, type DNode } from "../rego/compiler";
 import {
   ARTEFACT_FILE,
   ARTEFACT_FORMAT,
@@ -19,7 +23,7 @@ import {
   type AstArtefact,
 } from "./ast-artefact";
 import { builtinSources } from "./evaluate";
-import { RObject, toJSONText } from "../rego/value";
+import { Decimal, RObject, RSet, toJSONText } from "../rego/value";
 
 /**
  * The tree with each Rego object value (annotations) replaced by its JSON text: such values are
@@ -28,6 +32,8 @@ import { RObject, toJSONText } from "../rego/value";
 function valuesAsText(x: unknown, seen = new Map<object, unknown>()): unknown {
   if (x === null || typeof x !== "object") return x;
   if (x instanceof RObject) return { regoValue: toJSONText(x) };
+  if (x instanceof RSet) return { regoSet: toJSONText(x), order: toJSONText([...x.values()]) };
+  if (x instanceof Decimal) return { regoDecimal: x.text };
   // nodes are shared (an annotation points at its rule): one copy each, so sharing is compared too
   const done = seen.get(x);
   if (done) return done;
@@ -43,6 +49,34 @@ function valuesAsText(x: unknown, seen = new Map<object, unknown>()): unknown {
   return out;
 }
 
+/** The rule paths and groups under a data tree node, as text (to compare two trees). */
+function treeShape(n: DNode): string {
+  const kids = [...n.children].map(([k, c]) => `${JSON.stringify(k)}:${treeShape(c)}`);
+  return `{${n.group ? `=${n.group.name};` : ""}${kids.join(",")}}`;
+}
+
+/**
+ * The parsed modules followed by the rule groups compiling them gives, encoded together; undefined
+ * when they do not compile or the groups hold something the encoding cannot keep (the artefact is
+ * then written without the program).
+ */
+function encodeWithProgram(parsed: Module[]):
+  | {
+      encoded: ReturnType<typeof encodeModules>;
+      trees: unknown[];
+      counters: [number, number];
+      root: DNode;
+    }
+  | undefined {
+  try {
+    const prog = compileModules(parsed);
+    const trees = [...parsed, [...prog.groups.values()]];
+    return { encoded: encodeModules(trees), trees, counters: nameCounters(), root: prog.root };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Writes the artefact for the sources under `root` into `outDir`; returns why not, if it did not. */
 export function writeAstArtefact(
   root: string,
@@ -55,9 +89,10 @@ export function writeAstArtefact(
   // compared with this very parse below: the parser numbers wildcards `_` with a process-wide
   // counter, so two parses differ in those (body-local) names
   const parsed = modules.map((m) => parseModule(m.file, m.source));
+  const withProgram = encodeWithProgram(parsed);
   let encoded: ReturnType<typeof encodeModules>;
   try {
-    encoded = encodeModules(parsed);
+    encoded = withProgram?.encoded ?? encodeModules(parsed);
   } catch (err) {
     return (err as Error).message;
   }
@@ -67,16 +102,30 @@ export function writeAstArtefact(
     sources: modules.map((m) => ({ file: m.file, sha256: sha256(m.source) })),
     modules: encoded.modules,
     patches: encoded.patches,
+    ...(withProgram ? { program: { counters: withProgram.counters } } : {}),
   };
   const text = JSON.stringify(artefact);
   const back = JSON.parse(text) as AstArtefact;
-  const decoded = decodeModules(back.modules, back.patches);
+  const decoded = decodeModules(back.modules, back.patches) as unknown[];
   // equal trees, and the same sharing of nodes (re-encoding yields the same paths and patches)
   if (
-    !isDeepStrictEqual(valuesAsText(decoded), valuesAsText(parsed)) ||
+    !isDeepStrictEqual(valuesAsText(decoded.slice(0, parsed.length)), valuesAsText(parsed)) ||
+    (withProgram !== undefined &&
+      !isDeepStrictEqual(valuesAsText(decoded), valuesAsText(withProgram.trees))) ||
     JSON.stringify(encodeModules(decoded)) !== JSON.stringify(encoded)
   ) {
     return "the stored trees do not decode to what the parser produces";
+  }
+  if (withProgram) {
+    // the data tree rebuilt around the decoded groups is the one the compiler built
+    const restored = restoreProgram(
+      decoded.slice(0, parsed.length) as Module[],
+      decoded[parsed.length] as never,
+      withProgram.counters,
+    );
+    if (treeShape(restored.root) !== treeShape(withProgram.root)) {
+      return "the stored program does not rebuild the compiler's data tree";
+    }
   }
   // write then rename: a reader never sees half an artefact
   const tmp = `${target}.${process.pid}.tmp`;

@@ -8,9 +8,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { compileParsed, parseModule, RegoError, type Module } from "../rego";
+import { compileParsed, parseModule, policyOfProgram, RegoError, type Module } from "../rego";
 import type { ResultSet } from "../rego/api-types";
-import { readArtefact } from "./ast-artefact";
+import { readPrebuilt, type Prebuilt } from "./ast-artefact";
 import type { Finding, PolicyInput } from "./input/types";
 import { ruleDescriptors, type RuleDescriptor } from "./rule-descriptors";
 
@@ -129,7 +129,13 @@ function buildPolicySet(extraDirs: readonly string[], v0Compatible = false): Pol
 
   let compiled: ReturnType<typeof compileParsed>;
   try {
-    compiled = compileModules(parseAll(modules, builtinCount), modules[0]?.file ?? "module");
+    const prebuilt = readPrebuilt(__dirname, REGO_DIR, modules.slice(0, builtinCount));
+    // the build's compiled program stands for compiling exactly the bundled modules; with an
+    // organisation's modules beside them, the whole set is compiled together
+    compiled =
+      prebuilt?.program && builtinCount === modules.length
+        ? policyOfProgram(prebuilt.program)
+        : compileModules(parseAll(modules, builtinCount, prebuilt), modules[0]?.file ?? "module");
   } catch (err) {
     throw new PolicyLoadError(`policies do not compile: ${regoMessage(err)}`);
   }
@@ -187,9 +193,12 @@ function buildPolicySet(extraDirs: readonly string[], v0Compatible = false): Pol
  * matches their sources and the engine, else parsed here like the organisation's. Parse errors of
  * every module are reported together, and over-deep nesting is a parse error, as `compile` does.
  */
-function parseAll(modules: readonly SourceModule[], builtinCount: number): Module[] {
-  const prebuilt = readArtefact(__dirname, REGO_DIR, modules.slice(0, builtinCount));
-  const parsed: Module[] = prebuilt ? [...prebuilt] : [];
+function parseAll(
+  modules: readonly SourceModule[],
+  builtinCount: number,
+  prebuilt: Prebuilt | undefined,
+): Module[] {
+  const parsed: Module[] = prebuilt ? [...prebuilt.modules] : [];
   const errors: RegoError["errors"] = [];
   for (const m of prebuilt ? modules.slice(builtinCount) : modules) {
     try {

@@ -1280,6 +1280,47 @@ export function compileModules(
   }
 }
 
+/** The counters fresh variable names are drawn from, as the compiles so far left them. */
+export function nameCounters(): [fresh: number, hoist: number] {
+  return [freshCounter, hoistCounter];
+}
+
+/**
+ * A program compiled earlier and stored (policies/ast-artefact.ts keeps the bundled policies'),
+ * put back together: the rule groups in compile order, the data tree over them built as
+ * compileModules builds it, and the name counters moved at least as far as that compile moved
+ * them, so names generated afterwards never meet the stored ones.
+ */
+export function restoreProgram(
+  modules: Module[],
+  groupList: readonly RuleGroup[],
+  counters: readonly [number, number],
+  builtins: Readonly<Record<string, BuiltinDef>> = BUILTINS,
+): CompiledProgram {
+  const root = new DNode();
+  const nodeAt = (path: readonly string[]): DNode => {
+    let node = root;
+    for (const p of path) {
+      let c = node.children.get(p);
+      if (!c) {
+        c = new DNode();
+        node.children.set(p, c);
+      }
+      node = c;
+    }
+    return node;
+  };
+  for (const m of modules) nodeAt(m.packagePath);
+  const groups = new Map<string, RuleGroup>();
+  for (const g of groupList) {
+    groups.set(g.name, g);
+    nodeAt(g.path.slice(1)).group = g;
+  }
+  freshCounter = Math.max(freshCounter, counters[0]);
+  hoistCounter = Math.max(hoistCounter, counters[1]);
+  return { root, groups, modules, builtins };
+}
+
 function compileModulesWith(
   modules: Module[],
   builtins: Readonly<Record<string, BuiltinDef>>,

@@ -232,6 +232,11 @@ export function compile(modules: RegoModuleSource[], opts: CompileOptions = {}):
   );
 }
 
+/** The policy of a program compiled earlier and restored (compiler.ts `restoreProgram`). */
+export function policyOfProgram(prog: CompiledProgram): CompiledPolicy {
+  return new Policy(prog);
+}
+
 /** Compile already parsed modules (e.g. `policy test` after collecting files). */
 export function compileParsed(modules: Module[], opts: CompileOptions = {}): CompiledPolicy {
   return new Policy(compileModules(modules, builtinSet(opts)));

@@ -6,13 +6,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { compile, compileParsed, type Module } from "../../rego";
+import { compile, compileParsed, policyOfProgram, type Module } from "../../rego";
 import {
   ARTEFACT_FILE,
   decodeModules,
   encodeModules,
   readArtefact,
+  readPrebuilt,
 } from "../../policies/ast-artefact";
+import { RObject, RSet } from "../../rego/value";
 import { writeAstArtefact } from "../../policies/build-ast-artefact";
 import { builtinSources } from "../../policies/evaluate";
 import { loadInput } from "../../policies/input/load";
@@ -52,6 +54,24 @@ describe("policies AST artefact", () => {
     expect(total).toBeGreaterThan(1000); // the violations examples do produce findings
   });
 
+  it("stores the compiled program, which gives exactly the findings of compiling the sources", async () => {
+    expect(writeAstArtefact(ROOT, out, REGO_DIR)).toBeUndefined();
+    const { modules, data } = builtinSources(ROOT);
+    const prebuilt = readPrebuilt(out, REGO_DIR, modules);
+    expect(prebuilt?.program).toBeDefined();
+    const restored = policyOfProgram(prebuilt!.program!);
+    const fromSource = compile(modules);
+    expect(restored.ruleNames(["tokenwarden"])).toEqual(fromSource.ruleNames(["tokenwarden"]));
+    const a = restored.prepare("data.tokenwarden.findings");
+    const b = fromSource.prepare("data.tokenwarden.findings");
+    for (const file of INPUTS) {
+      const { input } = await loadInput(path.join(ROOT, file), { now: NOW, cwd: ROOT });
+      expect(JSON.stringify(a.eval({ input, data }))).toEqual(
+        JSON.stringify(b.eval({ input, data })),
+      );
+    }
+  });
+
   it("is not used when a source changed, a file was added or removed, or it is damaged", () => {
     expect(writeAstArtefact(ROOT, out, REGO_DIR)).toBeUndefined();
     const { modules } = builtinSources(ROOT);
@@ -87,24 +107,36 @@ describe("policies AST artefact", () => {
     expect(readArtefact(out, engine, modules)).toBeUndefined();
   });
 
-  it("keeps shared and cyclic nodes, undefined, bigints and -0 through JSON", () => {
-    const loc = { file: "p.rego", row: 1, col: 2 };
+  it("keeps shared and cyclic nodes, undefined, bigints, -0 and Rego values through JSON", () => {
+    const term = { kind: "var", name: "x", loc: { file: "p.rego", row: 1, col: 2 } };
+    const folded = new RSet([1, "a", new RObject([["k", new RSet([2n])]])]);
     const rule: Record<string, unknown> = {
-      loc,
+      term,
       big: 12345678901234567890n,
       neg: -0,
       u: undefined,
+      folded,
+      again: folded,
     };
     rule.self = rule;
-    const mod = { file: "p.rego", rules: [rule, rule], locs: [loc, loc] };
+    const mod = { file: "p.rego", rules: [rule, rule], terms: [term, term] };
     const enc = encodeModules([mod as unknown as Module]);
     const back = JSON.parse(JSON.stringify(enc)) as typeof enc;
     const [m] = decodeModules(back.modules, back.patches) as unknown as [typeof mod];
     const r = m.rules[0] as typeof rule;
     expect(m.rules[1]).toBe(r);
     expect(r.self).toBe(r);
-    expect(m.locs[0]).toBe(m.locs[1]);
-    expect(r.loc).toBe(m.locs[0]);
+    expect(m.terms[0]).toBe(m.terms[1]);
+    expect(r.term).toBe(m.terms[0]);
+    // a location is kept by value
+    expect(m.terms[0].loc).toEqual({ file: "p.rego", row: 1, col: 2 });
+    const set = r.folded as RSet;
+    expect(set).toBeInstanceOf(RSet);
+    expect(r.again).toBe(set);
+    expect([...set.values()].slice(0, 2)).toEqual([1, "a"]);
+    const inner = [...set.values()][2] as RObject;
+    expect(inner).toBeInstanceOf(RObject);
+    expect((inner.get("k") as RSet).has(2n)).toBe(true);
     expect(r.big).toBe(12345678901234567890n);
     expect(Object.is(r.neg, -0)).toBe(true);
     expect("u" in r && r.u === undefined).toBe(true);
