@@ -9,6 +9,7 @@
  * hold (bigint, -0, undefined) and with object identity kept: a node referenced twice decodes to
  * one object referenced twice, since the compiler rewrites trees in place.
  */
+import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -38,6 +39,14 @@ export interface AstArtefact {
    * counters after compiling them (see rego/compiler.ts `restoreProgram`).
    */
   readonly program?: { readonly counters: [number, number] };
+}
+
+/** JSON text with every non-ASCII character escaped, so the file is ASCII (see readPrebuilt). */
+export function asciiJSON(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** What a matching artefact holds: the parsed modules, and the compiled program when stored. */
@@ -256,7 +265,10 @@ export function readPrebuilt(
 ): Prebuilt | undefined {
   let text: string;
   try {
-    text = fs.readFileSync(path.join(dir, ARTEFACT_FILE), "utf8");
+    const bytes = fs.readFileSync(path.join(dir, ARTEFACT_FILE));
+    // written as ASCII (see asciiJSON): read as one-byte text, which V8 decodes and parses
+    // markedly faster than the same text read as UTF-8
+    text = bytes.toString(isAscii(bytes) ? "latin1" : "utf8");
   } catch {
     return undefined;
   }

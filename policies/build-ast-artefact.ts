@@ -16,6 +16,7 @@ import { compileModules, nameCounters, restoreProgram, type DNode } from "../reg
 import {
   ARTEFACT_FILE,
   ARTEFACT_FORMAT,
+  asciiJSON,
   decodeModules,
   encodeModules,
   engineFingerprint,
@@ -104,7 +105,7 @@ export function writeAstArtefact(
     patches: encoded.patches,
     ...(withProgram ? { program: { counters: withProgram.counters } } : {}),
   };
-  const text = JSON.stringify(artefact);
+  const text = asciiJSON(artefact);
   const back = JSON.parse(text) as AstArtefact;
   const decoded = decodeModules(back.modules, back.patches) as unknown[];
   // equal trees, and the same sharing of nodes (re-encoding yields the same paths and patches)

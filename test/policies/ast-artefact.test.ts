@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { compile, compileParsed, policyOfProgram, type Module } from "../../rego";
 import {
   ARTEFACT_FILE,
+  asciiJSON,
   decodeModules,
   encodeModules,
   readArtefact,
@@ -141,5 +142,9 @@ describe("policies AST artefact", () => {
     expect(Object.is(r.neg, -0)).toBe(true);
     expect("u" in r && r.u === undefined).toBe(true);
     expect(() => encodeModules([{ m: new Map() } as unknown as Module])).toThrow(/Map/);
+    // the file is written as ASCII, whatever the policies' text holds
+    const text = asciiJSON({ s: "déjà — 😀 \u2028" });
+    expect([...text].every((c) => c.charCodeAt(0) < 128)).toBe(true);
+    expect(JSON.parse(text)).toEqual({ s: "déjà — 😀 \u2028" });
   });
 });
