@@ -12,6 +12,7 @@
  * that moment (a slot read), so results, errors and the step budget are what the rule says.
  */
 import { termPathName, type Expr, type Loc, type Term, type With } from "./ast";
+import { BUILTINS } from "./builtins";
 import type { BuiltinDef } from "./builtins/types";
 import type { CompiledProgram, CRule, RuleGroup } from "./compiler";
 import { regoError } from "./errors";
@@ -887,7 +888,29 @@ class BodyCompiler {
         const bi: BuiltinDef | null = this.prog.groups.has(fn)
           ? null
           : (this.prog.builtins[fn] ?? null);
-        if (bi !== null && n === 2 && (fn === "equal" || fn === "neq")) {
+        // (only the engine's own definitions: a custom built-in may take the name)
+        const own = bi !== null && bi === BUILTINS[fn];
+        const strPair = own && n === 2 ? STRING_PAIR_FNS.get(fn) : undefined;
+        if (strPair !== undefined && bi !== null) {
+          // e.g. startswith(a, b) on two strings: the string method in place; other operands
+          // go to the built-in (its type errors)
+          const [fa, fb] = fs;
+          const def: BuiltinDef = bi;
+          return (ev, f) => {
+            const a = fa(ev, f);
+            if (a === NOT_SIMPLE) return NOT_SIMPLE;
+            if (a === undefined) return undefined;
+            const b = fb(ev, f);
+            if (b === NOT_SIMPLE) return NOT_SIMPLE;
+            if (b === undefined) return undefined;
+            if (ev.st.fnOverrides.size === 0) {
+              if (typeof a === "string" && typeof b === "string") return strPair(a, b);
+              return ev.invokeBuiltin(def, fn, [a, b], loc);
+            }
+            return ev.callFunction(fn, [a, b], loc);
+          };
+        }
+        if (own && n === 2 && (fn === "equal" || fn === "neq")) {
           // `a == b` / `a != b`: compared in place (no argument array, no built-in call) unless
           // a `with` mocks functions
           const [fa, fb] = fs;
@@ -1211,6 +1234,13 @@ class BodyCompiler {
     return r;
   }
 }
+
+/** Built-ins whose value on two strings is one JS string method (as their definitions say). */
+const STRING_PAIR_FNS = new Map<string, (a: string, b: string) => boolean>([
+  ["startswith", (a, b) => a.startsWith(b)],
+  ["endswith", (a, b) => a.endsWith(b)],
+  ["contains", (a, b) => a.includes(b)],
+]);
 
 /** Evaluates each argument in turn (iterating ones by continuation) and passes their values. */
 function argsRunner(codes: TermCode[]): ArgsFn {

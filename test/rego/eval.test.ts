@@ -311,6 +311,37 @@ fake(_, _) := true`;
     expect(value(src, "data.p.mocked", { input })).toBe(true);
   });
 
+  it("startswith/endswith/contains answer in place on strings; other operands, mocks and host built-ins of those names as defined", () => {
+    const src = `package p
+import rego.v1
+r := [startswith(input.s, "ab"), endswith(input.s, "yz"), contains(input.s, "mn"), startswith(input.s, "x")]
+typed := startswith(input.n, "1")
+mocked := x if {
+  x := startswith(input.s, "zz") with startswith as fake
+}
+fake(_, _) := true
+same := input.a == input.b`;
+    const input = { s: "abmnyz", n: 12, a: 1, b: 2 };
+    const q = (query: string, opts: Parameters<typeof compile>[1] = {}, strict = false) =>
+      compile([{ file: "p.rego", source: src }], opts)
+        .prepare(query)
+        .eval({ input, strictBuiltinErrors: strict })[0]?.expressions[0]?.value;
+    expect(q("data.p.r")).toEqual([true, true, true, false]);
+    expect(q("data.p.typed")).toBeUndefined();
+    expect(() => q("data.p.typed", {}, true)).toThrow(/operand 1 must be string but got number/);
+    expect(q("data.p.mocked")).toBe(true);
+    // a host function registered under a built-in's name replaces it everywhere
+    const host = {
+      builtins: {
+        startswith: { arity: 2, impl: () => "host" },
+        equal: { arity: 2, impl: () => true },
+      },
+    };
+    expect(q("data.p.r", host)).toEqual(["host", true, true, "host"]);
+    expect(q("data.p.same", host)).toBe(true);
+    expect(q("data.p.same")).toBe(false);
+  });
+
   it("string sets keep one member per string, the empty string and NUL-led strings included", () => {
     const src = `package p
 import rego.v1
