@@ -15,10 +15,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Module } from "../rego";
 import { restoreProgram, type CompiledProgram, type RuleGroup } from "../rego/compiler";
-import { Decimal, RObject, RSet, fromJS, toJSONText, type Value } from "../rego/value";
+import { Decimal, RObject, RSet, type Value } from "../rego/value";
 
 /** Bumped whenever the encoding below changes. */
-export const ARTEFACT_FORMAT = 3;
+export const ARTEFACT_FORMAT = 4;
 export const ARTEFACT_FILE = "policies.ast.json";
 
 export interface AstArtefact {
@@ -92,15 +92,14 @@ type Key = string | number;
 /**
  * What plain JSON cannot say, applied after `JSON.parse` at the node's path: a second reference to
  * a node stored at another path (`r`), undefined (`u`), a bigint (`b`), a non-finite number or -0
- * (`n`), a Rego object value such as a METADATA annotation (`v`, as its JSON text; annotations come
- * from YAML, so they hold no sets), any other Rego value — a set, an object holding one, an exact
- * decimal, as the compiler folds constants into them — (`x`, as {@link valueToJSON}'s text).
+ * (`n`), a Rego value — a METADATA annotation's object, or a set, object or exact decimal the
+ * compiler folded a constant into — (`x`, as {@link valueToJSON}'s text).
  * Everything else is the tree itself, so loading is one native `JSON.parse` plus these.
  */
 export type Patch =
   | [path: Key[], kind: "r", home: Key[]]
   | [path: Key[], kind: "u"]
-  | [path: Key[], kind: "b" | "n" | "v" | "x", text: string];
+  | [path: Key[], kind: "b" | "n" | "x", text: string];
 
 /**
  * A Rego value as JSON that keeps its kind: scalars JSON has as themselves, everything else as a
@@ -167,9 +166,6 @@ export function encodeModules(modules: readonly unknown[]): {
     const seen = home.get(x);
     if (seen) return (patches.push([at, "r", seen]), null);
     home.set(x, at);
-    if (x instanceof RObject && !holdsSet(x)) {
-      return (patches.push([at, "v", toJSONText(x)]), null);
-    }
     if (x instanceof RObject || x instanceof RSet || x instanceof Decimal) {
       return (patches.push([at, "x", JSON.stringify(valueToJSON(x))]), null);
     }
@@ -199,13 +195,6 @@ function isLoc(x: object): boolean {
   );
 }
 
-function holdsSet(v: Value): boolean {
-  if (v instanceof RSet) return true;
-  if (Array.isArray(v)) return v.some(holdsSet);
-  if (v instanceof RObject) for (const [, item] of v.sortedView()) if (holdsSet(item)) return true;
-  return false;
-}
-
 /** Applies {@link encodeModules}' patches to its freshly `JSON.parse`d modules (in place). */
 export function decodeModules(modules: unknown[], patches: readonly Patch[]): Module[] {
   const get = (path: readonly Key[], upTo: number): Record<Key, unknown> => {
@@ -229,9 +218,6 @@ export function decodeModules(modules: unknown[], patches: readonly Patch[]): Mo
         break;
       case "n":
         parent[key] = p[2] === "-0" ? -0 : Number(p[2]);
-        break;
-      case "v":
-        parent[key] = fromJS(JSON.parse(p[2]));
         break;
       case "x":
         parent[key] = valueFromJSON(JSON.parse(p[2]));
