@@ -12,13 +12,12 @@ import { compileParsed, parseModule, policyOfProgram, RegoError, type Module } f
 import type { ResultSet } from "../rego/api-types";
 import { readPrebuilt, type Prebuilt } from "./ast-artefact";
 import type { Finding, PolicyInput } from "./input/types";
-import { ruleDescriptors, type RuleDescriptor } from "./rule-descriptors";
+import { CONFTEST_RULES, ruleDescriptors, type RuleDescriptor } from "./rule-descriptors";
 
 /** Rules that compare grants with declared needs: meaningless without a declaration. */
 export const DECLARATION_RULES: ReadonlySet<string> = new Set(["TW002", "TW003", "TW010"]);
 
 const FINDINGS_QUERY = "data.tokenwarden.findings";
-const CONFTEST_RULES = ["deny", "violation", "warn"] as const;
 
 export class PolicyLoadError extends Error {}
 

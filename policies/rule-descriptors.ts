@@ -23,7 +23,8 @@ export interface RuleDescriptor {
   readonly tags: readonly string[];
 }
 
-const CONFTEST_RULES = new Set(["deny", "violation", "warn"]);
+/** An organisation's rules that `check` reads as findings, conftest style, in any package. */
+export const CONFTEST_RULES: readonly string[] = ["deny", "violation", "warn"];
 
 /** Every described rule of the modules, first annotation of an id winning, in id order. */
 export function ruleDescriptors(modules: readonly Module[]): RuleDescriptor[] {
@@ -37,7 +38,7 @@ export function ruleDescriptors(modules: readonly Module[]): RuleDescriptor[] {
       const id =
         typeof custom.id === "string"
           ? custom.id
-          : CONFTEST_RULES.has(ruleName)
+          : CONFTEST_RULES.includes(ruleName)
             ? `${m.packagePath.join(".")}.${ruleName}`
             : undefined;
       if (id === undefined || byId.has(id)) continue;
