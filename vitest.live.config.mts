@@ -6,6 +6,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/live/**/*.test.ts", "test/vault-contract/**/*.test.ts"],
+    // the built-in families, handed to the registry (its lazy require cannot read .ts sources)
+    setupFiles: ["test/support/provide-builtin-families.ts"],
     testTimeout: 600_000,
     hookTimeout: 600_000,
   },

@@ -6,7 +6,6 @@
  * and fails with a clear error if called.
  */
 import { BUILTINS } from "./builtins";
-import { declOf, signatures, type TypeDecl } from "./builtins/signatures";
 import { BuiltinError, type BuiltinDef, type BuiltinContext } from "./builtins/types";
 import { fromJS, toJS, type Value } from "./value";
 
@@ -79,8 +78,24 @@ export function builtinSet(opts: BuiltinSetOptions): Readonly<Record<string, Bui
       else if (known) table[b.name] = known;
       else table[b.name] = declaredOnly(b.name, b.decl?.args?.length ?? 0);
     }
-  } else table = { ...BUILTINS };
-  for (const [name, c] of Object.entries(opts.builtins ?? {})) table[name] = wrap(name, c);
+  } else table = lazyCopy(BUILTINS);
+  for (const [name, c] of Object.entries(opts.builtins ?? {})) {
+    Object.defineProperty(table, name, {
+      value: wrap(name, c),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return table;
+}
+
+/** A copy of the registry that keeps its families unread until a name is looked up. */
+function lazyCopy(from: Readonly<Record<string, BuiltinDef>>): Record<string, BuiltinDef> {
+  const table: Record<string, BuiltinDef> = {};
+  for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(from))) {
+    Object.defineProperty(table, name, { ...d, configurable: true });
+  }
   return table;
 }
 
@@ -102,64 +117,4 @@ export function capabilitiesProblem(doc: unknown): string | undefined {
       return `builtins[${i}].decl.args: must be a list`;
   }
   return undefined;
-}
-
-/** One entry of OPA's capabilities `builtins` list. */
-export interface CapabilityBuiltin {
-  readonly name: string;
-  readonly decl: TypeDecl;
-  readonly infix?: string;
-  readonly relation?: boolean;
-  readonly deprecated?: boolean;
-  readonly nondeterministic?: boolean;
-}
-
-/** OPA's capabilities document (`opa capabilities --current`), as this engine fills it. */
-export interface CapabilitiesDocument {
-  readonly builtins: readonly CapabilityBuiltin[];
-  readonly future_keywords: readonly string[];
-  readonly features: readonly string[];
-}
-
-/** Built-ins the evaluator implements itself rather than the registry; OPA lists them too. */
-const EVALUATOR_BUILTINS = ["assign", "eq", "print"];
-/** Keywords v1 modules still import (`import future.keywords.or`); the parser's opt-in set. */
-const FUTURE_KEYWORDS = ["and", "not", "or"];
-/** OPA's names for the language features this parser implements. */
-const FEATURES = ["keywords_in_refs", "rego_v1", "template_strings"];
-
-/**
- * This engine's capabilities in OPA's JSON shape: every built-in in `table` (the whole registry
- * unless narrowed) with OPA's declared types, sorted by name as OPA sorts them. A built-in OPA
- * does not declare (one a host registered) gets `any` for each argument and for its result.
- */
-export function engineCapabilities(
-  table: Readonly<Record<string, BuiltinDef>> = BUILTINS,
-): CapabilitiesDocument {
-  const sigs = signatures();
-  const names = [...new Set([...Object.keys(table), ...EVALUATOR_BUILTINS])].sort();
-  const builtins = names.map((name): CapabilityBuiltin => {
-    const sig = sigs.get(name);
-    if (sig)
-      return {
-        name,
-        decl: declOf(sig),
-        ...(sig.infix !== undefined && { infix: sig.infix }),
-        ...(sig.relation && { relation: true }),
-        ...(sig.deprecated && { deprecated: true }),
-        ...(sig.nondeterministic && { nondeterministic: true }),
-      };
-    const def = table[name];
-    const any = { type: "any" };
-    return {
-      name,
-      decl: {
-        ...(def.arity > 0 && { args: Array.from({ length: def.arity }, () => any) }),
-        result: any,
-        type: "function",
-      },
-      ...(def.nondeterministic && { nondeterministic: true }),
-    };
-  });
-  return { builtins, future_keywords: FUTURE_KEYWORDS, features: FEATURES };
 }

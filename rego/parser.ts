@@ -6,7 +6,7 @@ import { termPathName } from "./ast";
 import type { Expr, ExprBody, Import, Loc, Module, Rule, RuleHead, Term, With } from "./ast";
 import { regoError } from "./errors";
 import { attachAnnotations } from "./annotations";
-import { DEPRECATED_BUILTINS } from "./builtins/deprecated";
+import { DEPRECATED_BUILTINS } from "./builtins/names";
 import { tokenize, type Comment, type Token } from "./lexer";
 import { negateNumber, numberFromText, type Num, type Value } from "./value";
 

@@ -8,7 +8,7 @@
 import type { CliIO } from "../io";
 import { parseArgs } from "../args";
 import { UsageError } from "../../errors";
-import { engineCapabilities } from "../../rego/capabilities";
+import { engineCapabilities } from "../../rego/engine-capabilities";
 
 export async function capabilitiesCommand(argv: string[], io: CliIO): Promise<number> {
   // --current is accepted for `opa capabilities --current` habits; it is the only document here

@@ -71,5 +71,3 @@ export const builtins = defineAll([
     },
   },
 ]);
-
-export const DEPRECATED_BUILTINS: ReadonlySet<string> = new Set(Object.keys(builtins));
