@@ -3,11 +3,12 @@
  *
  * Why this shape: `check` on a 10,000-need manifest must stay within 2× a bare YAML parse, so the
  * happy path pays for nothing it does not need. YAML is read with js-yaml's event parser and the
- * value is constructed from those events — together as fast as `jsYaml.load` — and the events
- * (which carry source offsets) are kept. Only when a field has an error or a finding does locate()
- * index the collections on the way to it (each collection once), and offsets become line:column
- * through a line-start table built on first use. JSON takes the JSON.parse fast path; its events
- * are produced on the first locate() only (JSON is YAML, so the same walker serves both).
+ * value is constructed from those events — together as fast as `jsYaml.load` — and what locating
+ * needs of the events (kinds and source offsets) is kept in typed arrays, the events dropped. Only
+ * when a field has an error or a finding does locate() index the sequences on the way to it (each
+ * once), and offsets become line:column through a line-start table built on first use. JSON takes
+ * the JSON.parse fast path; its events are produced on the first locate() only (JSON is YAML, so
+ * the same walker serves both).
  */
 import {
   CORE_SCHEMA,
@@ -19,7 +20,7 @@ import {
   mergeTag,
   parseEvents,
 } from "js-yaml";
-import type { Event, ScalarEvent } from "js-yaml";
+import type { Event } from "js-yaml";
 import type { ManifestSource } from "./types";
 import { ManifestError } from "./errors";
 
@@ -209,46 +210,134 @@ function nodeStart(e: Event | undefined): number {
     default:
       return -1;
   }
-  for (const s of [e.anchorStart - 1, e.tagStart]) if (s >= 0 && s < start) start = s;
+  if (e.anchorStart >= 1 && e.anchorStart - 1 < start) start = e.anchorStart - 1;
+  if (e.tagStart >= 0 && e.tagStart < start) start = e.tagStart;
   return start;
 }
 
+/** What {@link EventIndex} records of a node beyond its kind: a scalar written plainly. */
+const PLAIN_SCALAR = 8;
+
 /**
- * Locates fields by walking js-yaml events. Each sequence on a located path is indexed once, so
+ * The js-yaml events reduced to what locating needs, in typed arrays: per event its kind, where
+ * its node starts, and (collections) the index of its closing POP or (plain scalars) the end of
+ * its text; a key written otherwise (quoted, block) is kept decoded. The events themselves —
+ * 300,000 objects of six shapes for 10,000 needs, 34 MB the collector would keep tracing — are
+ * dropped, and every lookup reads flat numbers instead of objects of mixed shapes.
+ */
+class EventIndex {
+  readonly kind: Uint8Array;
+  readonly start: Int32Array;
+  /** Collections: index of the matching POP. Plain scalars: end offset of the text. */
+  readonly end: Int32Array;
+  /** Plain scalars: start offset of the text (the node may start earlier, at an anchor or tag). */
+  readonly valueStart: Int32Array;
+  /** Keys of mappings not written as plain scalars, decoded, by event index. */
+  readonly otherKeys = new Map<number, string>();
+
+  constructor(text: string, events: readonly Event[]) {
+    const n = events.length;
+    this.kind = new Uint8Array(n);
+    this.start = new Int32Array(n);
+    this.end = new Int32Array(n);
+    this.valueStart = new Int32Array(n);
+    // Open collections, and for each whether it is a mapping and how many nodes it holds so far
+    // (a mapping's even-numbered nodes are its keys).
+    const open: number[] = [];
+    const counts: number[] = [];
+    for (let k = 0; k < n; k++) {
+      const e = events[k];
+      const t = e.type;
+      if (t === EVENT_ID.POP) {
+        this.kind[k] = t;
+        this.end[open.pop() as number] = k;
+        counts.pop();
+        if (counts.length) counts[counts.length - 1]++;
+        continue;
+      }
+      this.start[k] = nodeStart(e);
+      const depth = counts.length;
+      const isKey =
+        depth > 0 &&
+        events[open[depth - 1]].type === EVENT_ID.MAPPING &&
+        (counts[depth - 1] & 1) === 0;
+      if (t === EVENT_ID.SCALAR) {
+        if (e.style === SCALAR_STYLE.PLAIN) {
+          this.kind[k] = t | PLAIN_SCALAR;
+          this.valueStart[k] = e.valueStart;
+          this.end[k] = e.valueEnd;
+        } else {
+          this.kind[k] = t;
+          if (isKey) this.otherKeys.set(k, getScalarValue(text, e));
+        }
+      } else {
+        this.kind[k] = t;
+      }
+      if (t === EVENT_ID.DOCUMENT || t === EVENT_ID.SEQUENCE || t === EVENT_ID.MAPPING) {
+        open.push(k);
+        counts.push(0);
+      } else if (depth > 0) {
+        counts[depth - 1]++;
+      }
+    }
+  }
+
+  type(i: number): number {
+    return this.kind[i] & ~PLAIN_SCALAR;
+  }
+
+  /** Index of the event after the node starting at `i`. */
+  skip(i: number): number {
+    const t = this.kind[i];
+    return t === EVENT_ID.SEQUENCE || t === EVENT_ID.MAPPING ? this.end[i] + 1 : i + 1;
+  }
+}
+
+/**
+ * Locates fields in the index of the events. Each sequence on a located path is indexed once, so
  * many lookups in one 10,000-item sequence cost one pass over it, not one pass per lookup; the
  * small mappings inside are scanned without building anything.
  */
 class EventSource implements ManifestSource {
-  private events: Event[] | undefined;
+  private index: EventIndex | undefined;
   private failed = false;
-  private ends: Int32Array | undefined;
   private lines: LineTable | undefined;
   /** Event index of each item, per sequence looked into. */
-  private readonly items = new Map<number, number[]>();
+  private readonly items = new Map<number, Int32Array>();
 
   constructor(
     readonly file: string,
     private readonly text: string,
-    events: Event[] | undefined,
+    events: readonly Event[] | undefined,
   ) {
-    this.events = events;
+    if (events) this.index = new EventIndex(text, events);
   }
 
   locate(path: FieldPath): Position | undefined {
-    const events = this.loadEvents();
-    if (!events) return undefined;
-    // events[0] is the document; the root node follows it.
+    const index = this.loadIndex();
+    if (!index) return undefined;
+    // Event 0 is the document; the root node follows it.
     let at = 1;
-    for (const seg of path) {
-      const next = this.child(at, seg);
-      if (next === undefined) return undefined;
-      at = next.valueAt;
-      if (next.keyAt !== undefined && seg === path[path.length - 1]) {
+    if (at >= index.kind.length) return undefined;
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i];
+      const t = index.type(at);
+      if (t === EVENT_ID.SEQUENCE) {
+        if (typeof seg !== "number") return undefined;
+        const item = this.itemsOf(index, at)[seg];
+        if (item === undefined) return undefined;
+        at = item;
+      } else if (t === EVENT_ID.MAPPING) {
+        const keyAt = this.keyIn(index, at, String(seg));
+        if (keyAt < 0) return undefined;
         // A mapping member is shown at its key: that is where a person looks for `ttl:`.
-        return this.position(nodeStart(events[next.keyAt]));
+        if (i === path.length - 1) return this.position(index.start[keyAt]);
+        at = index.skip(keyAt);
+      } else {
+        return undefined;
       }
     }
-    return this.position(nodeStart(events[at]));
+    return this.position(index.start[at]);
   }
 
   private position(offset: number): Position | undefined {
@@ -257,75 +346,46 @@ class EventSource implements ManifestSource {
     return this.lines.position(offset);
   }
 
-  private loadEvents(): Event[] | undefined {
-    if (this.events || this.failed) return this.events;
+  private loadIndex(): EventIndex | undefined {
+    if (this.index || this.failed) return this.index;
     try {
-      this.events = parseEvents(this.text, { filename: this.file });
+      this.index = new EventIndex(this.text, parseEvents(this.text, { filename: this.file }));
     } catch {
       this.failed = true; // e.g. JSON that YAML cannot read: positions are then unknown
     }
-    return this.events;
+    return this.index;
   }
 
-  /** End (index of the matching POP) of every collection, computed in one pass. */
-  private endOf(i: number): number {
-    if (!this.ends) {
-      const events = this.events as Event[];
-      const ends = new Int32Array(events.length);
-      const stack: number[] = [];
-      for (let k = 0; k < events.length; k++) {
-        const t = events[k].type;
-        if (t === EVENT_ID.DOCUMENT || t === EVENT_ID.SEQUENCE || t === EVENT_ID.MAPPING)
-          stack.push(k);
-        else if (t === EVENT_ID.POP) ends[stack.pop() as number] = k;
-      }
-      this.ends = ends;
+  /** Sequences (the 10,000 needs) are indexed once, so each lookup is O(1). */
+  private itemsOf(index: EventIndex, at: number): Int32Array {
+    let items = this.items.get(at);
+    if (!items) {
+      const end = index.end[at];
+      let count = 0;
+      for (let k = at + 1; k < end; k = index.skip(k)) count++;
+      items = new Int32Array(count);
+      count = 0;
+      for (let k = at + 1; k < end; k = index.skip(k)) items[count++] = k;
+      this.items.set(at, items);
     }
-    return this.ends[i];
+    return items;
   }
 
-  /** Index of the event after the node starting at `i`. */
-  private skip(i: number): number {
-    const t = (this.events as Event[])[i].type;
-    return t === EVENT_ID.SEQUENCE || t === EVENT_ID.MAPPING ? this.endOf(i) + 1 : i + 1;
-  }
-
-  private child(at: number, seg: string | number): { keyAt?: number; valueAt: number } | undefined {
-    const events = this.events as Event[];
-    const e = events[at];
-    if (!e) return undefined;
-    if (e.type === EVENT_ID.SEQUENCE) {
-      if (typeof seg !== "number") return undefined;
-      // Sequences (the 10,000 needs) are indexed once, so each lookup is O(1).
-      let items = this.items.get(at);
-      if (!items) {
-        items = [];
-        const end = this.endOf(at);
-        for (let k = at + 1; k < end; k = this.skip(k)) items.push(k);
-        this.items.set(at, items);
-      }
-      const item = items[seg];
-      return item === undefined ? undefined : { valueAt: item };
-    }
-    if (e.type === EVENT_ID.MAPPING) {
-      // Mappings are small (a need has a dozen keys): scan them, comparing plain keys in place.
-      const key = String(seg);
-      const end = this.endOf(at);
-      for (let k = at + 1; k < end;) {
-        const keyEvent = events[k];
-        const valueAt = this.skip(k);
-        if (keyEvent.type === EVENT_ID.SCALAR && this.keyIs(keyEvent, key))
-          return { keyAt: k, valueAt };
-        k = this.skip(valueAt);
+  /**
+   * The event index of `key` among the keys of the mapping at `at`, or -1. Mappings are small (a
+   * need has a dozen keys): they are scanned, plain keys compared in place in the text.
+   */
+  private keyIn(index: EventIndex, at: number, key: string): number {
+    const end = index.end[at];
+    for (let k = at + 1; k < end; k = index.skip(index.skip(k))) {
+      const t = index.kind[k];
+      if (t === (EVENT_ID.SCALAR | PLAIN_SCALAR)) {
+        const from = index.valueStart[k];
+        if (index.end[k] - from === key.length && this.text.startsWith(key, from)) return k;
+      } else if (t === EVENT_ID.SCALAR && index.otherKeys.get(k) === key) {
+        return k;
       }
     }
-    return undefined;
-  }
-
-  private keyIs(e: ScalarEvent, key: string): boolean {
-    if (e.style === SCALAR_STYLE.PLAIN) {
-      return e.valueEnd - e.valueStart === key.length && this.text.startsWith(key, e.valueStart);
-    }
-    return getScalarValue(this.text, e) === key;
+    return -1;
   }
 }
