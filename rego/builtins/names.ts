@@ -36,7 +36,6 @@ export const FAMILY_NAMES = {
     "strings.any_prefix_match",
     "strings.any_suffix_match",
     "strings.count",
-    "strings.render_template",
     "strings.replace_n",
     "strings.reverse",
     "strings.split_n",
@@ -180,7 +179,7 @@ export const FAMILY_NAMES = {
     "io.jwt.verify_rs512",
   ],
   rego: ["rego.metadata.chain", "rego.metadata.rule", "rego.parse_module"],
-  template: ["internal.template_string"],
+  template: ["internal.template_string", "strings.render_template"],
   deprecated: [
     "all",
     "any",

@@ -10,7 +10,6 @@ import { BuiltinError, operandError } from "./types";
 import { BuiltinTypeErrorText, intOperand, toBigFloat, bfTrunc, defineSafe } from "./numbers";
 import { codePoints, str, stringSlice } from "./operands";
 import { goSprintf, sprintfPlain, toGoArg, type GoArg } from "./gofmt";
-import { renderTemplate } from "./gotemplate";
 
 // ---------------------------------------------------------------------------------------------
 // Go's strings.NewReplacer semantics: at each position the earliest pair (in argument order)
@@ -370,12 +369,6 @@ export const builtins = defineSafe([
       ["string", "set", "array"],
       ["string", "set", "array"],
     ],
-  },
-  {
-    name: "strings.render_template",
-    arity: 2,
-    impl: renderTemplate,
-    args: [S, ["object"]],
   },
   {
     name: "strings.reverse",

@@ -1,9 +1,13 @@
 /**
  * `internal.template_string`: the built-in behind template strings (`$"…{expr}…"`). The parser
  * turns each `{expr}` into the set of its values; an empty set renders as `<undefined>`.
+ * Also `strings.render_template` (Go's text/template): OPA files it under strings, it lives here so
+ * the strings every policy calls do not load the template engine (./gotemplate).
  */
 import { RObject, RSet, isNumber, type Value } from "../value";
 import { BuiltinError, defineAll } from "./types";
+import { defineSafe } from "./numbers";
+import { renderTemplate } from "./gotemplate";
 
 /** A value as Rego prints it: strings bare at the top level, composites as Rego literals. */
 export function regoText(v: Value, top = true): string {
@@ -52,6 +56,14 @@ function templateString(args: Value[]): Value {
   return out;
 }
 
-export const builtins = defineAll([
-  { name: "internal.template_string", arity: 1, impl: templateString },
-]);
+export const builtins = {
+  ...defineAll([{ name: "internal.template_string", arity: 1, impl: templateString }]),
+  ...defineSafe([
+    {
+      name: "strings.render_template",
+      arity: 2,
+      impl: renderTemplate,
+      args: [["string"], ["object"]],
+    },
+  ]),
+};

@@ -15,6 +15,7 @@ const ALL = builtinsOf(
   "sets",
   "typecheck",
   "units",
+  "template", // strings.render_template
 );
 
 const ctx = (): BuiltinContext => builtinContext();
