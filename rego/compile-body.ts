@@ -926,6 +926,43 @@ class BodyCompiler {
             return ev.callFunction(fn, [a, b], loc);
           };
         }
+        if (own && n === 2 && fn === "internal.member_2" && bi !== null) {
+          // `x in coll`: the membership test in place (no argument array, no built-in call)
+          const [fa, fb] = fs;
+          return (ev, f) => {
+            const a = fa(ev, f);
+            if (a === NOT_SIMPLE) return NOT_SIMPLE;
+            if (a === undefined) return undefined;
+            const b = fb(ev, f);
+            if (b === NOT_SIMPLE) return NOT_SIMPLE;
+            if (b === undefined) return undefined;
+            if (ev.st.fnOverrides.size === 0) return memberOf(a, b);
+            return ev.callFunction(fn, [a, b], loc);
+          };
+        }
+        const sp = own && n === 2 && bi !== null ? this.sprintfStrings(t.args) : undefined;
+        if (sp !== undefined && bi !== null) {
+          // sprintf("…%s…", [a, b]) on strings: the pieces joined in place; anything else goes
+          // to the built-in (Go's formatter, its errors)
+          const { format, pieces, items } = sp;
+          const def: BuiltinDef = bi;
+          const m = items.length;
+          return (ev, f) => {
+            const vals: Value[] = new Array<Value>(m);
+            let allStrings = true;
+            for (let i = 0; i < m; i++) {
+              const x = items[i](ev, f);
+              if (x === NOT_SIMPLE || x === undefined) return x;
+              if (typeof x !== "string") allStrings = false;
+              vals[i] = x;
+            }
+            if (ev.st.fnOverrides.size !== 0) return ev.callFunction(fn, [format, vals], loc);
+            if (!allStrings) return ev.invokeBuiltin(def, fn, [format, vals], loc);
+            let out = pieces[0];
+            for (let i = 0; i < m; i++) out += (vals[i] as string) + pieces[i + 1];
+            return out;
+          };
+        }
         return (ev, f) => {
           const args: Value[] = new Array<Value>(n);
           for (let i = 0; i < n; i++) {
@@ -942,6 +979,42 @@ class BodyCompiler {
       default:
         return notSimple;
     }
+  }
+
+  /**
+   * `sprintf(<constant format>, [<n items>])` whose directives are n plain `%s`/`%v`: the
+   * format's literal pieces (`%%` read as "%") and the items' fast paths. Go prints a string
+   * under %s or %v as itself, so on string items the pieces joined are the built-in's value.
+   */
+  private sprintfStrings(
+    args: Term[],
+  ): { format: string; pieces: string[]; items: SimpleFn[] } | undefined {
+    const [ft, lt] = args;
+    if (ft.kind !== "scalar" || typeof ft.value !== "string" || lt.kind !== "array") return;
+    const format = ft.value;
+    const pieces: string[] = [];
+    let lit = "";
+    let i = 0;
+    for (;;) {
+      const pct = format.indexOf("%", i);
+      if (pct < 0) {
+        lit += format.slice(i);
+        break;
+      }
+      lit += format.slice(i, pct);
+      const c = format[pct + 1];
+      i = pct + 2;
+      if (c === "%") lit += "%";
+      else if (c === "s" || c === "v") {
+        pieces.push(lit);
+        lit = "";
+      } else return undefined;
+    }
+    pieces.push(lit);
+    if (pieces.length - 1 !== lt.items.length) return undefined;
+    const items = lt.items.map((x) => this.simple(x));
+    if (items.includes(notSimple)) return undefined;
+    return { format, pieces, items };
   }
 
   private simpleRef(ts: Term[]): SimpleFn {
@@ -1241,6 +1314,23 @@ const STRING_PAIR_FNS = new Map<string, (a: string, b: string) => boolean>([
   ["endswith", (a, b) => a.endsWith(b)],
   ["contains", (a, b) => a.includes(b)],
 ]);
+
+/** `x in coll`, as the built-in internal.member_2 (rego/builtins/core.ts) answers it. */
+function memberOf(x: Value, coll: Value): boolean {
+  if (Array.isArray(coll)) {
+    for (let i = 0; i < coll.length; i++) {
+      const v = coll[i];
+      if (v === x || equal(v, x)) return true;
+    }
+    return false;
+  }
+  if (coll instanceof RSet) return coll.has(x);
+  if (coll instanceof RObject) {
+    for (const [, v] of coll.entries()) if (equal(v, x)) return true;
+    return false;
+  }
+  return false;
+}
 
 /** Evaluates each argument in turn (iterating ones by continuation) and passes their values. */
 function argsRunner(codes: TermCode[]): ArgsFn {

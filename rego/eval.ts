@@ -199,23 +199,7 @@ export class Evaluator {
     }
     let index = byColl.get(coll);
     if (!index) {
-      const idx: JoinIndex = new Map();
-      const path = code.path;
-      const add = (_key: Value, val: Value): boolean => {
-        let cur: Value | undefined = val;
-        for (let i = 0; i < path.length && cur !== undefined; i++) cur = lookup(cur, path[i]);
-        if (cur !== undefined) {
-          const kk = keyOf(cur);
-          const prev = idx.get(kk);
-          if (prev === undefined) idx.set(kk, val);
-          else if (prev instanceof JoinBucket) prev.items.push(val);
-          else idx.set(kk, new JoinBucket([prev, val]));
-        }
-        return false;
-      };
-      if (Array.isArray(coll)) for (let i = 0; i < coll.length; i++) add(i, coll[i] as Value);
-      else this.iterate(coll as Value, add);
-      index = idx;
+      index = buildJoinIndex(code.path, coll, this);
       byColl.set(coll, index);
     }
     this.lastJoin.set(code.id, { coll, index });
@@ -748,6 +732,54 @@ export class Evaluator {
       this.ruleStack.pop();
     }
   }
+}
+
+/** The key of a member under a join's constant path, or undefined where the path is absent. */
+function joinKeyOf(val: Value, path: Value[]): string | undefined {
+  let cur: Value | undefined = val;
+  for (let i = 0; i < path.length && cur !== undefined; i++) cur = lookup(cur, path[i]);
+  return cur === undefined ? undefined : keyOf(cur);
+}
+
+/**
+ * Index of a collection's members by their value at `path`, members in iteration order. Keys are
+ * mostly unique: a first pass only sets (one hash operation per member); if any key repeated
+ * (the map holds fewer entries than members were set), the index is rebuilt with buckets.
+ */
+function buildJoinIndex(path: Value[], coll: object, ev: Evaluator): JoinIndex {
+  let members: Value[];
+  if (Array.isArray(coll)) members = coll as Value[];
+  else {
+    const ms: Value[] = [];
+    ev.iterate(coll as Value, (_key, val) => {
+      ms.push(val);
+      return false;
+    });
+    members = ms;
+  }
+  const keys: (string | undefined)[] = new Array<string | undefined>(members.length);
+  const idx: JoinIndex = new Map();
+  let set = 0;
+  for (let i = 0; i < members.length; i++) {
+    const kk = joinKeyOf(members[i], path);
+    keys[i] = kk;
+    if (kk !== undefined) {
+      idx.set(kk, members[i]);
+      set++;
+    }
+  }
+  if (idx.size === set) return idx;
+  idx.clear();
+  for (let i = 0; i < members.length; i++) {
+    const kk = keys[i];
+    if (kk === undefined) continue;
+    const val = members[i];
+    const prev = idx.get(kk);
+    if (prev === undefined) idx.set(kk, val);
+    else if (prev instanceof JoinBucket) prev.items.push(val);
+    else idx.set(kk, new JoinBucket([prev, val]));
+  }
+  return idx;
 }
 
 /** Memo entries for an undefined call value and for a call without arguments. */

@@ -51,12 +51,13 @@ export function isDocName(name: string): boolean {
 }
 
 export function lookup(v: Value, key: Value): Value | undefined {
+  // objects first: most references walk objects
+  if (v instanceof RObject) return v.get(key);
   if (Array.isArray(v)) {
     if (typeof key === "number" && Number.isInteger(key) && key >= 0 && key < v.length)
       return v[key];
     return undefined;
   }
-  if (v instanceof RObject) return v.get(key);
   if (v instanceof RSet) return v.has(key) ? key : undefined;
   return undefined;
 }

@@ -352,45 +352,53 @@ export class RObject {
   get(k: Value): Value | undefined {
     const rec = this.rec;
     if (rec !== undefined && typeof k === "string") {
-      const raw = rawOwn(rec, k);
-      if (raw === undefined) return undefined;
-      // Scalars need no conversion (JSON numbers are already safe or float); composites are
-      // converted once and cached so repeated reads see the same value object.
-      if (raw === null || typeof raw !== "object") {
+      const raw = rec[k];
+      // Scalars need no conversion (JSON numbers are already safe or float). A parsed JSON
+      // record holds no functions or undefined: those are absent keys or Object.prototype
+      // members such as "toString".
+      if (typeof raw !== "object") {
+        if (raw === undefined || typeof raw === "function") return undefined;
         return typeof raw === "bigint" ? normNum(raw) : (raw as Value);
       }
-      const hk = keyOf(k);
-      const mm = this.mm;
-      if (mm !== undefined) {
-        const e = mm.get(hk);
-        if (e !== undefined) return e[1];
-        const v = fromJS(raw);
-        mm.set(hk, [k, v]);
-        return v;
-      }
-      let conv = this.conv;
-      if (conv !== undefined) {
-        for (let i = 0; i < conv.length; i += 2) if (conv[i] === k) return conv[i + 1] as Value;
-      } else conv = this.conv = [];
-      const v = fromJS(raw);
-      if (conv.length < 16) {
-        conv.push(k, v);
-        return v;
-      }
-      // many composite members (a record used as a map): a linear search would be quadratic
-      const m = new Map<string, [Value, Value]>();
-      for (let i = 0; i < conv.length; i += 2) {
-        const ck = conv[i] as string;
-        m.set(keyOf(ck), [ck, conv[i + 1] as Value]);
-      }
-      m.set(hk, [k, v]);
-      this.mm = m;
-      this.conv = undefined;
-      return v;
+      if (raw === null) return null;
+      // (the one prototype member that is an object)
+      if (k === "__proto__" && !Object.prototype.hasOwnProperty.call(rec, k)) return undefined;
+      return this.member(k, raw);
     }
     if (this.mm === undefined) return undefined;
     const e = this.mm.get(keyOf(k));
     return e === undefined ? undefined : e[1];
+  }
+  /** A composite member of the lazy record, converted once and cached (one value object). */
+  private member(k: string, raw: unknown): Value {
+    const hk = keyOf(k);
+    const mm = this.mm;
+    if (mm !== undefined) {
+      const e = mm.get(hk);
+      if (e !== undefined) return e[1];
+      const v = fromJS(raw);
+      mm.set(hk, [k, v]);
+      return v;
+    }
+    let conv = this.conv;
+    if (conv !== undefined) {
+      for (let i = 0; i < conv.length; i += 2) if (conv[i] === k) return conv[i + 1] as Value;
+    } else conv = this.conv = [];
+    const v = fromJS(raw);
+    if (conv.length < 16) {
+      conv.push(k, v);
+      return v;
+    }
+    // many composite members (a record used as a map): a linear search would be quadratic
+    const m = new Map<string, [Value, Value]>();
+    for (let i = 0; i < conv.length; i += 2) {
+      const ck = conv[i] as string;
+      m.set(keyOf(ck), [ck, conv[i + 1] as Value]);
+    }
+    m.set(hk, [k, v]);
+    this.mm = m;
+    this.conv = undefined;
+    return v;
   }
   has(k: Value): boolean {
     const rec = this.rec;
