@@ -78,7 +78,7 @@ function build(value: unknown, source: ManifestSource): Manifest {
 /** The position of `path`, or of its nearest ancestor that exists (a missing field → its parent). */
 export function locateNearest(source: ManifestSource, path: FieldPath): Position | undefined {
   for (let n = path.length; n >= 0; n--) {
-    const pos = source.locate(path.slice(0, n));
+    const pos = source.locate(n === path.length ? path : path.slice(0, n));
     if (pos) return pos;
   }
   return undefined;

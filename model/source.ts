@@ -173,9 +173,15 @@ function throwIssue(
 
 /** Offset → 1-based line:column, through a table of line starts built once. */
 export class LineTable {
-  private readonly starts: number[] = [0];
+  /** Offset where each line starts (a typed array: 100,000 lines are no work for the collector). */
+  private readonly starts: Int32Array;
   constructor(text: string) {
-    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.starts.push(i + 1);
+    let lines = 1;
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++;
+    const starts = new Int32Array(lines);
+    let n = 1;
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts[n++] = i + 1;
+    this.starts = starts;
   }
   position(offset: number): Position {
     let lo = 0;
@@ -214,6 +220,9 @@ function nodeStart(e: Event | undefined): number {
   if (e.tagStart >= 0 && e.tagStart < start) start = e.tagStart;
   return start;
 }
+
+/** Sequences up to about this long are walked to an item rather than indexed. */
+const SHORT_SEQUENCE = 16;
 
 /** What {@link EventIndex} records of a node beyond its kind: a scalar written plainly. */
 const PLAIN_SCALAR = 8;
@@ -259,7 +268,7 @@ class EventIndex {
       const depth = counts.length;
       const isKey =
         depth > 0 &&
-        events[open[depth - 1]].type === EVENT_ID.MAPPING &&
+        this.kind[open[depth - 1]] === EVENT_ID.MAPPING &&
         (counts[depth - 1] & 1) === 0;
       if (t === EVENT_ID.SCALAR) {
         if (e.style === SCALAR_STYLE.PLAIN) {
@@ -294,15 +303,15 @@ class EventIndex {
 }
 
 /**
- * Locates fields in the index of the events. Each sequence on a located path is indexed once, so
- * many lookups in one 10,000-item sequence cost one pass over it, not one pass per lookup; the
- * small mappings inside are scanned without building anything.
+ * Locates fields in the index of the events. Each long sequence on a located path is indexed
+ * once, so many lookups in one 10,000-item sequence cost one pass over it, not one pass per
+ * lookup; short sequences and the small mappings inside are scanned without building anything.
  */
 class EventSource implements ManifestSource {
   private index: EventIndex | undefined;
   private failed = false;
   private lines: LineTable | undefined;
-  /** Event index of each item, per sequence looked into. */
+  /** Event index of each item, per long sequence looked into. */
   private readonly items = new Map<number, Int32Array>();
 
   constructor(
@@ -324,7 +333,7 @@ class EventSource implements ManifestSource {
       const t = index.type(at);
       if (t === EVENT_ID.SEQUENCE) {
         if (typeof seg !== "number") return undefined;
-        const item = this.itemsOf(index, at)[seg];
+        const item = Number.isInteger(seg) && seg >= 0 ? this.item(index, at, seg) : undefined;
         if (item === undefined) return undefined;
         at = item;
       } else if (t === EVENT_ID.MAPPING) {
@@ -356,11 +365,19 @@ class EventSource implements ManifestSource {
     return this.index;
   }
 
-  /** Sequences (the 10,000 needs) are indexed once, so each lookup is O(1). */
-  private itemsOf(index: EventIndex, at: number): Int32Array {
+  /**
+   * The event index of item `n` of the sequence at `at`, or undefined. Long sequences (the 10,000
+   * needs) are indexed once, so each lookup is O(1); short ones (a need's paths) are walked.
+   */
+  private item(index: EventIndex, at: number, n: number): number | undefined {
     let items = this.items.get(at);
     if (!items) {
       const end = index.end[at];
+      if (n < SHORT_SEQUENCE) {
+        let k = at + 1;
+        for (let i = 0; i < n && k < end; i++) k = index.skip(k);
+        return k < end ? k : undefined;
+      }
       let count = 0;
       for (let k = at + 1; k < end; k = index.skip(k)) count++;
       items = new Int32Array(count);
@@ -368,7 +385,7 @@ class EventSource implements ManifestSource {
       for (let k = at + 1; k < end; k = index.skip(k)) items[count++] = k;
       this.items.set(at, items);
     }
-    return items;
+    return n < items.length ? items[n] : undefined;
   }
 
   /**

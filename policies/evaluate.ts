@@ -36,8 +36,11 @@ export interface Evaluation {
   readonly waived: WaivedFinding[];
   /** Things a reader must know about the run (e.g. rules skipped for lack of a declaration). */
   readonly notes: string[];
-  /** The input's source → need map ({@link sourceToNeed}), built once for waivers and reports. */
-  readonly bySource: Map<string, string>;
+  /**
+   * The input's source → need map ({@link sourceToNeed}) for waivers and reports, built on first
+   * use: findings of the bundled rules name their need, so a manifest's check never needs it.
+   */
+  readonly bySource: () => Map<string, string>;
 }
 
 export interface PolicySet {
@@ -395,10 +398,15 @@ export function summarizeFinding(f: Finding, need: string | undefined): FindingS
 export function needOf(
   f: Finding,
   input: PolicyInput,
-  bySource?: Map<string, string>,
+  bySource?: Map<string, string> | (() => Map<string, string>),
 ): string | undefined {
   if (f.need) return f.need;
-  const map = bySource ?? sourceToNeed(input);
+  const map =
+    bySource === undefined
+      ? sourceToNeed(input)
+      : typeof bySource === "function"
+        ? bySource()
+        : bySource;
   return map.get(f.source);
 }
 
@@ -423,14 +431,22 @@ export function applyWaivers(
   input: PolicyInput,
   notes: string[] = [],
 ): Evaluation {
+  let sourceMap: Map<string, string> | undefined;
+  const bySource = () => (sourceMap ??= sourceToNeed(input));
+  // Waivers by need name, for the needs that have any (the last need of a name counts, as a
+  // lookup by name would find it); without any, no finding needs looking at.
+  const waiversOf = new Map<string, PolicyInput["needs"][number]["waivers"]>();
+  for (const n of input.needs) {
+    if (n.waivers.length > 0) waiversOf.set(n.name, n.waivers);
+    else if (waiversOf.has(n.name)) waiversOf.delete(n.name);
+  }
+  if (waiversOf.size === 0) return { findings: [...findings], waived: [], notes, bySource };
   const today = input.now.slice(0, 10);
-  const needs = new Map(input.needs.map((n) => [n.name, n]));
-  const bySource = sourceToNeed(input);
   const kept: Finding[] = [];
   const waived: WaivedFinding[] = [];
   for (const f of findings) {
     const needName = f.severity === "deny" ? needOf(f, input, bySource) : undefined;
-    const waiver = needName ? needs.get(needName)?.waivers.find((w) => w.rule === f.id) : undefined;
+    const waiver = needName ? waiversOf.get(needName)?.find((w) => w.rule === f.id) : undefined;
     if (!waiver || !needName) {
       kept.push(f);
       continue;

@@ -191,19 +191,23 @@ function waiverProblems(loaded: LoadedInput, known: ReadonlySet<string>): InputP
   return out;
 }
 
-function toResult(loaded: LoadedInput, f: Finding, bySource: Map<string, string>): ReportResult {
+function toResult(
+  loaded: LoadedInput,
+  f: Finding,
+  bySource: () => Map<string, string>,
+): ReportResult {
   const at = loaded.place(f);
   const need = needOf(f, loaded.input, bySource);
-  return {
+  const location: { file: string; line?: number; column?: number } = { file: loaded.reportFile };
+  if (at.line !== undefined) location.line = at.line;
+  if (at.column !== undefined) location.column = at.column;
+  const result: { -readonly [K in keyof ReportResult]: ReportResult[K] } = {
     ruleId: f.id,
     ...summarizeFinding(f, need),
-    location: {
-      file: loaded.reportFile,
-      ...(at.line !== undefined ? { line: at.line } : {}),
-      ...(at.column !== undefined ? { column: at.column } : {}),
-    },
-    ...(at.logical !== undefined ? { logical: at.logical } : {}),
+    location,
   };
+  if (at.logical !== undefined) result.logical = at.logical;
+  return result;
 }
 
 export function checkNow(value: string | undefined): string {

@@ -263,7 +263,7 @@ function manifestInput(file: string, manifest: Manifest, now: string): LoadedInp
   let needIndex: Map<string, number> | undefined;
   let consumerIndex: Map<string, number> | undefined;
   let providerIndex: Map<string, number> | undefined;
-  const locate = (at: readonly (string | number)[]) => locateNearest(manifest.source, [...at]);
+  const locate = (at: readonly (string | number)[]) => locateNearest(manifest.source, at);
   return {
     file,
     kind: "manifest",
@@ -271,22 +271,41 @@ function manifestInput(file: string, manifest: Manifest, now: string): LoadedInp
     reportFile: file,
     locate,
     place(f) {
-      needIndex ??= new Map(manifest.needs.map((n, i) => [n.name, i]));
+      needIndex ??= indexByName(manifest.needs);
       const needName = f.need ?? (needIndex.has(f.source) ? f.source : undefined);
       let at: (string | number)[] | undefined;
       if (needName !== undefined && needIndex.has(needName)) {
-        at = ["needs", needIndex.get(needName) as number, ...fieldSegments(f.field)];
+        at = ["needs", needIndex.get(needName) as number, ...segmentsOf(f.field)];
       } else {
-        consumerIndex ??= new Map(manifest.consumers.map((c, i) => [c.name, i]));
-        providerIndex ??= new Map(manifest.providers.map((p, i) => [p.name, i]));
+        consumerIndex ??= indexByName(manifest.consumers);
+        providerIndex ??= indexByName(manifest.providers);
         if (consumerIndex.has(f.source)) at = ["consumers", consumerIndex.get(f.source) as number];
         else if (providerIndex.has(f.source))
           at = ["providers", providerIndex.get(f.source) as number];
       }
-      const pos = at ? locate(at) : undefined;
-      return pos ? { line: pos.line, column: pos.column } : { line: 1, column: 1 };
+      // a fresh { line, column } from the source, handed on as is
+      return (at ? locate(at) : undefined) ?? { line: 1, column: 1 };
     },
   };
+}
+
+/** Name → index in the list (the last of a name, as `new Map(entries)` would keep). */
+function indexByName(items: readonly { readonly name: string }[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (let i = 0; i < items.length; i++) m.set(items[i].name, i);
+  return m;
+}
+
+/** {@link fieldSegments} of the few field texts rules name, each split once. */
+const segmentCache = new Map<string, readonly (string | number)[]>();
+function segmentsOf(field: string | undefined): readonly (string | number)[] {
+  if (!field) return [];
+  let segs = segmentCache.get(field);
+  if (!segs) {
+    segs = fieldSegments(field);
+    if (segmentCache.size < 1024) segmentCache.set(field, segs);
+  }
+  return segs;
 }
 
 /** "paths[0].capabilities" → ["paths", 0, "capabilities"]. */
