@@ -291,22 +291,31 @@ function normaliseList<T>(
  */
 function declaredNames(c: Checker, root: Obj, key: string): Map<string, Obj> {
   const byName = new Map<string, Obj>();
-  const firstIndex = new Map<string, number>();
   const items = root[key];
   if (!Array.isArray(items)) return byName;
-  items.forEach((item, index) => {
-    if (!isObj(item) || typeof item.name !== "string") return;
-    const first = firstIndex.get(item.name);
-    if (first !== undefined) {
-      c.report(
-        [key, index, "name"],
-        `duplicate name ${JSON.stringify(item.name)} (already used by ${key}[${first}])`,
-      );
-    } else {
-      firstIndex.set(item.name, index);
+  // Where each name is first declared, looked up only once a name repeats (an error, so the
+  // happy path of 10,000 needs keeps one map, not two).
+  let firstIndex: Map<string, number> | undefined;
+  for (let index = 0; index < items.length; index++) {
+    const item: unknown = items[index];
+    if (!isObj(item) || typeof item.name !== "string") continue;
+    if (!byName.has(item.name)) {
       byName.set(item.name, item);
+      firstIndex?.set(item.name, index);
+      continue;
     }
-  });
+    if (!firstIndex) {
+      firstIndex = new Map();
+      for (let i = index - 1; i >= 0; i--) {
+        const earlier: unknown = items[i];
+        if (isObj(earlier) && typeof earlier.name === "string") firstIndex.set(earlier.name, i);
+      }
+    }
+    c.report(
+      [key, index, "name"],
+      `duplicate name ${JSON.stringify(item.name)} (already used by ${key}[${firstIndex.get(item.name) as number}])`,
+    );
+  }
   return byName;
 }
 

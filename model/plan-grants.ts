@@ -209,7 +209,23 @@ export function planPolicy(m: Manifest, provider: Provider, need: Need): PolicyP
             capabilities: ["read"],
           },
         ];
-  return { name: policyName(need.name), hcl: renderPolicyHcl(rules), rules };
+  return policyPlan(policyName(need.name), rules);
+}
+
+/**
+ * A policy plan whose HCL is written when first read (then kept): the renderers read it once
+ * per policy, while `check` builds the plan of 10,000 needs only for its structured rules.
+ * An own enumerable getter, so spreads, JSON and deep equality see `hcl` like any field.
+ */
+function policyPlan(name: string, rules: readonly PolicyRule[]): PolicyPlan {
+  let hcl: string | undefined;
+  return {
+    name,
+    get hcl() {
+      return (hcl ??= renderPolicyHcl(rules));
+    },
+    rules,
+  };
 }
 
 /** Deterministic HCL: one `path` block per rule, in rule order, separated by a blank line. */

@@ -5,17 +5,12 @@
  * policies are already structured rules: no HCL parsing on this path, which keeps `check` on a
  * large manifest close to the cost of reading the YAML.
  */
-import { forEachConsumerPlan, policyName, type Manifest } from "../../model";
+import { forEachConsumerPlan, policyName, type Manifest, type Need } from "../../model";
 import type { RolePlan } from "../../model/grant-plan-types";
-import {
-  consumerToInput,
-  limitsToInput,
-  needToInput,
-  providerToInput,
-  type NeedsSide,
-} from "./declaration";
+import { consumerToInput, limitsToInput, providerToInput, type NeedsSide } from "./declaration";
 import { boundClaims } from "./bindings";
 import type {
+  InputNeed,
   InputPathRule,
   InputPolicy,
   InputRole,
@@ -89,11 +84,36 @@ export function manifestToInput(manifest: Manifest, opts: { now: string }): Poli
   return {
     now: opts.now,
     limits: limitsToInput(manifest.limits),
-    needs: manifest.needs.map((n) => needToInput(n, policyOf.get(n.name) ?? policyName(n.name))),
+    needs: manifest.needs.map((n) => needInput(n, policyOf.get(n.name) ?? policyName(n.name))),
     consumers: manifest.consumers.map(consumerToInput),
     providers: manifest.providers.map(providerToInput),
     vault: { policies, tokens, roles, secrets },
     has_declaration: true,
+  };
+}
+
+/**
+ * A need as the input shows it: {@link needToInput}'s fields, with the model's own lists (scopes,
+ * path grants, waivers — validated by the loader, in exactly the input's shapes, never changed
+ * after) shared rather than copied, so 10,000 needs do not allocate their lists twice.
+ */
+function needInput(need: Need, policy: string): InputNeed {
+  return {
+    name: need.name,
+    consumer: need.consumer,
+    provider: need.provider,
+    scopes: need.scopes as string[],
+    paths: need.paths as InputPathRule[],
+    access: need.access,
+    ttl_seconds: need.ttl ?? null,
+    max_ttl_seconds: need.maxTtl ?? null,
+    rotation_seconds: need.rotation ?? null,
+    owner: need.owner ?? null,
+    justification: need.justification ?? null,
+    expires: need.expires ?? null,
+    default_policy: need.defaultPolicy === true,
+    waivers: need.waivers as InputNeed["waivers"],
+    policy_name: policy,
   };
 }
 
