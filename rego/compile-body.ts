@@ -104,14 +104,14 @@ export interface RuleCode {
 }
 
 export interface GroupCode {
-  size: number;
+  readonly size: number;
   rules: RuleCode[];
   defaultValue: GenFn | undefined;
 }
 
 /** Bodies and terms evaluated in one frame (a query, a test rule). */
 export interface FrameUnit {
-  size: number;
+  readonly size: number;
   scope: Scope;
   bodies: BodyFn[];
   terms: GenFn[];
@@ -127,7 +127,14 @@ export function groupCode(prog: CompiledProgram, g: RuleGroup): GroupCode {
     const bc = new BodyCompiler(prog, scope);
     const rules = g.rules.map((r) => bc.rule(r));
     const defaultValue = g.defaultRule ? bc.term(g.defaultRule.value).g : undefined;
-    c = { size: scope.size, rules, defaultValue };
+    c = {
+      // read when a frame is made: rule bodies allocate slots as their literals are compiled
+      get size() {
+        return scope.size;
+      },
+      rules,
+      defaultValue,
+    };
     groupCodes.set(g, c);
   }
   return c;
@@ -142,7 +149,14 @@ export function compileUnit(
   const bc = new BodyCompiler(prog, scope);
   const bs = bodies.map((b) => bc.body(b));
   const ts = terms.map((t) => bc.term(t).g);
-  return { size: scope.size, scope, bodies: bs, terms: ts };
+  return {
+    get size() {
+      return scope.size;
+    },
+    scope,
+    bodies: bs,
+    terms: ts,
+  };
 }
 
 const pureFns = new WeakMap<RuleGroup, boolean>();
@@ -248,16 +262,33 @@ class BodyCompiler {
     }
     const argSlots = paramSlots.every((s) => s >= 0) ? paramSlots : null;
     const dyn = r.dynKeys.map((t) => this.term(t));
-    return {
+    const code: RuleCode = {
       rule: r,
       paramSlots,
       argSlots,
       args,
-      body: this.body(r.body),
-      value: this.term(r.value),
-      key: r.key ? this.term(r.key) : undefined,
+      body: END,
+      value: this.lazyTerm(r.value),
+      key: r.key ? this.lazyTerm(r.key) : undefined,
       dynKeys: argsRunner(dyn),
       elseCode: r.elseRule ? this.rule(r.elseRule) : undefined,
+    };
+    code.body = this.lazyBody(r.body, () => {
+      code.body = this.body(r.body);
+      code.value = this.term(r.value);
+      if (r.key) code.key = this.term(r.key);
+    });
+    return code;
+  }
+
+  /** A rule head's term, compiled when a solution of its body first needs it (see lazyBody). */
+  private lazyTerm(t: Term): TermCode {
+    let c: TermCode | undefined;
+    const code = (): TermCode => (c ??= this.term(t));
+    return {
+      s: (ev, f) => code().s(ev, f),
+      slow: (ev, f, k) => code().slow(ev, f, k),
+      g: (ev, f, k) => code().g(ev, f, k),
     };
   }
 
@@ -266,6 +297,28 @@ class BodyCompiler {
     let next = END;
     for (let i = body.length - 1; i >= 0; i--) next = this.literal(body[i], next);
     return next;
+  }
+
+  /**
+   * A rule's body, compiled a literal at a time: each literal's successor is compiled when a
+   * solution of the literal first reaches it. Most bodies fail early on most inputs (a small
+   * manifest leaves most of every rule unreached), and compiling them whole was most of a first
+   * evaluation's cost. When a solution first reaches the last literal, `whole` is called, for the
+   * rule to swap in the body compiled whole (mostly from terms already compiled), which has no
+   * lazy links left to pay for on every solution.
+   */
+  private lazyBody(body: Expr[], whole: () => void): BodyFn {
+    if (body.length <= 1) return this.body(body);
+    const from = (i: number): BodyFn => {
+      if (i === body.length - 1) {
+        whole();
+        return this.literal(body[i], END);
+      }
+      let rest: BodyFn | undefined;
+      const tail: BodyFn = (ev, f, k) => (rest ??= from(i + 1))(ev, f, k);
+      return this.literal(body[i], tail);
+    };
+    return from(0);
   }
 
   /**
