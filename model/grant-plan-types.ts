@@ -184,6 +184,15 @@ export interface ConsumerPlan {
   readonly needs: readonly NeedGrantPlan[];
 }
 
+/** A policy plan without its HCL text: what readers of the structured rules alone are given. */
+export type PolicyRulesPlan = Omit<PolicyPlan, "hcl">;
+/** A need's plan with its policy as rules only ({@link PolicyRulesPlan}). */
+export type NeedRulesPlan = Omit<NeedGrantPlan, "policy"> & { readonly policy: PolicyRulesPlan };
+/** A consumer's plan with its needs' policies as rules only (`forEachConsumerRules`). */
+export type ConsumerRulesPlan = Omit<ConsumerPlan, "needs"> & {
+  readonly needs: readonly NeedRulesPlan[];
+};
+
 /** An auth mount a consumer's role lives in: created with its configuration, or checked to exist. */
 export interface AuthMountPlan {
   readonly kind: LoginAuthKind;

@@ -21,6 +21,7 @@ export { DEFAULT_LIMITS, DEFAULT_KV_MOUNT, vaultPathProblem } from "./normalise"
 export {
   planGrants,
   forEachConsumerPlan,
+  forEachConsumerRules,
   planPolicy,
   planRotation,
   renderPolicyHcl,

@@ -5,7 +5,7 @@
  * policies are already structured rules: no HCL parsing on this path, which keeps `check` on a
  * large manifest close to the cost of reading the YAML.
  */
-import { forEachConsumerPlan, policyName, type Manifest, type Need } from "../../model";
+import { forEachConsumerRules, policyName, type Manifest, type Need } from "../../model";
 import type { RolePlan } from "../../model/grant-plan-types";
 import { consumerToInput, limitsToInput, providerToInput, type NeedsSide } from "./declaration";
 import { boundClaims } from "./bindings";
@@ -28,7 +28,7 @@ export function manifestToInput(manifest: Manifest, opts: { now: string }): Poli
   // One consumer's plan at a time, read and dropped. Lists and records the plan made fresh for
   // this consumer (policy rules, token policies and meta, KV metadata) become the input's own
   // instead of being copied: nothing else holds them.
-  forEachConsumerPlan(manifest, (c) => {
+  forEachConsumerRules(manifest, (c) => {
     const role = c.role;
     roles.push({
       name: role.roleName,
