@@ -384,14 +384,15 @@ export interface FindingSummary {
 
 /** `f` as reports show it, with `need` (from {@link needOf}) when one is known. */
 export function summarizeFinding(f: Finding, need: string | undefined): FindingSummary {
-  return {
+  const s: { -readonly [K in keyof FindingSummary]: FindingSummary[K] } = {
     severity: f.severity,
     message: f.message,
     remediation: f.remediation,
     source: f.source,
-    ...(need !== undefined ? { need } : {}),
-    ...(f.field !== undefined ? { field: f.field } : {}),
   };
+  if (need !== undefined) s.need = need;
+  if (f.field !== undefined) s.field = f.field;
+  return s;
 }
 
 /** The need a finding concerns: named by the rule, or the item its source points at. */
