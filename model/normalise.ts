@@ -11,7 +11,7 @@
  * optional: a manifest without them loads, and the rule reports them. In particular a need's
  * owner does NOT default to its consumer's owner — TW006 must be able to see that it is missing.
  */
-import { isIPv4, isIPv6 } from "node:net";
+import { isIPv4Literal, isIPv6Literal } from "./ip-literal";
 import { CAPABILITIES } from "./types";
 import type {
   AccessLevel,
@@ -582,8 +582,8 @@ function isCidr(s: string): boolean {
   if (slash < 0 || !/^\d{1,3}$/.test(s.slice(slash + 1))) return false;
   const bits = Number(s.slice(slash + 1));
   const ip = s.slice(0, slash);
-  if (isIPv4(ip)) return bits <= 32;
-  return isIPv6(ip) && bits <= 128;
+  if (isIPv4Literal(ip)) return bits <= 32;
+  return isIPv6Literal(ip) && bits <= 128;
 }
 
 function consumerOfKind(
