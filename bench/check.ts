@@ -8,15 +8,24 @@
  * in-process (read, parse, model, grant plan, policy input, Rego evaluation, report rendering as
  * JSON). The first check pays for compiling the rule set once per process; it is shown apart
  * ("cold"), and the ratio uses the median of the warm runs. Phases of one warm run are printed too.
+ *
+ *   node dist/bench/check.js --phases /tmp/m10k.yaml
+ *
+ * splits one cold check — what `tokenwarden check m.yaml --format json` does as a process — into
+ * its phases, with the CPU and the garbage-collection pauses of each, and exits.
  */
 import * as fs from "node:fs";
-import { performance } from "node:perf_hooks";
+import { PerformanceObserver, performance } from "node:perf_hooks";
 import { load as loadYaml } from "js-yaml";
-import { run } from "../cli/commands/check";
+import { reportResults, run } from "../cli/commands/check";
 import type { CliIO } from "../cli/io";
 import { parseArgs } from "../cli/args";
+import { TOOL_VERSION } from "../cli/version";
+import { manifestFromParsed } from "../model/load";
+import { parseText } from "../model/source";
 import { evaluate, loadPolicySet } from "../policies/evaluate";
-import { loadInput } from "../policies/input/load";
+import { loadInput, manifestInput } from "../policies/input/load";
+import { render } from "../report";
 
 const NOW = "2026-11-30T12:00:00Z";
 
@@ -40,12 +49,84 @@ async function timeCheck(file: string): Promise<number> {
   return performance.now() - t;
 }
 
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/**
+ * One cold check of a manifest, phase by phase, as `check` runs them: CPU ms (user+sys, all
+ * threads, so the collector's helper threads count) and the collector's pauses within each phase.
+ */
+async function coldPhases(file: string): Promise<void> {
+  const startCpu = cpuMs(); // node's own start and this script's modules
+  const pauses: { at: number; ms: number }[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push({ at: e.startTime, ms: e.duration });
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  const rows: { name: string; cpu: number; from: number; to: number }[] = [];
+  let cpu = cpuMs();
+  let wall = performance.now();
+  const phase = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
+    const value = await f();
+    const [c, w] = [cpuMs(), performance.now()];
+    rows.push({ name, cpu: c - cpu, from: wall, to: w });
+    [cpu, wall] = [c, w];
+    return value;
+  };
+  const set = await phase("policy set (prebuilt)", () => loadPolicySet());
+  const text = await phase("read the file", () => fs.readFileSync(file, "utf8"));
+  const parsed = await phase("YAML parse with positions", () => parseText(text, file));
+  const manifest = await phase("model (validate, normalise)", () => manifestFromParsed(parsed));
+  const loaded = await phase("grant plan + policy input", () => manifestInput(file, manifest, NOW));
+  const evaluation = await phase("Rego evaluation + waivers", () => evaluate(set, loaded.input));
+  const { results, waived } = await phase("results (placing findings)", () =>
+    reportResults(loaded, evaluation),
+  );
+  const out = await phase("report (JSON)", () =>
+    render(
+      {
+        tool: { name: "tokenwarden", version: TOOL_VERSION },
+        inputs: [{ file, kind: loaded.kind }],
+        results,
+        waived,
+        notes: evaluation.notes,
+        skipped: [],
+        errors: [],
+        rules: set.rules.map((r) => ({ ...r, help: r.remediation || "See the policy." })),
+      },
+      "json",
+    ),
+  );
+  await new Promise((r) => setTimeout(r, 20)); // the observer reports pauses a tick later
+  observer.disconnect();
+  const say = (name: string, c: number, g: string) =>
+    process.stdout.write(`  ${name.padEnd(30)} ${c.toFixed(0).padStart(6)} ms CPU ${g}\n`);
+  process.stdout.write(
+    `${file}: ${loaded.input.needs.length} needs, ${results.length} findings, ${(out.length / 1e6).toFixed(1)} MB of JSON; one cold check in phases\n`,
+  );
+  say("node start + modules", startCpu, "");
+  for (const r of rows) {
+    const inPhase = pauses.filter((p) => p.at >= r.from && p.at < r.to);
+    const gc = inPhase.reduce((a, p) => a + p.ms, 0);
+    say(r.name, r.cpu, `  (GC pauses ${gc.toFixed(0)} ms in ${inPhase.length})`);
+  }
+  say("total", cpuMs(), "");
+}
+
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2), { runs: { value: true } });
+  const args = parseArgs(process.argv.slice(2), { runs: { value: true }, phases: {} });
   const runs = Number(args.get("runs", "3"));
   if (args.positionals.length === 0) {
-    process.stderr.write("usage: node dist/bench/check.js <manifest>… [--runs N]\n");
+    process.stderr.write(
+      "usage: node dist/bench/check.js <manifest>… [--runs N]\n       node dist/bench/check.js --phases <manifest>\n",
+    );
     process.exit(2);
+  }
+  if (args.has("phases")) {
+    await coldPhases(args.positionals[0]);
+    return;
   }
   let previous: { needs: number; check: number } | undefined;
   for (const file of args.positionals) {

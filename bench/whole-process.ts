@@ -4,13 +4,16 @@
  * resident memory are printed beside a baseline measured in the same run, with the ratio:
  *
  *   npx tsc -p tsconfig.build.json
- *   node dist/bench/whole-process.js [--needs 1000,10000,20000] [--only start,check,plan,synth] [--runs 3]
+ *   node dist/bench/whole-process.js [--needs 1000,10000,20000] [--only start,check,plan,synth] [--runs 3] [--phases]
  *   (--help for the options; build with `npm run build`, which also writes the policies' AST artefact)
  *
  * - start: `tokenwarden --help` and `check` of the bundled example vs `node -e 0` (goal ≤ 3×);
  * - check: `tokenwarden check m.yaml --format json` vs a process that only reads and js-yaml
  *   parses the same file (goal ≤ 2×);
- * - plan, synth: CPU ms and KB of peak memory per need, and the ratio to the bare parse.
+ * - plan, synth: CPU ms and KB of peak memory per need, and the ratio to the bare parse;
+ * - with --phases, one more `check` process per size split into its phases (bench/check.ts
+ *   --phases): where the CPU goes between the parse, the model, the policy input, the Rego
+ *   evaluation and the report.
  * Manifests come from bench/gen-manifest (seed 1, with violations). Each figure is the best of
  * `--runs` alternated runs (least disturbed by other work). Any one line can be reproduced by hand:
  * `/usr/bin/time -v node bin/tokenwarden.js check /tmp/m10000.yaml --format json > /dev/null`.
@@ -70,10 +73,11 @@ const parseScript = (file: string) => [
 const fmt = (m: Measure) =>
   `cpu ${m.cpu.toFixed(2)} s (wall ${m.wall.toFixed(1)} s), peak ${(m.rssKb / 1024).toFixed(0)} MB`;
 
-const USAGE = `usage: node dist/bench/whole-process.js [--needs 1000,10000] [--only start,check,plan,synth] [--runs 3]
+const USAGE = `usage: node dist/bench/whole-process.js [--needs 1000,10000] [--only start,check,plan,synth] [--runs 3] [--phases]
   --needs N,…   manifest sizes for check, plan and synth (default 1000,10000)
   --only …      which measurements (default all four; plan and synth are minutes of CPU at 10,000+)
   --runs N      runs of each command, alternated; the lowest CPU time counts (default 3)
+  --phases      also split one cold check per size into its phases (CPU and GC pauses each)
 Prints CPU (user+sys) and peak RSS of each command as a whole process, beside its baseline
 (node -e 0 for start; a bare js-yaml parse of the same file for the rest) and the ratio.`;
 
@@ -86,6 +90,7 @@ function main(): void {
     needs: { value: true },
     only: { value: true },
     runs: { value: true },
+    phases: {},
   });
   if (!fs.existsSync(TIME)) {
     process.stderr.write(`${TIME} not found (Debian/Ubuntu: apt-get install time)\n`);
@@ -154,6 +159,17 @@ function main(): void {
             : `  ${((m.cpu * 1000) / needs).toFixed(2)} ms and ${(m.rssKb / needs).toFixed(0)} KB peak per need, ×${(m.cpu / base.cpu).toFixed(2)} the parse's CPU`;
         say(`  ${label.padEnd(22)} ${fmt(m)}${perNeed}`);
       });
+      if (args.has("phases") && only.has("check")) {
+        const r = spawnSync(
+          process.execPath,
+          [path.join(__dirname, "check.js"), "--phases", file],
+          {
+            cwd: REPO,
+            encoding: "utf8",
+          },
+        );
+        say(r.stdout.replace(/^[^\n]*\n/, "  phases of one cold check:\n").trimEnd());
+      }
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

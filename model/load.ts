@@ -10,6 +10,7 @@ import {
   objectSource,
   parseText,
   type FieldPath,
+  type ParsedText,
   type Position,
 } from "./source";
 import { normaliseManifest, type RawIssue } from "./normalise";
@@ -67,6 +68,11 @@ export function parseManifestDocument(
  */
 export function parseManifestObject(obj: unknown, sourceName: string): Manifest {
   return build(obj, objectSource(sourceName));
+}
+
+/** The model of text already parsed with its positions ({@link parseText}): `parseManifestText`'s second half. */
+export function manifestFromParsed(parsed: ParsedText): Manifest {
+  return build(parsed.value, parsed.source);
 }
 
 function build(value: unknown, source: ManifestSource): Manifest {

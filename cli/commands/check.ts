@@ -18,6 +18,7 @@ import {
   needOf,
   PolicyLoadError,
   summarizeFinding,
+  type Evaluation,
   type PolicySet,
 } from "../../policies/evaluate";
 import {
@@ -96,11 +97,9 @@ export const run: Command = async (argv, io) => {
     }
     inputs.push({ file: loaded.reportFile, kind: loaded.kind });
     for (const n of evaluation.notes) notes.add(`${loaded.reportFile}: ${n}`);
-    const bySource = evaluation.bySource;
-    for (const f of evaluation.findings) results.push(toResult(loaded, f, bySource));
-    for (const f of evaluation.waived) {
-      waived.push({ ...toResult(loaded, f, bySource), waiver: f.waiver });
-    }
+    const one = reportResults(loaded, evaluation);
+    for (const r of one.results) results.push(r);
+    for (const r of one.waived) waived.push(r);
   }
   if (io.interactive) io.err("\r\x1b[K");
 
@@ -189,6 +188,20 @@ function waiverProblems(loaded: LoadedInput, known: ReadonlySet<string>): InputP
     });
   });
   return out;
+}
+
+/** One input's findings and waived findings as report results, each placed in its file. */
+export function reportResults(
+  loaded: LoadedInput,
+  evaluation: Evaluation,
+): { results: ReportResult[]; waived: ReportResult[] } {
+  const bySource = evaluation.bySource;
+  const results = evaluation.findings.map((f) => toResult(loaded, f, bySource));
+  const waived = evaluation.waived.map((f) => ({
+    ...toResult(loaded, f, bySource),
+    waiver: f.waiver,
+  }));
+  return { results, waived };
 }
 
 function toResult(

@@ -258,7 +258,8 @@ function shapeError(file: string, text: string, issues: readonly ShapeIssue[]): 
   );
 }
 
-function manifestInput(file: string, manifest: Manifest, now: string): LoadedInput {
+/** A manifest already loaded, as `check` judges and places it (what {@link loadInput} gives for one). */
+export function manifestInput(file: string, manifest: Manifest, now: string): LoadedInput {
   const input = manifestToInput(manifest, { now });
   let needIndex: Map<string, number> | undefined;
   let consumerIndex: Map<string, number> | undefined;
