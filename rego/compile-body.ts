@@ -61,6 +61,8 @@ export interface RefCode {
 
 export interface JoinCode {
   id: number;
+  /** Small number of the join literal within its program (the evaluator's per-join cache). */
+  slot: number;
   path: Value[];
   pathKey: string;
   coll: TermCode;
@@ -118,6 +120,8 @@ export interface FrameUnit {
 }
 
 const groupCodes = new WeakMap<RuleGroup, GroupCode>();
+/** Join literals compiled so far for each program (the next JoinCode.slot). */
+const joinSlots = new WeakMap<CompiledProgram, number>();
 
 /** The compiled code of a rule group, built on its first evaluation and kept for the program. */
 export function groupCode(prog: CompiledProgram, g: RuleGroup): GroupCode {
@@ -597,8 +601,11 @@ class BodyCompiler {
       path.push(p.value);
     }
     const v = b.value;
+    const slot = joinSlots.get(this.prog) ?? 0;
+    joinSlots.set(this.prog, slot + 1);
     return {
       id: b.id,
+      slot,
       path,
       pathKey: JSON.stringify(path.map(keyOf)),
       coll: this.term(b.coll),
@@ -968,6 +975,20 @@ class BodyCompiler {
           // a `with` mocks functions
           const [fa, fb] = fs;
           const want = fn === "equal";
+          const [ta, tb] = t.args;
+          if (tb.kind === "scalar" || ta.kind === "scalar") {
+            // one side a constant (e.g. g.access == "read"): the other side's value against it
+            const constFirst = tb.kind !== "scalar";
+            const c = constFirst ? (ta as { value: Value }).value : (tb as { value: Value }).value;
+            const fv = constFirst ? fb : fa;
+            return (ev, f) => {
+              const v = fv(ev, f);
+              if (v === NOT_SIMPLE) return NOT_SIMPLE;
+              if (v === undefined) return undefined;
+              if (ev.st.fnOverrides.size === 0) return (v === c || equal(v, c)) === want;
+              return ev.callFunction(fn, constFirst ? [c, v] : [v, c], loc);
+            };
+          }
           return (ev, f) => {
             const a = fa(ev, f);
             if (a === NOT_SIMPLE) return NOT_SIMPLE;

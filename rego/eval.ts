@@ -98,8 +98,10 @@ export class Evaluator {
   private readonly sortedCache = new WeakMap<object, unknown[]>();
   /** Hash-join indexes: key path → collection → key → members. */
   private readonly joinIndexes = new Map<string, WeakMap<object, JoinIndex>>();
-  /** Join literal id → the collection it last probed and that collection's index. */
-  private readonly lastJoin = new Map<number, { coll: object; index: JoinIndex }>();
+  /** By join literal (JoinCode.slot): the collection it last probed and that collection's index. */
+  private readonly lastJoinCode: (JoinCode | undefined)[] = [];
+  private readonly lastJoinColl: (object | undefined)[] = [];
+  private readonly lastJoinIndex: (JoinIndex | undefined)[] = [];
   /** Where a constant `data.…` ref stops in the rule tree (per evaluation: base data varies). */
   private readonly dataRefCache = new Map<DataRef, DataHit>();
   /** Frames of functions, reused call after call (binding is balanced: they come back unbound). */
@@ -190,8 +192,10 @@ export class Evaluator {
   /** The index of a collection by a join's key path, shared by every join on the same path. */
   joinIndex(code: JoinCode, coll: object): JoinIndex {
     // the common case: this join literal probes the collection it probed last time
-    const last = this.lastJoin.get(code.id);
-    if (last !== undefined && last.coll === coll) return last.index;
+    const slot = code.slot;
+    // (the code is compared too: slots are numbered per program, a rule group's code may not be)
+    if (this.lastJoinColl[slot] === coll && this.lastJoinCode[slot] === code)
+      return this.lastJoinIndex[slot]!;
     let byColl = this.joinIndexes.get(code.pathKey);
     if (!byColl) {
       byColl = new WeakMap();
@@ -202,7 +206,9 @@ export class Evaluator {
       index = buildJoinIndex(code.path, coll, this);
       byColl.set(coll, index);
     }
-    this.lastJoin.set(code.id, { coll, index });
+    this.lastJoinCode[slot] = code;
+    this.lastJoinColl[slot] = coll;
+    this.lastJoinIndex[slot] = index;
     return index;
   }
 

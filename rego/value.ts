@@ -279,27 +279,30 @@ export class RSet {
 }
 
 export class RObject {
+  // (fields are `declare`d and set in the constructor: ES2022 class fields would define them in a
+  // separate initializer on every construction, and input records wrap thousands per evaluation)
   /** Created on first need: lazily wrapped records that are only read never allocate it. */
-  private mm: Map<string, [Value, Value]> | undefined;
+  declare private mm: Map<string, [Value, Value]> | undefined;
   /**
    * Lazily converted backing record (from `fromJS`): large input documents are wrapped, not
    * copied. Scalars are read straight from it; composites are converted on first access and
    * cached in `m`. `rec` is dropped once every key has been moved into `m`.
    */
-  private rec: Record<string, unknown> | undefined;
-  private recSize = -1;
+  declare private rec: Record<string, unknown> | undefined;
+  declare private recSize: number;
   /**
    * While `rec` is set: its composite members converted so far, as alternating key, value.
    * A flat array costs far less than a Map per input object (most have one or two such members);
    * past eight of them they move into `mm`.
    */
-  private conv: (string | Value)[] | undefined;
+  declare private conv: (string | Value)[] | undefined;
   /** Entries in key order, kept until the next write: comparisons and sorting reuse it. */
-  private sorted: [Value, Value][] | undefined;
+  declare private sorted: [Value, Value][] | undefined;
 
   constructor(entries?: Iterable<[Value, Value]>) {
     this.mm = undefined;
     this.rec = undefined;
+    this.recSize = -1;
     this.conv = undefined;
     this.sorted = undefined;
     if (entries) for (const [k, v] of entries) this.set(k, v);
@@ -371,9 +374,9 @@ export class RObject {
   }
   /** A composite member of the lazy record, converted once and cached (one value object). */
   private member(k: string, raw: unknown): Value {
-    const hk = keyOf(k);
     const mm = this.mm;
     if (mm !== undefined) {
+      const hk = keyOf(k);
       const e = mm.get(hk);
       if (e !== undefined) return e[1];
       const v = fromJS(raw);
@@ -395,7 +398,7 @@ export class RObject {
       const ck = conv[i] as string;
       m.set(keyOf(ck), [ck, conv[i + 1] as Value]);
     }
-    m.set(hk, [k, v]);
+    m.set(keyOf(k), [k, v]);
     this.mm = m;
     this.conv = undefined;
     return v;
@@ -584,7 +587,7 @@ export function fromJS(x: unknown): Value {
       const e: unknown = x[i];
       if (e !== null && typeof e !== "string" && typeof e !== "boolean") {
         if (typeof e !== "number" || (Number.isInteger(e) && !Number.isSafeInteger(e)))
-          return x.map(fromJS);
+          return convertArray(x, i);
       }
     }
     return x as Value[];
@@ -593,6 +596,23 @@ export function fromJS(x: unknown): Value {
   if (x instanceof Set) return new RSet([...x].map(fromJS));
   if (x instanceof Map) return new RObject([...x].map(([k, v]) => [fromJS(k), fromJS(v)]));
   return RObject.lazy(x as Record<string, unknown>);
+}
+
+/**
+ * An array whose members from `from` on may need converting (those before are JSON scalars).
+ * Plain records, the common member (a list of objects), are wrapped without fromJS's checks.
+ */
+function convertArray(x: unknown[], from: number): Value[] {
+  const out = new Array<Value>(x.length);
+  for (let i = 0; i < from; i++) out[i] = x[i] as Value;
+  for (let i = from; i < x.length; i++) {
+    const e = x[i];
+    out[i] =
+      e !== null && typeof e === "object" && Object.getPrototypeOf(e) === Object.prototype
+        ? RObject.lazy(e as Record<string, unknown>)
+        : fromJS(e);
+  }
+  return out;
 }
 
 /**

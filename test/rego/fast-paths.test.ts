@@ -179,3 +179,30 @@ pairs contains [g.name, p.id] if {
     ]);
   });
 });
+
+describe("== and != against a constant", () => {
+  it("compares by Rego equality on either side, and a mock sees the operands in order", () => {
+    const src = `package p
+import rego.v1
+r := [
+  input.n == 1,
+  1 == input.n,
+  input.big == 9007199254740993,
+  input.o == {"a": [1]},
+  input.s != "x",
+  "x" != input.s,
+  input.s == "y",
+]
+first(a, _) := a
+mocked := [x, y] if {
+  x := input.s == "k" with equal as first
+  y := "k" == input.s with equal as first
+}`;
+    const input = JSON.parse(
+      '{"n": 1.0, "o": {"a": [1]}, "s": "y", "big": 9007199254740993}',
+    ) as unknown;
+    // (JSON.parse reads "big" as 9007199254740992: not equal to the literal)
+    expect(evalQuery(src, "data.p.r", input)).toEqual([true, true, false, true, true, true, true]);
+    expect(evalQuery(src, "data.p.mocked", input)).toEqual(["y", "k"]);
+  });
+});
