@@ -47,7 +47,10 @@ const NOT_RUN: readonly [RegExp, string][] = [
   [/^npm test$/, "is this test suite itself"],
   [/^npm run build$/, "builds dist/, which this test runs (npm test builds first)"],
   [/^npm run conformance/, "OPA's conformance suite; test/rego/conformance.test.ts runs it"],
-  [/^node dist\/bench\//, "benchmarks (minutes of CPU); not documentation checks"],
+  [
+    /^node dist\/bench\//,
+    "benchmarks (minutes of CPU at the sizes shown); test/perf/bench-commands.test.ts runs each at small sizes",
+  ],
   [/^npx vitest bench /, "a benchmark (minutes of CPU)"],
   [
     /^opa eval /,
