@@ -84,13 +84,34 @@ export function limitsToInput(limits: DeclaredLimits | undefined): PolicyInput["
   };
 }
 
-export function needToInput(need: DeclaredNeed, policyName: string): InputNeed {
+/** A need's lists as the input shows them. */
+export type InputNeedLists = Pick<InputNeed, "scopes" | "paths" | "waivers">;
+
+/** A declaration's lists, copied: a declaration read from a plan's JSON is not ours to share. */
+function copiedLists(need: DeclaredNeed): InputNeedLists {
+  return {
+    scopes: [...(need.scopes ?? [])],
+    paths: (need.paths ?? []).map((p) => ({ path: p.path, capabilities: [...p.capabilities] })),
+    waivers: (need.waivers ?? []).map((w) => ({
+      rule: w.rule,
+      reason: w.reason,
+      expires: w.expires,
+    })),
+  };
+}
+
+/** A need as the input shows it; `lists` already in the input's shapes may be shared, not copied. */
+export function needToInput(
+  need: DeclaredNeed,
+  policyName: string,
+  lists: InputNeedLists = copiedLists(need),
+): InputNeed {
   return {
     name: need.name,
     consumer: need.consumer,
     provider: need.provider,
-    scopes: [...(need.scopes ?? [])],
-    paths: (need.paths ?? []).map((p) => ({ path: p.path, capabilities: [...p.capabilities] })),
+    scopes: lists.scopes,
+    paths: lists.paths,
     access: need.access,
     ttl_seconds: need.ttl ?? null,
     max_ttl_seconds: need.maxTtl ?? null,
@@ -99,11 +120,7 @@ export function needToInput(need: DeclaredNeed, policyName: string): InputNeed {
     justification: need.justification ?? null,
     expires: need.expires ?? null,
     default_policy: need.defaultPolicy === true,
-    waivers: (need.waivers ?? []).map((w) => ({
-      rule: w.rule,
-      reason: w.reason,
-      expires: w.expires,
-    })),
+    waivers: lists.waivers,
     policy_name: policyName,
   };
 }

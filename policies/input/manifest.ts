@@ -7,7 +7,13 @@
  */
 import { forEachConsumerRules, policyName, type Manifest, type Need } from "../../model";
 import type { RolePlan } from "../../model/grant-plan-types";
-import { consumerToInput, limitsToInput, providerToInput, type NeedsSide } from "./declaration";
+import {
+  consumerToInput,
+  limitsToInput,
+  needToInput,
+  providerToInput,
+  type NeedsSide,
+} from "./declaration";
 import { boundClaims } from "./bindings";
 import type {
   InputNeed,
@@ -93,28 +99,16 @@ export function manifestToInput(manifest: Manifest, opts: { now: string }): Poli
 }
 
 /**
- * A need as the input shows it: {@link needToInput}'s fields, with the model's own lists (scopes,
- * path grants, waivers — validated by the loader, in exactly the input's shapes, never changed
- * after) shared rather than copied, so 10,000 needs do not allocate their lists twice.
+ * A need as the input shows it, with the model's own lists (scopes, path grants, waivers —
+ * validated by the loader, in exactly the input's shapes, never changed after) shared rather than
+ * copied, so 10,000 needs do not allocate their lists twice.
  */
 function needInput(need: Need, policy: string): InputNeed {
-  return {
-    name: need.name,
-    consumer: need.consumer,
-    provider: need.provider,
+  return needToInput(need, policy, {
     scopes: need.scopes as string[],
     paths: need.paths as InputPathRule[],
-    access: need.access,
-    ttl_seconds: need.ttl ?? null,
-    max_ttl_seconds: need.maxTtl ?? null,
-    rotation_seconds: need.rotation ?? null,
-    owner: need.owner ?? null,
-    justification: need.justification ?? null,
-    expires: need.expires ?? null,
-    default_policy: need.defaultPolicy === true,
     waivers: need.waivers as InputNeed["waivers"],
-    policy_name: policy,
-  };
+  });
 }
 
 /**
