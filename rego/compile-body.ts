@@ -48,6 +48,8 @@ export interface DataRef {
   terms: Term[];
   /** Slot of each position's variable key (-1: not a variable). */
   keySlots: number[];
+  /** Small number of the ref within its program (the evaluator's per-ref cache). */
+  slot: number;
 }
 
 /** A reference's compiled positions, for walking the data tree. */
@@ -122,6 +124,8 @@ export interface FrameUnit {
 const groupCodes = new WeakMap<RuleGroup, GroupCode>();
 /** Join literals compiled so far for each program (the next JoinCode.slot). */
 const joinSlots = new WeakMap<CompiledProgram, number>();
+/** Data refs compiled so far for each program (the next DataRef.slot). */
+const dataSlots = new WeakMap<CompiledProgram, number>();
 
 /** The compiled code of a rule group, built on its first evaluation and kept for the program. */
 export function groupCode(prog: CompiledProgram, g: RuleGroup): GroupCode {
@@ -1123,7 +1127,10 @@ class BodyCompiler {
       return cur;
     };
     if (h.name === "data") {
+      const slot = dataSlots.get(this.prog) ?? 0;
+      dataSlots.set(this.prog, slot + 1);
       const d: DataRef = {
+        slot,
         terms: ts,
         keySlots: ts.map((x) =>
           x.kind === "var" && !isDocName(x.name) ? this.scope.slot(x.name) : -1,

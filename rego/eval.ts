@@ -102,6 +102,14 @@ export class Evaluator {
   private readonly lastJoinCode: (JoinCode | undefined)[] = [];
   private readonly lastJoinColl: (object | undefined)[] = [];
   private readonly lastJoinIndex: (JoinIndex | undefined)[] = [];
+  /**
+   * By constant data ref (DataRef.slot): its value under one scope (`st`) and where it stopped,
+   * once known (the slot's ref is compared too: slots are numbered per program).
+   */
+  private readonly dataValRef: (DataRef | undefined)[] = [];
+  private readonly dataValSt: (Scoped | undefined)[] = [];
+  private readonly dataVal: (Value | undefined)[] = [];
+  private readonly dataValStop: number[] = [];
   /** Where a constant `data.…` ref stops in the rule tree (per evaluation: base data varies). */
   private readonly dataRefCache = new Map<DataRef, DataHit>();
   /** Frames of functions, reused call after call (binding is balanced: they come back unbound). */
@@ -215,7 +223,13 @@ export class Evaluator {
   // ---- data ------------------------------------------------------------------------------------
   /** Walk `data.…` through the rule tree while keys are known; stops at the first rule value. */
   simpleData(d: DataRef, f: Frame): Simple {
-    if (this.st.dataOverrides.length > 0) return NOT_SIMPLE;
+    const st = this.st;
+    if (st.dataOverrides.length > 0) return NOT_SIMPLE;
+    const slot = d.slot;
+    if (this.dataValRef[slot] === d && this.dataValSt[slot] === st) {
+      this.dataStop = this.dataValStop[slot];
+      return this.dataVal[slot];
+    }
     const ts = d.terms;
     const hit = this.dataRefCache.get(d);
     if (hit !== undefined) {
@@ -223,6 +237,11 @@ export class Evaluator {
       // set after evalGroup, which may run other data refs
       const hv = hit.g === undefined ? hit.v : this.evalGroup(hit.g);
       this.dataStop = hit.i;
+      // a rule's value is fixed within one scope (st): later reads need no lookup at all
+      this.dataValRef[slot] = d;
+      this.dataValSt[slot] = st;
+      this.dataVal[slot] = hv;
+      this.dataValStop[slot] = hit.i;
       return hv;
     }
     let node = this.prog.root;

@@ -206,3 +206,21 @@ mocked := [x, y] if {
     expect(evalQuery(src, "data.p.mocked", input)).toEqual(["y", "k"]);
   });
 });
+
+describe("rule values read through constant data refs", () => {
+  it("reads a rule's value again under a `with` and after it, as that scope has it", () => {
+    // a_for's body reads names["a"] once per call: three calls fill the evaluator's per-ref
+    // cache, then the calls under `with` must see the mocked input's rule value
+    const src = `package p
+import rego.v1
+names contains n if some n in input.names
+a_for(_) if names["a"]
+all := [x, y, z, w] if {
+  x := [i | some i in [1, 2, 3]; a_for(i)]
+  y := [i | some i in [1, 2, 3]; a_for(i)] with input.names as ["b"]
+  z := [i | some i in [1, 2, 3]; a_for(i)]
+  w := [i | some i in [1, 2]; a_for(i)] with data.p.names as {"b"}
+}`;
+    expect(evalQuery(src, "data.p.all", { names: ["a"] })).toEqual([[1, 2, 3], [], [1, 2, 3], []]);
+  });
+});
