@@ -150,13 +150,16 @@ export function runSpeed(sizes: number[], reps = 9): SpeedRow[] {
     }
   }
   return inputs.map((input, i) => {
-    const engineMs = cpuMs(() => prepared.eval({ input }), reps);
-    // The hand-written side is fast; repeat it inside each sample so timer resolution doesn't matter.
-    const inner = 10;
-    const handMs =
-      cpuMs(() => {
-        for (let k = 0; k < inner; k++) handWritten(input);
-      }, reps) / inner;
+    // Both sides are timed the same way: each sample repeats the computation enough times to take
+    // ~10 ms, so that neither timer resolution nor where a garbage collection lands decides a
+    // sample (a single 1k engine evaluation is under a millisecond; the hand-written side always
+    // needed repeating).
+    const engine = (): unknown => prepared.eval({ input });
+    const hand = (): unknown => handWritten(input);
+    const engineInner = repeatsFor(engine);
+    const handInner = repeatsFor(hand);
+    const engineMs = cpuMs(() => repeat(engine, engineInner), reps) / engineInner;
+    const handMs = cpuMs(() => repeat(hand, handInner), reps) / handInner;
     return {
       n: sizes[i],
       engineMs,
@@ -165,6 +168,16 @@ export function runSpeed(sizes: number[], reps = 9): SpeedRow[] {
       decisions: handWritten(input).size,
     };
   });
+}
+
+function repeat(fn: () => unknown, times: number): void {
+  for (let k = 0; k < times; k++) fn();
+}
+
+/** Repetitions of `fn` that take ~10 ms of CPU time (at least 1, at most 1000). */
+function repeatsFor(fn: () => unknown): number {
+  const one = cpuMs(() => repeat(fn, 3), 3) / 3;
+  return Math.min(1000, Math.max(1, Math.ceil(10 / Math.max(one, 0.001))));
 }
 
 if (require.main === module) {
