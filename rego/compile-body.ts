@@ -13,6 +13,7 @@
  */
 import { termPathName, type Expr, type Loc, type Term, type With } from "./ast";
 import { BUILTINS } from "./builtins";
+import { plainFormat } from "./builtins/format-plan";
 import type { BuiltinDef } from "./builtins/types";
 import type { CompiledProgram, CRule, RuleGroup } from "./compiler";
 import { regoError } from "./errors";
@@ -1070,25 +1071,9 @@ class BodyCompiler {
     const [ft, lt] = args;
     if (ft.kind !== "scalar" || typeof ft.value !== "string" || lt.kind !== "array") return;
     const format = ft.value;
-    const pieces: string[] = [];
-    let lit = "";
-    let i = 0;
-    for (;;) {
-      const pct = format.indexOf("%", i);
-      if (pct < 0) {
-        lit += format.slice(i);
-        break;
-      }
-      lit += format.slice(i, pct);
-      const c = format[pct + 1];
-      i = pct + 2;
-      if (c === "%") lit += "%";
-      else if (c === "s" || c === "v") {
-        pieces.push(lit);
-        lit = "";
-      } else return undefined;
-    }
-    pieces.push(lit);
+    const plan = plainFormat(format);
+    if (plan === null || plan.verbs.some((v) => v !== "s" && v !== "v")) return undefined;
+    const { pieces } = plan;
     if (pieces.length - 1 !== lt.items.length) return undefined;
     const items = lt.items.map((x) => this.simple(x));
     if (items.includes(notSimple)) return undefined;
