@@ -229,7 +229,8 @@ export class Parser {
     } else if (p[0] === "rego") {
       // `import rego.v1` in a v0 module: the rest of it is written in v1. `import rego.v2` (OPA's
       // preview, on main after v1.21) is v1 plus whole-expression `not` (see importsFutureNot);
-      // its `and` / `or` keywords are not implemented here.
+      // its `and` / `or` keywords are not switched on by it here: they stay opt-in
+      // (`import future.keywords.and` / `.or`).
       for (const k of FUTURE_KEYWORDS) this.imported.add(k);
       this.v0 = false;
     } else if (p[0] === "future") {
