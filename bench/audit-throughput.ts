@@ -17,6 +17,7 @@ import { spawnSync } from "node:child_process";
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { benchUsageError, readBenchArgs, type BenchCommand } from "./args";
 
 interface Sample {
   readonly wall: number;
@@ -67,18 +68,25 @@ async function bare(file: string): Promise<void> {
   process.stdout.write(`${counts.size}\n`);
 }
 
+const COMMAND: BenchCommand = {
+  name: "audit-throughput.js",
+  usage: "usage: node dist/bench/audit-throughput.js <audit.log> [--manifest m.yaml] [--runs N]",
+  flags: { manifest: { value: true }, runs: { value: true } },
+};
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === "--bare") return bare(argv[1]);
-  const file = argv.find((a) => !a.startsWith("--") && !/^\d+$/.test(a));
-  if (!file) {
-    process.stderr.write("usage: audit-throughput <audit.log> [--manifest m.yaml] [--runs N]\n");
-    process.exit(2);
+  const args = readBenchArgs(COMMAND, argv);
+  if (args.positionals.length !== 1) {
+    benchUsageError(COMMAND, args.positionals.length ? "give one audit log" : "no audit log given");
   }
-  const mi = argv.indexOf("--manifest");
-  const manifest = mi >= 0 ? argv[mi + 1] : "examples/access-needs.yaml";
-  const ri = argv.indexOf("--runs");
-  const runs = ri >= 0 ? Number(argv[ri + 1]) : 3;
+  const file = args.positionals[0];
+  if (!existsSync(file)) benchUsageError(COMMAND, `${file}: no such file`);
+  const manifest = args.get("manifest", "examples/access-needs.yaml") as string;
+  const runs = Number(args.get("runs", "3"));
+  if (!Number.isSafeInteger(runs) || runs < 1)
+    benchUsageError(COMMAND, "--runs takes a positive integer");
   const bytes = statSync(file).size;
   const mb = bytes / (1 << 20);
   const root = resolve(__dirname, "../..");

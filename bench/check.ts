@@ -19,7 +19,7 @@ import { PerformanceObserver, performance } from "node:perf_hooks";
 import { load as loadYaml } from "js-yaml";
 import { reportResults, run } from "../cli/commands/check";
 import type { CliIO } from "../cli/io";
-import { parseArgs } from "../cli/args";
+import { benchUsageError, readBenchArgs, type BenchCommand } from "./args";
 import { TOOL_VERSION } from "../cli/version";
 import { manifestFromParsed } from "../model/load";
 import { parseText } from "../model/source";
@@ -115,14 +115,21 @@ async function coldPhases(file: string): Promise<void> {
   say("total", cpuMs(), "");
 }
 
+const COMMAND: BenchCommand = {
+  name: "check.js",
+  usage:
+    "usage: node dist/bench/check.js <manifest>… [--runs N]\n       node dist/bench/check.js --phases <manifest>",
+  flags: { runs: { value: true }, phases: {} },
+};
+
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2), { runs: { value: true }, phases: {} });
+  const args = readBenchArgs(COMMAND, process.argv.slice(2));
   const runs = Number(args.get("runs", "3"));
-  if (args.positionals.length === 0) {
-    process.stderr.write(
-      "usage: node dist/bench/check.js <manifest>… [--runs N]\n       node dist/bench/check.js --phases <manifest>\n",
-    );
-    process.exit(2);
+  if (args.positionals.length === 0) benchUsageError(COMMAND, "no manifest given");
+  if (!Number.isSafeInteger(runs) || runs < 1)
+    benchUsageError(COMMAND, "--runs takes a positive integer");
+  for (const file of args.positionals) {
+    if (!fs.existsSync(file)) benchUsageError(COMMAND, `${file}: no such file`);
   }
   if (args.has("phases")) {
     await coldPhases(args.positionals[0]);

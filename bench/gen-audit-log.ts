@@ -29,7 +29,8 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { parseArgs } from "../cli/args";
+import { InputError } from "../errors";
+import { benchUsageError, readBenchArgs, type BenchCommand } from "./args";
 import { loadManifest, planGrants, type Manifest, type NeedGrantPlan } from "../model";
 import { seededRandom } from "./gen-manifest";
 
@@ -526,15 +527,18 @@ export function generateAuditLogs(o: GenAuditOptions): GenTruth {
 
 function parseSize(s: string): number {
   const m = /^(\d+(?:\.\d+)?)([KMG]?)B?$/i.exec(s.trim());
-  if (!m) throw new Error(`--size: expected e.g. 100M or 1G, got ${s}`);
+  if (!m) throw new Error(`expected e.g. 100M or 1G, got ${s}`);
   const mult = { "": 1, K: 1 << 10, M: 1 << 20, G: 1 << 30 }[
     m[2].toUpperCase() as "" | "K" | "M" | "G"
   ];
   return Math.round(Number(m[1]) * mult);
 }
 
-if (require.main === module) {
-  const args = parseArgs(process.argv.slice(2), {
+const COMMAND: BenchCommand = {
+  name: "gen-audit-log.js",
+  usage: `usage: node dist/bench/gen-audit-log.js --out <dir> [--manifest m.yaml] [--size 100M | --requests N]
+       [--days 30] [--end <RFC3339>] [--devices 1|2] [--rotate N] [--gzip] [--problems] [--seed n]`,
+  flags: {
     manifest: { value: true },
     out: { value: true },
     size: { value: true },
@@ -546,26 +550,61 @@ if (require.main === module) {
     gzip: {},
     problems: {},
     seed: { value: true },
-  });
+  },
+};
+
+/** The flag's value as a whole number of at least `min`, or a usage error naming the flag. */
+function wholeFlag(
+  args: ReturnType<typeof readBenchArgs>,
+  name: string,
+  fallback: string,
+  min: number,
+): number {
+  const n = Number(args.get(name, fallback));
+  if (!Number.isSafeInteger(n) || n < min)
+    benchUsageError(COMMAND, `--${name} takes a whole number ≥ ${min}`);
+  return n;
+}
+
+if (require.main === module) {
+  const args = readBenchArgs(COMMAND, process.argv.slice(2));
   const manifestFile = args.get("manifest", "examples/access-needs.yaml") as string;
   const out = args.get("out");
-  if (!out) {
-    process.stderr.write("gen-audit-log: --out <dir> is required\n");
+  if (!out) benchUsageError(COMMAND, "--out <dir> is required");
+  if (args.positionals.length)
+    benchUsageError(COMMAND, `unexpected argument ${args.positionals[0]}`);
+  const nDevices = wholeFlag(args, "devices", "1", 1);
+  let bytes: number | undefined;
+  if (args.has("size")) {
+    try {
+      bytes = parseSize(args.get("size") as string);
+    } catch (err) {
+      benchUsageError(COMMAND, `--size: ${(err as Error).message}`);
+    }
+  }
+  const endMs = args.has("end") ? Date.parse(args.get("end") as string) : undefined;
+  if (endMs !== undefined && Number.isNaN(endMs))
+    benchUsageError(COMMAND, "--end takes an RFC 3339 time");
+  let manifest: Manifest;
+  try {
+    manifest = loadManifest(manifestFile);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    process.stderr.write(`gen-audit-log.js: ${err.message}\n`);
     process.exit(2);
   }
-  const nDevices = Number(args.get("devices", "1"));
   const truth = generateAuditLogs({
-    manifest: loadManifest(manifestFile),
+    manifest,
     outDir: out,
-    bytes: args.has("size") ? parseSize(args.get("size") as string) : undefined,
-    requests: args.has("requests") ? Number(args.get("requests")) : undefined,
-    days: Number(args.get("days", "30")),
-    endMs: args.has("end") ? Date.parse(args.get("end") as string) : undefined,
-    devices: DEFAULT_DEVICES.slice(0, Math.max(1, Math.min(2, nDevices))),
-    rotate: Number(args.get("rotate", "1")),
+    bytes,
+    requests: args.has("requests") ? wholeFlag(args, "requests", "0", 1) : undefined,
+    days: wholeFlag(args, "days", "30", 1),
+    endMs,
+    devices: DEFAULT_DEVICES.slice(0, Math.min(2, nDevices)),
+    rotate: wholeFlag(args, "rotate", "1", 1),
     gzip: args.has("gzip"),
     problems: args.has("problems"),
-    seed: Number(args.get("seed", "1")),
+    seed: wholeFlag(args, "seed", "1", 0),
   });
   process.stdout.write(
     `${truth.requests} requests; files:\n` +

@@ -10,6 +10,7 @@
  * write scopes on read needs, past or far review dates — while the file stays schema-valid.
  */
 import { parseArgs } from "../cli/args";
+import { UsageError } from "../errors";
 
 export interface GenerateOptions {
   readonly needs: number;
@@ -191,9 +192,23 @@ export function generateManifest(opts: GenerateOptions): string {
   return out.join("");
 }
 
+const USAGE =
+  "usage: node dist/bench/gen-manifest.js <needs> [--seed <n>] [--violations] [--rate <0..1>]\n";
+
 /** CLI: `gen-manifest <needs> [--seed n] [--violations]` → YAML on stdout. */
 export function main(argv: readonly string[], write: (s: string) => void): number {
-  const args = parseArgs(argv, { seed: { value: true }, violations: {}, rate: { value: true } });
+  if (argv.includes("--help") || argv.includes("-h")) {
+    write(USAGE);
+    return 0;
+  }
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs(argv, { seed: { value: true }, violations: {}, rate: { value: true } });
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`gen-manifest.js: ${err.message}\n${USAGE}`);
+    return 2;
+  }
   const count = Number(args.positionals[0]);
   const seed = Number(args.get("seed", "1"));
   if (
@@ -202,12 +217,14 @@ export function main(argv: readonly string[], write: (s: string) => void): numbe
     count < 0 ||
     !Number.isSafeInteger(seed)
   ) {
-    process.stderr.write(
-      "usage: gen-manifest <needs> [--seed <n>] [--violations] [--rate <0..1>]\n",
-    );
+    process.stderr.write(USAGE);
     return 2;
   }
   const rate = args.has("rate") ? Number(args.get("rate")) : undefined;
+  if (rate !== undefined && !(rate >= 0 && rate <= 1)) {
+    process.stderr.write(`gen-manifest.js: --rate takes a number from 0 to 1\n${USAGE}`);
+    return 2;
+  }
   write(
     generateManifest({
       needs: count,

@@ -72,10 +72,11 @@ async function run(): Promise<void> {
   } else if (mode === "cli") {
     ({ exit, outBytes } = await cli(rest));
   } else {
-    process.stderr.write(
-      "usage: lifecycle-scan.js cli <args…> | bare <requests.json> <concurrency>\n",
-    );
-    process.exitCode = 2;
+    const usage =
+      "usage: node dist/bench/lifecycle-scan.js cli <args…> | bare <requests.json> <concurrency>\n";
+    const help = mode === "--help" || mode === "-h";
+    (help ? process.stdout : process.stderr).write(usage);
+    process.exitCode = help ? 0 : 2;
     return;
   }
   const ms = performance.now() - t0;

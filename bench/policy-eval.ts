@@ -114,7 +114,14 @@ export function measure(sizes: readonly number[], runs: number): SizeResult[] {
   return results;
 }
 
+const USAGE =
+  "usage: node dist/bench/policy-eval.js [--needs 1000,10000] [--runs 5] [--format text|json]\n";
+
 export function main(argv: readonly string[], write: (s: string) => void): number {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    write(USAGE);
+    return 0;
+  }
   let sizes = [1000, 10000];
   let runs = 5;
   let format = "text";
@@ -124,13 +131,18 @@ export function main(argv: readonly string[], write: (s: string) => void): numbe
     else if (a === "--runs") runs = Number(argv[++i]);
     else if (a === "--format") format = argv[++i] ?? "text";
     else {
-      write(`policy-eval: unknown argument ${a}\n`);
+      process.stderr.write(`policy-eval.js: unknown argument ${a}\n${USAGE}`);
       return 2;
     }
   }
-  if (sizes.some((n) => !Number.isInteger(n) || n <= 0) || !Number.isInteger(runs) || runs <= 0) {
-    write(
-      "policy-eval: --needs takes positive integers (e.g. 1000,10000), --runs a positive integer\n",
+  if (
+    sizes.some((n) => !Number.isInteger(n) || n <= 0) ||
+    !Number.isInteger(runs) ||
+    runs <= 0 ||
+    (format !== "text" && format !== "json")
+  ) {
+    process.stderr.write(
+      `policy-eval.js: --needs takes positive integers (e.g. 1000,10000), --runs a positive integer, --format text or json\n${USAGE}`,
     );
     return 2;
   }

@@ -180,11 +180,22 @@ function repeatsFor(fn: () => unknown): number {
   return Math.min(1000, Math.max(1, Math.ceil(10 / Math.max(one, 0.001))));
 }
 
+const USAGE = "usage: node dist/bench/rego-speed.js [<objects> …]   (default 1000 10000)\n";
+
 if (require.main === module) {
-  const sizes = process.argv
-    .slice(2)
-    .map(Number)
-    .filter((x) => x > 0);
+  const argv = process.argv.slice(2);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const sizes = argv.map(Number);
+  const bad = argv.find((a, i) => !Number.isSafeInteger(sizes[i]) || sizes[i] <= 0);
+  if (bad !== undefined) {
+    process.stderr.write(
+      `rego-speed.js: ${bad} is not a positive whole number of objects\n${USAGE}`,
+    );
+    process.exit(2);
+  }
   const rows = runSpeed(sizes.length ? sizes : [1000, 10000]);
   for (const r of rows) {
     console.log(

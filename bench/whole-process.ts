@@ -22,7 +22,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "../cli/args";
+import { benchUsageError, readBenchArgs, type BenchCommand } from "./args";
 import { readArtefact } from "../policies/ast-artefact";
 import { builtinSources } from "../policies/evaluate";
 import { generateManifest } from "./gen-manifest";
@@ -81,17 +81,16 @@ const USAGE = `usage: node dist/bench/whole-process.js [--needs 1000,10000] [--o
 Prints CPU (user+sys) and peak RSS of each command as a whole process, beside its baseline
 (node -e 0 for start; a bare js-yaml parse of the same file for the rest) and the ratio.`;
 
+const COMMAND: BenchCommand = {
+  name: "whole-process.js",
+  usage: USAGE,
+  flags: { needs: { value: true }, only: { value: true }, runs: { value: true }, phases: {} },
+};
+
 function main(): void {
-  if (process.argv.includes("--help")) {
-    process.stdout.write(USAGE + "\n");
-    return;
-  }
-  const args = parseArgs(process.argv.slice(2), {
-    needs: { value: true },
-    only: { value: true },
-    runs: { value: true },
-    phases: {},
-  });
+  const args = readBenchArgs(COMMAND, process.argv.slice(2));
+  if (args.positionals.length)
+    benchUsageError(COMMAND, `unexpected argument ${args.positionals[0]}`);
   if (!fs.existsSync(TIME)) {
     process.stderr.write(`${TIME} not found (Debian/Ubuntu: apt-get install time)\n`);
     process.exit(2);
@@ -99,6 +98,13 @@ function main(): void {
   const needsList = (args.get("needs") ?? "1000,10000").split(",").map(Number);
   const only = new Set((args.get("only") ?? "start,check,plan,synth").split(","));
   const runs = Number(args.get("runs") ?? "3");
+  if (needsList.some((n) => !Number.isSafeInteger(n) || n <= 0)) {
+    benchUsageError(COMMAND, "--needs takes positive whole numbers, e.g. 1000,10000");
+  }
+  const unknown = [...only].find((m) => !["start", "check", "plan", "synth"].includes(m));
+  if (unknown !== undefined) benchUsageError(COMMAND, `--only: no measurement called ${unknown}`);
+  if (!Number.isSafeInteger(runs) || runs < 1)
+    benchUsageError(COMMAND, "--runs takes a positive integer");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tw-bench-"));
   const say = (s: string) => process.stdout.write(s + "\n");
   say(`node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`);

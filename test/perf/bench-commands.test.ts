@@ -86,3 +86,47 @@ describe.skipIf(!built)("benchmark commands (README, small sizes)", () => {
     },
   );
 });
+
+describe.skipIf(!built)("benchmark scripts' command lines", () => {
+  const scripts = [
+    "audit-throughput.js",
+    "check.js",
+    "gen-audit-log.js",
+    "gen-manifest.js",
+    "lifecycle-scan.js",
+    "policy-eval.js",
+    "rego-speed.js",
+    "whole-process.js",
+  ];
+  const runScript = (script: string, ...args: string[]) =>
+    spawnSync(process.execPath, [path.join(REPO, "dist/bench", script), ...args], {
+      cwd: REPO,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+
+  it.each(scripts)("%s --help prints its usage and exits 0", (script) => {
+    const r = runScript(script, "--help");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^usage: node dist/bench/${script.replace(".", "\\.")}`));
+    expect(r.stderr).toBe("");
+  });
+
+  it.each(scripts)("%s with an unknown flag names it, exits 2, no stack trace", (script) => {
+    const r = runScript(script, "--no-such-flag");
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/usage: /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    if (script !== "lifecycle-scan.js") expect(r.stderr).toContain("--no-such-flag");
+  });
+
+  it("gen-audit-log.js names a missing manifest and a bad --size", () => {
+    const missing = runScript("gen-audit-log.js", "--out", dir, "--manifest", "/no/such.yaml");
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/^gen-audit-log\.js: \/no\/such\.yaml: no such file/);
+    const size = runScript("gen-audit-log.js", "--out", dir, "--size", "12Q");
+    expect(size.status).toBe(2);
+    expect(size.stderr).toMatch(/^gen-audit-log\.js: --size: expected e\.g\. 100M or 1G, got 12Q/);
+  });
+});
