@@ -3,22 +3,17 @@
 // Thin launcher: the CLI is compiled to dist/ by `npm run build` (run by the README's commands),
 // so starting the command never pays for TypeScript compilation.
 
-// A smaller inlining budget for V8's optimising compiler (default 920 bytes of bytecode inlined
-// per optimised function). A command is one short process: the Rego engine's closures calling
-// closures made TurboFan inline deep graphs, 30-60 ms of compile CPU per function, ~1.5 s in all
-// on a 1,000-need check. With 200, `check` on 10,000 needs measured 13% less CPU and 8% less wall
-// time, `plan` on 1,000 needs 10% less CPU (bench/whole-process.ts measures it). Only the
-// optimiser's heuristics change, never what a program computes; a budget given on node's own
-// command line wins.
-if (!process.execArgv.some((a) => a.includes("inlin"))) {
-  require("node:v8").setFlagsFromString("--max-inlined-bytecode-size-cumulative=200");
-}
-
 let main;
 try {
+  // before the command's modules load: V8 settings for a process that runs once (cli/one-shot.ts)
+  require("../dist/cli/one-shot.js").tuneForOneShot();
   main = require("../dist/cli/main.js").main;
 } catch (err) {
-  if (err && err.code === "MODULE_NOT_FOUND" && String(err.message).includes("dist/cli/main.js")) {
+  if (
+    err &&
+    err.code === "MODULE_NOT_FOUND" &&
+    /dist\/cli\/(main|one-shot)\.js/.test(String(err.message))
+  ) {
     process.stderr.write(
       "tokenwarden: not built yet; run `npm run build` in the tokenwarden checkout\n",
     );
