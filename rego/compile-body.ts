@@ -19,7 +19,7 @@ import type { CompiledProgram, CRule, RuleGroup } from "./compiler";
 import { regoError } from "./errors";
 import { NOT_SIMPLE, Scope, isDocName, lookup, type Frame, type Simple } from "./frame";
 import type { Evaluator } from "./eval";
-import { planClosureJoins } from "./joins";
+import { memberPathSet, planClosureJoins } from "./joins";
 import { RObject, RSet, equal, keyOf, type Value } from "./value";
 
 /** A continuation: returns true to stop the search (negation, `every`, first solution). */
@@ -106,6 +106,17 @@ export interface RuleCode {
   argSlots: number[] | null;
   args: MatchFn[];
   elseCode: RuleCode | undefined;
+  /** The rule is a set of one path of each member of a collection (joins.ts memberPathSet). */
+  memberSet: MemberSetCode | undefined;
+}
+
+/** `s contains x.a.b if some x in coll`: the set is the keys of coll's join index on a.b. */
+export interface MemberSetCode {
+  coll: TermCode;
+  path: Value[];
+  pathKey: string;
+  /** Steps the body as written counts per member (after one for the literal). */
+  perMember: number;
 }
 
 export interface GroupCode {
@@ -135,6 +146,8 @@ export function groupCode(prog: CompiledProgram, g: RuleGroup): GroupCode {
     const scope = new Scope();
     const bc = new BodyCompiler(prog, scope);
     const rules = g.rules.map((r) => bc.rule(r));
+    if (g.kind === "set" && rules.length === 1 && g.rules[0].dynKeys.length === 0)
+      rules[0].memberSet = bc.memberSet(g.rules[0]);
     const defaultValue = g.defaultRule ? bc.term(g.defaultRule.value).g : undefined;
     c = {
       // read when a frame is made: rule bodies allocate slots as their literals are compiled
@@ -281,6 +294,7 @@ class BodyCompiler {
       key: r.key ? this.lazyTerm(r.key) : undefined,
       dynKeys: argsRunner(dyn),
       elseCode: r.elseRule ? this.rule(r.elseRule) : undefined,
+      memberSet: undefined,
     };
     code.body = this.lazyBody(r.body, () => {
       code.body = this.body(r.body);
@@ -288,6 +302,20 @@ class BodyCompiler {
       if (r.key) code.key = this.term(r.key);
     });
     return code;
+  }
+
+  /** A set rule's member-path plan (see MemberSetCode), if its definition has that shape. */
+  memberSet(r: CRule): MemberSetCode | undefined {
+    const plan = memberPathSet(r.body, r.key);
+    if (plan === undefined) return undefined;
+    const path: Value[] = [];
+    for (const p of plan.path) path.push((p as { value: Value }).value);
+    return {
+      coll: this.lazyTerm(plan.coll),
+      path,
+      pathKey: pathKeyOf(path),
+      perMember: plan.perMember,
+    };
   }
 
   /** A rule head's term, compiled when a solution of its body first needs it (see lazyBody). */
@@ -612,7 +640,7 @@ class BodyCompiler {
       id: b.id,
       slot,
       path,
-      pathKey: JSON.stringify(path.map(keyOf)),
+      pathKey: pathKeyOf(path),
       coll: this.term(b.coll),
       probe: this.term(b.probe),
       value: this.match(v),
@@ -1372,6 +1400,11 @@ class BodyCompiler {
     }
     return r;
   }
+}
+
+/** Identity of a join path: indexes on equal paths are shared (JoinCode, MemberSetCode). */
+function pathKeyOf(path: Value[]): string {
+  return JSON.stringify(path.map(keyOf));
 }
 
 /** Built-ins whose value on two strings is one JS string method (as their definitions say). */

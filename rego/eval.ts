@@ -21,6 +21,7 @@ import {
   type DataRef,
   type JoinCode,
   type K,
+  type MemberSetCode,
   type RefCode,
   type RuleCode,
   type VK,
@@ -204,20 +205,49 @@ export class Evaluator {
     // (the code is compared too: slots are numbered per program, a rule group's code may not be)
     if (this.lastJoinColl[slot] === coll && this.lastJoinCode[slot] === code)
       return this.lastJoinIndex[slot]!;
-    let byColl = this.joinIndexes.get(code.pathKey);
-    if (!byColl) {
-      byColl = new WeakMap();
-      this.joinIndexes.set(code.pathKey, byColl);
-    }
-    let index = byColl.get(coll);
-    if (!index) {
-      index = buildJoinIndex(code.path, coll, this);
-      byColl.set(coll, index);
-    }
+    const index = this.indexOn(code.pathKey, code.path, coll);
     this.lastJoinCode[slot] = code;
     this.lastJoinColl[slot] = coll;
     this.lastJoinIndex[slot] = index;
     return index;
+  }
+
+  /** The index of a collection by a key path, built once per evaluation and shared. */
+  private indexOn(pathKey: string, path: Value[], coll: object): JoinIndex {
+    let byColl = this.joinIndexes.get(pathKey);
+    if (!byColl) {
+      byColl = new WeakMap();
+      this.joinIndexes.set(pathKey, byColl);
+    }
+    let index = byColl.get(coll);
+    if (!index) {
+      index = buildJoinIndex(path, coll, this);
+      byColl.set(coll, index);
+    }
+    return index;
+  }
+
+  /**
+   * The value of a set rule of one path of each member of a collection (MemberSetCode): the keys
+   * of the collection's index on the path, with the steps its body counts. Undefined when the
+   * collection is not one deterministic value (the body runs as written).
+   */
+  private memberSet(ms: MemberSetCode, f: Frame): RSet | undefined {
+    const coll = ms.coll.s(this, f);
+    if (coll === NOT_SIMPLE) return undefined;
+    this.step();
+    if (!(Array.isArray(coll) || coll instanceof RObject || coll instanceof RSet))
+      return new RSet();
+    const n = (Array.isArray(coll) ? coll.length : coll.size) * ms.perMember;
+    for (let i = 0; i < n; i++) this.step();
+    const path = ms.path;
+    const index = this.indexOn(ms.pathKey, path, coll);
+    return RSet.ofKeys(index, (e) => {
+      const member = e instanceof JoinBucket ? e.items[0] : (e as Value);
+      let cur: Value | undefined = member;
+      for (let i = 0; i < path.length && cur !== undefined; i++) cur = lookup(cur, path[i]);
+      return cur!;
+    });
   }
 
   // ---- data ------------------------------------------------------------------------------------
@@ -585,6 +615,14 @@ export class Evaluator {
       const r = rc.rule;
       const f = newFrame(code.size);
       this.activeRule = r;
+      if (rc.memberSet !== undefined && this.coverage === undefined) {
+        // (a group of this one definition: see groupCode)
+        const v = this.memberSet(rc.memberSet, f);
+        if (v !== undefined) {
+          root = v;
+          continue;
+        }
+      }
       if (isSet && r.dynKeys.length === 0) {
         // plain partial set: add each head value, no key bookkeeping
         const set = root as RSet;

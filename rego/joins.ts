@@ -153,3 +153,36 @@ export function planClosureJoins(
   }
   return { body: planned, bound: [...bound], free: [...free] };
 }
+
+/**
+ * A set rule that collects one constant path of each member of a collection,
+ *
+ *   names contains p.name if some p in input.policies      (or `p := input.policies[_]`)
+ *
+ * has exactly the keys of a join index of that collection on that path as its members (a member
+ * without the path adds nothing, as it has no key). The evaluator builds the value from the index,
+ * which the joins on the same collection and path share, instead of hashing every key twice.
+ * `perMember`: the steps the body as written counts per member (a `some … in` binds once, an
+ * iterated reference binds the key and then the variable).
+ */
+export function memberPathSet(
+  body: Expr[],
+  key: Term | undefined,
+): { coll: Term; path: Term[]; perMember: number } | undefined {
+  if (key === undefined || body.length !== 1) return undefined;
+  const e = body[0];
+  if (e.qIndex !== undefined) return undefined;
+  const bnd = binderOf(e);
+  if (!bnd || termVars(bnd.coll, new Set(), true).has(bnd.y)) return undefined;
+  let path: Term[];
+  if (key.kind === "var" && key.name === bnd.y) path = [];
+  else if (
+    key.kind === "ref" &&
+    key.terms[0].kind === "var" &&
+    key.terms[0].name === bnd.y &&
+    key.terms.slice(1).every((t) => t.kind === "scalar")
+  )
+    path = key.terms.slice(1);
+  else return undefined;
+  return { coll: bnd.coll, path, perMember: e.body.kind === "somein" ? 1 : 2 };
+}

@@ -240,13 +240,53 @@ export function isNumber(v: Value): v is Num {
 }
 
 export class RSet {
-  private readonly m = new Map<string, Value>();
+  // (fields are `declare`d and set in the constructor: see RObject)
+  declare private own: Map<string, Value> | undefined;
+  /**
+   * A set built from another structure's hash map (`ofKeys`): its keys are this set's members'
+   * keys, so a membership test is one lookup there. Anything else first copies the members out.
+   */
+  declare private keyed: Map<string, unknown> | undefined;
+  declare private memberOf: ((entry: unknown) => Value) | undefined;
 
   constructor(values?: Iterable<Value>) {
+    this.own = undefined;
+    this.keyed = undefined;
+    this.memberOf = undefined;
     if (values) for (const v of values) this.add(v);
   }
+  /**
+   * The set whose members' keys (`keyOf`) are the keys of `keyed`; `memberOf` gives the member
+   * of a key from its entry when the key is not a plain string's own (a string is its own key).
+   * `keyed` must not change while the set is in use (e.g. a join index, built once).
+   */
+  static ofKeys(keyed: Map<string, unknown>, memberOf: (entry: unknown) => Value): RSet {
+    const s = new RSet();
+    s.keyed = keyed;
+    s.memberOf = memberOf;
+    return s;
+  }
+  /** Own members by key (made on first need; copied out of `keyed` if the set has one). */
+  private get m(): Map<string, Value> {
+    let m = this.own;
+    if (m === undefined) {
+      m = new Map();
+      const keyed = this.keyed;
+      if (keyed !== undefined) {
+        const memberOf = this.memberOf!;
+        for (const [k, e] of keyed) {
+          m.set(k, k.length === 0 || k.charCodeAt(0) !== 0 ? k : memberOf(e));
+        }
+      }
+      this.own = m;
+      this.keyed = undefined;
+      this.memberOf = undefined;
+    }
+    return m;
+  }
   get size(): number {
-    return this.m.size;
+    const keyed = this.keyed;
+    return keyed !== undefined ? keyed.size : this.m.size;
   }
   add(v: Value): void {
     // a string is its own key (unless it starts with NUL): one hash lookup, not has + set
@@ -255,10 +295,12 @@ export class RSet {
       return;
     }
     const k = keyOf(v);
-    if (!this.m.has(k)) this.m.set(k, v);
+    const m = this.m;
+    if (!m.has(k)) m.set(k, v);
   }
   has(v: Value): boolean {
-    return this.m.has(keyOf(v));
+    const keyed = this.keyed;
+    return keyed !== undefined ? keyed.has(keyOf(v)) : this.m.has(keyOf(v));
   }
   delete(v: Value): void {
     this.m.delete(keyOf(v));
