@@ -8,7 +8,8 @@
  * when a field has an error or a finding does locate() index the sequences on the way to it (each
  * once), and offsets become line:column through a line-start table built on first use. JSON takes
  * the JSON.parse fast path; its events are produced on the first locate() only (JSON is YAML, so
- * the same walker serves both).
+ * the same walker serves both). A manifest in the plain shape most are written in skips js-yaml's
+ * scanner: model/yaml-fast-events.ts reads it to the same value and the same index directly.
  */
 import {
   CORE_SCHEMA,
@@ -22,13 +23,14 @@ import {
 } from "js-yaml";
 import type { Event } from "js-yaml";
 import type { ManifestSource } from "./types";
+import { fastParseYaml, PLAIN_SCALAR } from "./yaml-fast-events";
 import { ManifestError } from "./errors";
 
 /**
  * YAML 1.2 core schema (so `expires: 2027-06-30` stays text and `on`/`no` are not booleans), plus
  * merge keys (`<<: *shared`), which manifests use to share settings between needs.
  */
-const MANIFEST_SCHEMA = CORE_SCHEMA.withTags(mergeTag);
+export const MANIFEST_SCHEMA = CORE_SCHEMA.withTags(mergeTag);
 
 export type FieldPath = readonly (string | number)[];
 export interface Position {
@@ -134,6 +136,14 @@ function parseJsonText(text: string, file: string): ParsedText {
 }
 
 function parseYamlText(text: string, file: string): ParsedText {
+  const fast = fastParseYaml(text, MANIFEST_SCHEMA);
+  if (fast) {
+    const { kind, start, end, valueStart } = fast.index;
+    return {
+      value: fast.value,
+      source: new EventSource(file, text, new EventIndex(kind, start, end, valueStart)),
+    };
+  }
   let events: Event[];
   let docs: unknown[];
   try {
@@ -159,7 +169,10 @@ function parseYamlText(text: string, file: string): ParsedText {
       `holds ${docs.length} YAML documents; a manifest is one document (remove the "---" separators)`,
     );
   }
-  return { value: docs[0] ?? null, source: new EventSource(file, text, events) };
+  return {
+    value: docs[0] ?? null,
+    source: new EventSource(file, text, EventIndex.fromEvents(text, events)),
+  };
 }
 
 function throwIssue(
@@ -224,9 +237,6 @@ function nodeStart(e: Event | undefined): number {
 /** Sequences up to about this long are walked to an item rather than indexed. */
 const SHORT_SEQUENCE = 16;
 
-/** What {@link EventIndex} records of a node beyond its kind: a scalar written plainly. */
-const PLAIN_SCALAR = 8;
-
 /**
  * The js-yaml events reduced to what locating needs, in typed arrays: per event its kind, where
  * its node starts, and (collections) the index of its closing POP or (plain scalars) the end of
@@ -234,22 +244,28 @@ const PLAIN_SCALAR = 8;
  * 300,000 objects of six shapes for 10,000 needs, 34 MB the collector would keep tracing — are
  * dropped, and every lookup reads flat numbers instead of objects of mixed shapes.
  */
-class EventIndex {
-  readonly kind: Uint8Array;
-  readonly start: Int32Array;
-  /** Collections: index of the matching POP. Plain scalars: end offset of the text. */
-  readonly end: Int32Array;
-  /** Plain scalars: start offset of the text (the node may start earlier, at an anchor or tag). */
-  readonly valueStart: Int32Array;
+export class EventIndex {
   /** Keys of mappings not written as plain scalars, decoded, by event index. */
   readonly otherKeys = new Map<number, string>();
 
-  constructor(text: string, events: readonly Event[]) {
+  constructor(
+    readonly kind: Uint8Array,
+    readonly start: Int32Array,
+    /** Collections: index of the matching POP. Plain scalars: end offset of the text. */
+    readonly end: Int32Array,
+    /** Plain scalars: start offset of the text (the node may start earlier, at an anchor or tag). */
+    readonly valueStart: Int32Array,
+  ) {}
+
+  static fromEvents(text: string, events: readonly Event[]): EventIndex {
     const n = events.length;
-    this.kind = new Uint8Array(n);
-    this.start = new Int32Array(n);
-    this.end = new Int32Array(n);
-    this.valueStart = new Int32Array(n);
+    const index = new EventIndex(
+      new Uint8Array(n),
+      new Int32Array(n),
+      new Int32Array(n),
+      new Int32Array(n),
+    );
+    const { kind, start, end, valueStart } = index;
     // Open collections, and for each whether it is a mapping and how many nodes it holds so far
     // (a mapping's even-numbered nodes are its keys).
     const open: number[] = [];
@@ -258,29 +274,27 @@ class EventIndex {
       const e = events[k];
       const t = e.type;
       if (t === EVENT_ID.POP) {
-        this.kind[k] = t;
-        this.end[open.pop() as number] = k;
+        kind[k] = t;
+        end[open.pop() as number] = k;
         counts.pop();
         if (counts.length) counts[counts.length - 1]++;
         continue;
       }
-      this.start[k] = nodeStart(e);
+      start[k] = nodeStart(e);
       const depth = counts.length;
       const isKey =
-        depth > 0 &&
-        this.kind[open[depth - 1]] === EVENT_ID.MAPPING &&
-        (counts[depth - 1] & 1) === 0;
+        depth > 0 && kind[open[depth - 1]] === EVENT_ID.MAPPING && (counts[depth - 1] & 1) === 0;
       if (t === EVENT_ID.SCALAR) {
         if (e.style === SCALAR_STYLE.PLAIN) {
-          this.kind[k] = t | PLAIN_SCALAR;
-          this.valueStart[k] = e.valueStart;
-          this.end[k] = e.valueEnd;
+          kind[k] = t | PLAIN_SCALAR;
+          valueStart[k] = e.valueStart;
+          end[k] = e.valueEnd;
         } else {
-          this.kind[k] = t;
-          if (isKey) this.otherKeys.set(k, getScalarValue(text, e));
+          kind[k] = t;
+          if (isKey) index.otherKeys.set(k, getScalarValue(text, e));
         }
       } else {
-        this.kind[k] = t;
+        kind[k] = t;
       }
       if (t === EVENT_ID.DOCUMENT || t === EVENT_ID.SEQUENCE || t === EVENT_ID.MAPPING) {
         open.push(k);
@@ -289,6 +303,7 @@ class EventIndex {
         counts[depth - 1]++;
       }
     }
+    return index;
   }
 
   type(i: number): number {
@@ -317,9 +332,9 @@ class EventSource implements ManifestSource {
   constructor(
     readonly file: string,
     private readonly text: string,
-    events: readonly Event[] | undefined,
+    index: EventIndex | undefined,
   ) {
-    if (events) this.index = new EventIndex(text, events);
+    this.index = index;
   }
 
   locate(path: FieldPath): Position | undefined {
@@ -358,7 +373,10 @@ class EventSource implements ManifestSource {
   private loadIndex(): EventIndex | undefined {
     if (this.index || this.failed) return this.index;
     try {
-      this.index = new EventIndex(this.text, parseEvents(this.text, { filename: this.file }));
+      this.index = EventIndex.fromEvents(
+        this.text,
+        parseEvents(this.text, { filename: this.file }),
+      );
     } catch {
       this.failed = true; // e.g. JSON that YAML cannot read: positions are then unknown
     }

@@ -1,0 +1,534 @@
+/**
+ * A manifest's value and its locating index, for the plain shape most manifests have, read
+ * without js-yaml's general scanner — or `undefined`, and then js-yaml reads the text as before.
+ *
+ * Why: on a 10,000-need manifest js-yaml's event scanner and the 300,000 event objects it makes
+ * are a quarter of `check`'s CPU. The shape a manifest is written in — block mappings and
+ * sequences, one-line plain or quoted scalars, one-line flow collections `[a, b]` / `{ k: v }`,
+ * comments — can be read line by line in a fraction of that. The result is what js-yaml gives:
+ * the same value (plain scalars are resolved by the manifest schema's own tag resolvers, in the
+ * schema's order), and the same index of node positions js-yaml's events would give
+ * (model/source.ts `EventIndex`). Anything outside that shape — anchors, aliases, tags, merge
+ * keys, block scalars, multi-line scalars or flow collections, empty values, quoted or non-string
+ * keys, duplicate keys, escapes, tabs, CR, non-ASCII, document markers, directives, a key inside
+ * a flow sequence, anything malformed — gives up at once, so every error and every unusual
+ * construct is js-yaml's to read and to report. test/model/yaml-fast-events.test.ts holds every
+ * accepted text to js-yaml's own value and events.
+ */
+import { EVENT_ID, NOT_RESOLVED, type Schema } from "js-yaml";
+
+/** What locating needs of each node, in js-yaml's event order (see model/source.ts). */
+export interface NodeIndexArrays {
+  readonly kind: Uint8Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  readonly valueStart: Int32Array;
+}
+
+export interface FastParse {
+  readonly value: unknown;
+  readonly index: NodeIndexArrays;
+}
+
+/** model/source.ts marks a plain scalar's kind with this bit. */
+export const PLAIN_SCALAR = 8;
+
+/** Printable ASCII and line feeds only: the one character set the fast path reads. */
+const PLAIN_ASCII = /^[\n\x20-\x7e]*$/;
+
+const LF = 10;
+const SPACE = 32;
+const DQUOTE = 34;
+const HASH = 35;
+const SQUOTE = 39;
+const COMMA = 44;
+const DASH = 45;
+const COLON = 58;
+const LBRACKET = 91;
+const BACKSLASH = 92;
+const RBRACKET = 93;
+const LBRACE = 123;
+const RBRACE = 125;
+
+/** js-yaml's own limit is 100 nested collections; a manifest is far shallower. */
+const MAX_DEPTH = 64;
+/** YAML limits an implicit key to 1024 characters; longer ones are js-yaml's to refuse. */
+const MAX_KEY = 1000;
+
+/** Characters that cannot start a plain scalar (YAML 1.2 c-indicator, less `-`, `?`, `:`). */
+function isIndicator(c: number): boolean {
+  switch (c) {
+    case COMMA:
+    case LBRACKET:
+    case RBRACKET:
+    case LBRACE:
+    case RBRACE:
+    case HASH:
+    case 38: // &
+    case 42: // *
+    case 33: // !
+    case 124: // |
+    case 62: // >
+    case SQUOTE:
+    case DQUOTE:
+    case 37: // %
+    case 64: // @
+    case 96: // `
+    case 63: // ?
+    case COLON:
+      return true;
+    default:
+      return false;
+  }
+}
+
+function isFlowIndicator(c: number): boolean {
+  return c === COMMA || c === LBRACKET || c === RBRACKET || c === LBRACE || c === RBRACE;
+}
+
+/** Thrown inside the scanner to give the text back to js-yaml; never leaves this module. */
+const GIVE_UP = Symbol("give up");
+
+function giveUp(): never {
+  throw GIVE_UP;
+}
+
+const CORE_TAGS = new Set(["null", "bool", "int", "float"].map((t) => `tag:yaml.org,2002:${t}`));
+
+interface ImplicitTag {
+  readonly tagName: string;
+  readonly firstChars: ReadonlySet<string> | null;
+  readonly resolve: (source: string, isExplicit: boolean, tagName: string) => unknown;
+}
+
+/**
+ * Plain-scalar resolution as the schema does it: its implicit scalar tags in schema order, each
+ * tried when the text's first character may start it; none resolving means a string. Only core
+ * tags (null, bool, int, float) may resolve a value here — any other (the merge key `<<`) gives up.
+ */
+class PlainResolver {
+  private readonly tags: ImplicitTag[] = [];
+  /** First characters some implicit tag may resolve; text starting otherwise is a string. */
+  private readonly anyFirst = new Set<string>();
+  private everyFirst = false;
+
+  constructor(schema: Schema) {
+    for (const t of schema.tags) {
+      if (t.nodeKind !== "scalar" || !t.implicit) continue;
+      const first = t.implicitFirstChars === null ? null : new Set(t.implicitFirstChars);
+      if (first === null) this.everyFirst = true;
+      else for (const c of first) this.anyFirst.add(c);
+      this.tags.push({ tagName: t.tagName, firstChars: first, resolve: t.resolve });
+    }
+  }
+
+  /** The value of plain text `s`; `isKey`: only a string is accepted. */
+  resolve(s: string, isKey: boolean): unknown {
+    const c = s.charAt(0);
+    if (!this.everyFirst && !this.anyFirst.has(c)) return s;
+    for (const t of this.tags) {
+      if (t.firstChars !== null && !t.firstChars.has(c)) continue;
+      const v = t.resolve(s, false, t.tagName);
+      if (v === NOT_RESOLVED) continue;
+      if (isKey || !CORE_TAGS.has(t.tagName)) giveUp();
+      return v;
+    }
+    return s;
+  }
+}
+
+const resolvers = new WeakMap<Schema, PlainResolver>();
+
+/** The value and node index js-yaml gives for `text` under `schema`, when the text has the plain shape. */
+export function fastParseYaml(text: string, schema: Schema): FastParse | undefined {
+  if (!PLAIN_ASCII.test(text)) return undefined;
+  let resolver = resolvers.get(schema);
+  if (!resolver) resolvers.set(schema, (resolver = new PlainResolver(schema)));
+  try {
+    return new Scanner(text, resolver).document();
+  } catch (err) {
+    if (err === GIVE_UP) return undefined;
+    throw err;
+  }
+}
+
+/** Node kinds as js-yaml's events number them. */
+const DOCUMENT = EVENT_ID.DOCUMENT;
+const SEQUENCE = EVENT_ID.SEQUENCE;
+const MAPPING = EVENT_ID.MAPPING;
+const SCALAR = EVENT_ID.SCALAR;
+const POP = EVENT_ID.POP;
+
+class Scanner {
+  private pos = 0;
+  /** Offset where the line holding `pos` starts (columns are counted from it). */
+  private lineStart = 0;
+  /** Indentation of the content line at `pos` once a node is done; -1 at the end of the text. */
+  private indent = -1;
+  private depth = 0;
+  private readonly n: number;
+  // the index, one entry per event js-yaml would give, grown by doubling
+  private count = 0;
+  private kind: Uint8Array;
+  private start: Int32Array;
+  private end: Int32Array;
+  private valueStart: Int32Array;
+
+  constructor(
+    private readonly text: string,
+    private readonly resolver: PlainResolver,
+  ) {
+    this.n = text.length;
+    // a manifest has about one node per 8 characters: sized so it rarely grows
+    const size = Math.max(1024, text.length >> 3);
+    this.kind = new Uint8Array(size);
+    this.start = new Int32Array(size);
+    this.end = new Int32Array(size);
+    this.valueStart = new Int32Array(size);
+  }
+
+  document(): FastParse {
+    const doc = this.push(DOCUMENT, -1, 0, 0);
+    if (this.nextContentLine() !== 0) giveUp(); // empty, or an indented root
+    const value = this.blockNode(0);
+    if (this.indent !== -1) giveUp(); // something after the root node
+    const pop = this.push(POP, 0, 0, 0); // (push may replace the arrays: read them after it)
+    this.end[doc] = pop;
+    const k = this.count;
+    return {
+      value,
+      index: {
+        kind: this.kind.slice(0, k),
+        start: this.start.slice(0, k),
+        end: this.end.slice(0, k),
+        valueStart: this.valueStart.slice(0, k),
+      },
+    };
+  }
+
+  private push(kind: number, start: number, end: number, valueStart: number): number {
+    const k = this.count++;
+    if (k === this.kind.length) {
+      const grow = <T extends Uint8Array | Int32Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.kind = grow(this.kind);
+      this.start = grow(this.start);
+      this.end = grow(this.end);
+      this.valueStart = grow(this.valueStart);
+    }
+    this.kind[k] = kind;
+    this.start[k] = start;
+    this.end[k] = end;
+    this.valueStart[k] = valueStart;
+    return k;
+  }
+
+  private open(type: number, start: number): number {
+    if (++this.depth > MAX_DEPTH) giveUp();
+    return this.push(type, start, 0, 0);
+  }
+
+  private close(opened: number): void {
+    this.depth--;
+    const pop = this.push(POP, 0, 0, 0);
+    this.end[opened] = pop;
+  }
+
+  private plain(from: number, to: number, isKey: boolean): unknown {
+    this.push(SCALAR | PLAIN_SCALAR, from, to, from);
+    return this.resolver.resolve(this.text.slice(from, to), isKey);
+  }
+
+  private at(i: number): number {
+    return i < this.n ? this.text.charCodeAt(i) : LF;
+  }
+
+  /**
+   * From the start of a line (or the end of the text), past blank and comment-only lines to the
+   * first content character of the next line: its indentation, or -1 at the end of the text.
+   */
+  private nextContentLine(): number {
+    const t = this.text;
+    for (;;) {
+      if (this.pos >= this.n) return (this.indent = -1);
+      const start = this.pos;
+      let p = start;
+      while (p < this.n && t.charCodeAt(p) === SPACE) p++;
+      const c = this.at(p);
+      if (c === LF) {
+        this.pos = p + 1;
+        continue;
+      }
+      if (c === HASH) {
+        const end = t.indexOf("\n", p);
+        this.pos = end < 0 ? this.n : end + 1;
+        continue;
+      }
+      // `---`, `...` and `%` at the start of a line are document markers and directives
+      if (p === start && (c === 37 || t.startsWith("---", p) || t.startsWith("...", p))) giveUp();
+      this.pos = p;
+      this.lineStart = start;
+      return (this.indent = p - start);
+    }
+  }
+
+  /** `- ` or a `-` ending its line: a block sequence entry. */
+  private isEntry(p: number): boolean {
+    if (this.text.charCodeAt(p) !== DASH) return false;
+    const next = this.at(p + 1);
+    return next === SPACE || next === LF;
+  }
+
+  /** The `:` ending a plain implicit key starting at `p` on this line, or -1. */
+  private keyColon(p: number): number {
+    const t = this.text;
+    const c0 = t.charCodeAt(p);
+    if (isIndicator(c0)) return -1;
+    if (c0 === DASH && (this.at(p + 1) === SPACE || this.at(p + 1) === LF)) return -1;
+    for (let i = p; i < this.n; i++) {
+      const c = t.charCodeAt(i);
+      if (c === LF) return -1;
+      if (c === COLON) {
+        const d = this.at(i + 1);
+        if (d === SPACE || d === LF) return i;
+      } else if (c === HASH && t.charCodeAt(i - 1) === SPACE) {
+        return -1;
+      }
+    }
+    return -1;
+  }
+
+  /** The block collection whose first line is at `pos`, indented by `indent`. */
+  private blockNode(indent: number): unknown {
+    if (this.isEntry(this.pos)) return this.blockSequence(indent);
+    if (this.keyColon(this.pos) >= 0) return this.blockMapping(indent);
+    return giveUp(); // a scalar on a line of its own
+  }
+
+  /** A block mapping whose keys stand at column `indent`; `pos` is at its first key. */
+  private blockMapping(indent: number): Record<string, unknown> {
+    const t = this.text;
+    const opened = this.open(MAPPING, this.pos);
+    const map: Record<string, unknown> = {};
+    for (;;) {
+      const from = this.pos;
+      const colon = this.keyColon(from);
+      if (colon < 0) giveUp();
+      let to = colon;
+      while (t.charCodeAt(to - 1) === SPACE) to--;
+      if (to - from > MAX_KEY) giveUp();
+      const key = this.plain(from, to, true) as string;
+      this.pos = colon + 1;
+      this.member(map, key, this.value(indent, true));
+      if (this.indent < indent) break; // the mapping ends (or the text does)
+      if (this.indent > indent || this.isEntry(this.pos)) giveUp();
+    }
+    this.close(opened);
+    return map;
+  }
+
+  /** Adds a member as js-yaml's mapping tag does; what it treats specially is its to read. */
+  private member(map: Record<string, unknown>, key: string, value: unknown): void {
+    if (key === "__proto__" || Object.prototype.hasOwnProperty.call(map, key)) giveUp();
+    map[key] = value;
+  }
+
+  /** A block sequence whose `-` stand at column `indent`; `pos` is at the first. */
+  private blockSequence(indent: number): unknown[] {
+    const opened = this.open(SEQUENCE, this.pos);
+    const list: unknown[] = [];
+    for (;;) {
+      this.pos++; // past the `-`
+      list.push(this.value(indent, false));
+      if (this.indent < indent) break;
+      if (this.indent > indent) giveUp();
+      // a key at the sequence's own indentation: the parent mapping's next member
+      if (!this.isEntry(this.pos)) break;
+    }
+    this.close(opened);
+    return list;
+  }
+
+  /**
+   * The node after a mapping's `:` or a sequence's `-` (`pos` just past it), in a collection at
+   * column `indent`. Leaves `pos` at the next content line, its indentation in `this.indent`.
+   */
+  private value(indent: number, ofMapping: boolean): unknown {
+    const t = this.text;
+    let p = this.pos;
+    while (t.charCodeAt(p) === SPACE) p++;
+    const c = this.at(p);
+    if (c === LF || c === HASH) {
+      const end = t.indexOf("\n", p);
+      this.pos = end < 0 ? this.n : end + 1;
+      const next = this.nextContentLine();
+      if (next > indent) return this.blockNode(next);
+      // a mapping's value may be a sequence at the mapping's own indentation
+      if (next === indent && ofMapping && this.isEntry(this.pos)) return this.blockSequence(indent);
+      return giveUp(); // an empty value (null)
+    }
+    this.pos = p;
+    let value: unknown;
+    if (c === LBRACKET || c === LBRACE) value = this.flowCollection();
+    else if (c === DQUOTE || c === SQUOTE) value = this.quoted();
+    else if (!ofMapping && this.keyColon(p) >= 0) {
+      // `- key: value`: a mapping inside the entry, its keys at this column
+      return this.blockMapping(p - this.lineStart);
+    } else value = this.plainValue();
+    this.endOfLine();
+    return value;
+  }
+
+  /** After an inline node: only spaces and a comment may follow on its line. */
+  private endOfLine(): void {
+    const t = this.text;
+    let p = this.pos;
+    while (t.charCodeAt(p) === SPACE) p++;
+    const c = this.at(p);
+    if (c === HASH) {
+      if (p === this.pos) giveUp(); // a comment must be separated from the node
+      const end = t.indexOf("\n", p);
+      p = end < 0 ? this.n : end;
+    } else if (c !== LF) {
+      giveUp();
+    }
+    this.pos = p + 1;
+    this.nextContentLine();
+  }
+
+  /** A plain scalar running to the end of its line or a comment (block context). */
+  private plainValue(): unknown {
+    const t = this.text;
+    const start = this.pos;
+    const c0 = t.charCodeAt(start);
+    if (isIndicator(c0)) giveUp();
+    if (c0 === DASH && (this.at(start + 1) === SPACE || this.at(start + 1) === LF)) giveUp();
+    let i = start;
+    for (; i < this.n; i++) {
+      const c = t.charCodeAt(i);
+      if (c === LF) break;
+      if (c === HASH && t.charCodeAt(i - 1) === SPACE) break;
+      if (c === COLON) {
+        const d = this.at(i + 1);
+        if (d === SPACE || d === LF) giveUp(); // `a: b: c`
+      }
+    }
+    let end = i;
+    while (t.charCodeAt(end - 1) === SPACE) end--;
+    this.pos = end;
+    return this.plain(start, end, false);
+  }
+
+  /** A one-line single- or double-quoted scalar (no backslash escapes): always a string. */
+  private quoted(): string {
+    const t = this.text;
+    const q = t.charCodeAt(this.pos);
+    let escaped = false;
+    let i = this.pos + 1;
+    for (;;) {
+      const c = this.at(i);
+      if (c === LF || c === BACKSLASH) giveUp();
+      if (c === q) {
+        if (q === SQUOTE && this.at(i + 1) === SQUOTE) {
+          escaped = true; // '' is an escaped quote
+          i += 2;
+          continue;
+        }
+        break;
+      }
+      i++;
+    }
+    this.push(SCALAR, this.pos, 0, 0);
+    const s = t.slice(this.pos + 1, i);
+    this.pos = i + 1;
+    return escaped ? s.replaceAll("''", "'") : s;
+  }
+
+  /** Spaces inside a flow collection; a line break there is js-yaml's to read. */
+  private flowSpaces(): number {
+    const t = this.text;
+    while (t.charCodeAt(this.pos) === SPACE) this.pos++;
+    const c = this.at(this.pos);
+    if (c === LF || c === HASH) giveUp();
+    return c;
+  }
+
+  /** `[…]` or `{…}` on one line; `pos` at the bracket. */
+  private flowCollection(): unknown {
+    const isSeq = this.text.charCodeAt(this.pos) === LBRACKET;
+    const closer = isSeq ? RBRACKET : RBRACE;
+    const opened = this.open(isSeq ? SEQUENCE : MAPPING, this.pos);
+    const list: unknown[] = [];
+    const map: Record<string, unknown> = {};
+    this.pos++;
+    if (this.flowSpaces() !== closer) {
+      for (;;) {
+        if (isSeq) list.push(this.flowNode());
+        else {
+          const key = this.flowKey();
+          this.member(map, key, this.flowNode());
+        }
+        const c = this.flowSpaces();
+        this.pos++;
+        if (c === closer) break;
+        if (c !== COMMA || this.flowSpaces() === closer) giveUp(); // `[a,]`: js-yaml's to read
+      }
+    } else this.pos++;
+    this.close(opened);
+    return isSeq ? list : map;
+  }
+
+  /** A flow mapping's plain key and its `: `. */
+  private flowKey(): string {
+    const t = this.text;
+    const start = this.pos;
+    if (isIndicator(t.charCodeAt(start)) || t.charCodeAt(start) === DASH) giveUp();
+    let i = start;
+    for (;;) {
+      const c = this.at(i);
+      if (c === COLON) break;
+      if (c === LF || c === HASH || isFlowIndicator(c)) giveUp();
+      i++;
+    }
+    if (this.at(i + 1) !== SPACE) giveUp();
+    let end = i;
+    while (t.charCodeAt(end - 1) === SPACE) end--;
+    const key = this.plain(start, end, true) as string;
+    this.pos = i + 1;
+    this.flowSpaces();
+    return key;
+  }
+
+  private flowNode(): unknown {
+    const t = this.text;
+    const c0 = t.charCodeAt(this.pos);
+    if (c0 === LBRACKET || c0 === LBRACE) return this.flowCollection();
+    if (c0 === DQUOTE || c0 === SQUOTE) return this.quoted();
+    const start = this.pos;
+    if (isIndicator(c0)) giveUp();
+    if (c0 === DASH) {
+      const next = this.at(start + 1);
+      if (next === SPACE || isFlowIndicator(next)) giveUp();
+    }
+    let i = start;
+    for (;;) {
+      const c = this.at(i);
+      if (isFlowIndicator(c) || c === LF) break;
+      if (c === HASH && t.charCodeAt(i - 1) === SPACE) giveUp();
+      if (c === COLON) {
+        // `charges:read` is one scalar; `a: b` or `a:,` would be a mapping inside the sequence
+        const d = this.at(i + 1);
+        if (d === SPACE || d === LF || isFlowIndicator(d)) giveUp();
+      }
+      i++;
+    }
+    if (this.at(i) === LF) giveUp(); // a flow collection open at the end of its line
+    let end = i;
+    while (t.charCodeAt(end - 1) === SPACE) end--;
+    this.pos = i;
+    return this.plain(start, end, false);
+  }
+}

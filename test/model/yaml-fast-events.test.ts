@@ -1,0 +1,223 @@
+/**
+ * model/yaml-fast-events.ts reads plain manifests without js-yaml's scanner. Whatever it accepts
+ * must come out exactly as js-yaml reads it — the same value (types, key order, prototypes) and
+ * the same node index, hence the same line for every field — and whatever js-yaml refuses it must
+ * give back. Held to js-yaml on the examples, generated manifests, a corpus of YAML corners, and
+ * thousands of random edits of them.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { constructFromEvents, parseEvents } from "js-yaml";
+import { describe, expect, it } from "vitest";
+import { generateManifest, seededRandom } from "../../bench/gen-manifest";
+import { EventIndex, MANIFEST_SCHEMA, parseText } from "../../model/source";
+import { fastParseYaml } from "../../model/yaml-fast-events";
+
+const REPO = path.resolve(__dirname, "../..");
+
+type JsYamlRead = { ok: true; value: unknown; index: EventIndex } | { ok: false };
+
+function jsYaml(text: string): JsYamlRead {
+  try {
+    const events = parseEvents(text, {});
+    const docs = constructFromEvents(events, { source: text, schema: MANIFEST_SCHEMA });
+    if (docs.length !== 1) return { ok: false };
+    return { ok: true, value: docs[0], index: EventIndex.fromEvents(text, events) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** The fast reading, if any, equals js-yaml's; says whether the fast path took the text. */
+function agrees(text: string): boolean {
+  const fast = fastParseYaml(text, MANIFEST_SCHEMA);
+  if (!fast) return false;
+  const slow = jsYaml(text);
+  expect(slow.ok, `js-yaml refuses what the fast path read:\n${text}`).toBe(true);
+  if (!slow.ok) return true;
+  expect(fast.value).toStrictEqual(slow.value);
+  expect(fast.index.kind).toEqual(slow.index.kind);
+  expect(fast.index.start).toEqual(slow.index.start);
+  expect(fast.index.end).toEqual(slow.index.end);
+  expect(fast.index.valueStart).toEqual(slow.index.valueStart);
+  expect(slow.index.otherKeys.size).toBe(0);
+  return true;
+}
+
+const CORNERS = [
+  "a: b\n",
+  "a: b",
+  "# top\n\na: 1 # one\n\n# mid\nb: 2\n",
+  "a:\n- x\n- y\nb: 1\n",
+  "a:\n  - x\n  -   y\n",
+  "- a: 1\n  b: 2\n- c\n- [d, e]\n",
+  "-   a: 1\n    b: {c: d}\n",
+  "a: { b: c, d: [e, f, {g: h}], i: [] , j: {} }\n",
+  "a: \"x # y\"\nb: 'it''s'\nc: \"\"\nd: ''\n",
+  "a: x #c\nb: x#c\nc: x  \nd: 'q'  # c\n",
+  "ints: [010, 0o7, 0x1F, +1, -1, 1_000, 0, -0, 9007199254740993]\n",
+  "floats: [1e3, .5, 1., -.5, .inf, -.Inf, .NaN, 1.5e-3, +.5]\n",
+  "nulls: [~, null, Null, NULL, nil]\nbools: [true, True, TRUE, false, yes, no, on, off, tRue]\n",
+  "date: 2027-06-30\ntime: 12:30\nver: 1.2.3\nneg: -x\ndash: a-b\n",
+  "a:b: c\nk: v:w\nurl: http://x.example/y\n",
+  "scopes: [charges:read, 'a:b', \"c: d\"]\n",
+  "a: [a: b]\n",
+  "a: [x,]\n",
+  "a: [x, , y]\n",
+  "a:\n",
+  "a: x\n  y\n",
+  "a: b\n  c: d\n",
+  "a:\n  b: 1\n c: 2\n",
+  "a: 1\na: 2\n",
+  "a: {b: 1, b: 2}\n",
+  "__proto__: {a: 1}\n",
+  "<<: {a: 1}\nb: 2\n",
+  "base: &b {x: 1}\nuse: *b\n",
+  "a: !!str 1\n",
+  "a: |\n  text\n",
+  "a: >\n  text\n",
+  "--- \na: 1\n",
+  "a: 1\n...\n",
+  "%YAML 1.2\n---\na: 1\n",
+  "a: 1\n---\nb: 2\n",
+  "a: 'multi\n  line'\n",
+  'a: "esc\\n"\n',
+  "a: [b,\n  c]\n",
+  "? a\n: b\n",
+  "1: a\ntrue: b\nnull: c\n",
+  "a: b: c\n",
+  "a:\tb\n",
+  "a: b\r\nc: d\r\n",
+  "a: café\n",
+  "- - a\n  - b\n",
+  "  a: 1\n  b: 2\n",
+  "a",
+  "",
+  "# only a comment\n",
+  "[a, b]\n",
+  "{a: b}\n",
+  "a: 'x'y\n",
+  'a: "x""y"\n',
+  "a: -\nb: - c\n",
+  "a:#b\n",
+  "a: x\n#c\n  # indented comment\nb: y\n",
+  "a: @x\nb: `y`\n",
+  "- a\n-\n  b: 1\n",
+  "a: [b]c\n",
+  "a: {b: [c, {d: e}]}, f: g\n",
+  "key with spaces: value with spaces\n'quoted key': 1\n",
+  "a: { b : c }\n",
+  "a: [ -1, -a, - b ]\n",
+];
+
+const example = (f: string) => fs.readFileSync(path.join(REPO, f), "utf8");
+
+describe("the fast YAML path", () => {
+  it("reads the bundled examples and generated manifests, exactly as js-yaml does", () => {
+    for (const f of ["examples/access-needs.yaml", "examples/violations/access-needs.yaml"]) {
+      expect(agrees(example(f)), f).toBe(true);
+    }
+    for (const seed of [1, 2, 3]) {
+      for (const violations of [false, true]) {
+        const text = generateManifest({ needs: 300, seed, violations });
+        expect(agrees(text), `seed ${seed} violations ${violations}`).toBe(true);
+      }
+    }
+  });
+
+  it("agrees with js-yaml on YAML's corners, or gives them back", () => {
+    let taken = 0;
+    for (const text of CORNERS) if (agrees(text)) taken++;
+    // the plain forms above are read; the rest are js-yaml's
+    expect(taken).toBeGreaterThan(15);
+    expect(taken).toBeLessThan(CORNERS.length);
+  });
+
+  it("agrees with js-yaml on thousands of random edits", () => {
+    const rnd = seededRandom(7);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+    const bases = [...CORNERS, example("examples/access-needs.yaml").slice(0, 3000)];
+    const inserts = [
+      " ",
+      "  ",
+      ":",
+      ": ",
+      "-",
+      "- ",
+      "#",
+      " #",
+      "\n",
+      "\n  ",
+      '"',
+      "'",
+      "[",
+      "]",
+      "{",
+      "}",
+      ",",
+      "a",
+      "1",
+      "~",
+      "&a ",
+      "*a",
+      "!",
+      "|",
+      ">",
+      "?",
+      "%",
+      "@",
+      "`",
+      ".",
+      "t",
+      "n",
+      "<<",
+      "0x",
+      "\t",
+      "é",
+      "---",
+      "\r",
+    ];
+    let taken = 0;
+    for (let i = 0; i < 4000; i++) {
+      let text = pick(bases);
+      for (let edits = 1 + Math.floor(rnd() * 3); edits > 0; edits--) {
+        const at = Math.floor(rnd() * (text.length + 1));
+        const r = rnd();
+        if (r < 0.45) text = text.slice(0, at) + pick(inserts) + text.slice(at);
+        else if (r < 0.8) text = text.slice(0, at) + text.slice(at + 1 + Math.floor(rnd() * 3));
+        else {
+          const lines = text.split("\n");
+          const l = Math.floor(rnd() * lines.length);
+          lines.splice(l, 0, lines[Math.floor(rnd() * lines.length)]);
+          text = lines.join("\n");
+        }
+      }
+      if (agrees(text)) taken++;
+    }
+    expect(taken).toBeGreaterThan(500); // the test reaches the fast path, not only its refusals
+  });
+
+  it("places every field on the same line as js-yaml's reading", () => {
+    const text = generateManifest({ needs: 40, seed: 5, violations: true });
+    const fast = parseText(text, "m.yaml");
+    // a text with a CR is never taken by the fast path: the same document, read by js-yaml
+    const slow = parseText(text.replace("\n", "\r\n"), "m.yaml");
+    expect(fast.value).toStrictEqual(slow.value);
+    const paths: (string | number)[][] = [];
+    const walk = (v: unknown, at: (string | number)[]) => {
+      paths.push(at);
+      if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...at, i]));
+      else if (v && typeof v === "object")
+        for (const [k, x] of Object.entries(v)) walk(x, [...at, k]);
+    };
+    walk(fast.value, []);
+    expect(paths.length).toBeGreaterThan(500);
+    for (const p of paths.slice(1)) {
+      const a = fast.source.locate(p);
+      const b = slow.source.locate(p);
+      expect(a, p.join(".")).toBeDefined();
+      // the CR only shifts columns on the first line, which holds no field
+      expect(a, p.join(".")).toEqual(b);
+    }
+  });
+});
