@@ -10,7 +10,7 @@
  * schema's order), and the same index of node positions js-yaml's events would give
  * (model/source.ts `EventIndex`). Anything outside that shape — anchors, aliases, tags, merge
  * keys, block scalars, multi-line scalars or flow collections, empty values, quoted or non-string
- * keys, duplicate keys, escapes, tabs, CR, non-ASCII, document markers, directives, a key inside
+ * keys, duplicate keys, escapes, tabs, CR, astral characters, document markers, directives, a key inside
  * a flow sequence, anything malformed — gives up at once, so every error and every unusual
  * construct is js-yaml's to read and to report. test/model/yaml-fast-events.test.ts holds every
  * accepted text to js-yaml's own value and events.
@@ -33,8 +33,12 @@ export interface FastParse {
 /** model/source.ts marks a plain scalar's kind with this bit. */
 export const PLAIN_SCALAR = 8;
 
-/** Printable ASCII and line feeds only: the one character set the fast path reads. */
-const PLAIN_ASCII = /^[\n\x20-\x7e]*$/;
+/**
+ * Line feeds and printable characters of the Basic Multilingual Plane: what YAML allows, less tab,
+ * CR, NEL, the line and paragraph separators, the byte-order mark and surrogates (astral
+ * characters), which js-yaml reads.
+ */
+const PLAIN_TEXT = /^[\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*$/;
 
 const LF = 10;
 const SPACE = 32;
@@ -141,7 +145,7 @@ const resolvers = new WeakMap<Schema, PlainResolver>();
 
 /** The value and node index js-yaml gives for `text` under `schema`, when the text has the plain shape. */
 export function fastParseYaml(text: string, schema: Schema): FastParse | undefined {
-  if (!PLAIN_ASCII.test(text)) return undefined;
+  if (!PLAIN_TEXT.test(text)) return undefined;
   let resolver = resolvers.get(schema);
   if (!resolver) resolvers.set(schema, (resolver = new PlainResolver(schema)));
   try {

@@ -89,6 +89,12 @@ const CORNERS = [
   "a:\tb\n",
   "a: b\r\nc: d\r\n",
   "a: café\n",
+  "name: Zoë — ops\nnote: ‘quoted’ 日本語 \u00a0x\n'k': é\n",
+  "a: \u2028b\n",
+  "a: \u0085b\n",
+  "a: b\ufeff\n",
+  "a: 😀\n",
+  "a: \u0080\n",
   "- - a\n  - b\n",
   "  a: 1\n  b: 2\n",
   "a",
@@ -174,11 +180,16 @@ describe("the fast YAML path", () => {
       "0x",
       "\t",
       "é",
+      "日",
+      "\u00a0",
+      "\u2028",
+      "\ufeff",
+      "😀",
       "---",
       "\r",
     ];
     let taken = 0;
-    for (let i = 0; i < 4000; i++) {
+    for (let i = 0; i < 6000; i++) {
       let text = pick(bases);
       for (let edits = 1 + Math.floor(rnd() * 3); edits > 0; edits--) {
         const at = Math.floor(rnd() * (text.length + 1));
