@@ -335,9 +335,9 @@ export class RObject {
   /**
    * While `rec` is set: its composite members converted so far, as alternating key, value.
    * A flat array costs far less than a Map per input object (most have one or two such members);
-   * past eight of them they move into `mm`.
+   * past eight of them they move into `mm`. Undefined keys mark free pairs at the end.
    */
-  declare private conv: (string | Value)[] | undefined;
+  declare private conv: (string | Value | undefined)[] | undefined;
   /** Entries in key order, kept until the next write: comparisons and sorting reuse it. */
   declare private sorted: [Value, Value][] | undefined;
 
@@ -425,20 +425,35 @@ export class RObject {
       mm.set(hk, [k, v]);
       return v;
     }
-    let conv = this.conv;
-    if (conv !== undefined) {
-      for (let i = 0; i < conv.length; i += 2) if (conv[i] === k) return conv[i + 1] as Value;
-    } else conv = this.conv = [];
+    const conv = this.conv;
+    if (conv === undefined) {
+      const v = fromJS(raw);
+      // room for two members, allocated at its size (an empty array's first push reserves 17)
+      this.conv = [k, v, undefined, undefined];
+      return v;
+    }
+    // pairs fill from the front; an undefined key marks the free pairs at the end
+    let i = 0;
+    for (; i < conv.length; i += 2) {
+      const ck = conv[i];
+      if (ck === k) return conv[i + 1] as Value;
+      if (ck === undefined) break;
+    }
     const v = fromJS(raw);
+    if (i < conv.length) {
+      conv[i] = k;
+      conv[i + 1] = v;
+      return v;
+    }
     if (conv.length < 16) {
       conv.push(k, v);
       return v;
     }
     // many composite members (a record used as a map): a linear search would be quadratic
     const m = new Map<string, [Value, Value]>();
-    for (let i = 0; i < conv.length; i += 2) {
-      const ck = conv[i] as string;
-      m.set(keyOf(ck), [ck, conv[i + 1] as Value]);
+    for (let j = 0; j < conv.length; j += 2) {
+      const ck = conv[j] as string;
+      m.set(keyOf(ck), [ck, conv[j + 1] as Value]);
     }
     m.set(keyOf(k), [k, v]);
     this.mm = m;
