@@ -20,7 +20,7 @@ import { regoError } from "./errors";
 import { NOT_SIMPLE, Scope, isDocName, lookup, type Frame, type Simple } from "./frame";
 import type { Evaluator } from "./eval";
 import { memberPathSet, planClosureJoins } from "./joins";
-import { RObject, RSet, equal, keyOf, type Value } from "./value";
+import { RObject, RSet, compare, equal, isNumber, keyOf, type Value } from "./value";
 
 /** A continuation: returns true to stop the search (negation, `every`, first solution). */
 export type K = () => boolean;
@@ -610,14 +610,16 @@ class BodyCompiler {
     if (isDocName(name)) return undefined;
     const cc = this.term(coll);
     const vs = this.scope.slot(name);
+    // (closures are made by module functions, never inside these hot ones: a closure here would
+    // make every call allocate the variables it captures, whether or not it is created)
     return (ev, f, k) => {
-      if (f[vs] !== undefined) return general(ev, f, () => next(ev, f, k));
+      if (f[vs] !== undefined) return general(ev, f, thenK(ev, f, next, k));
       ev.step();
       if (ev.coverage !== undefined) ev.cover(loc);
       const sc = cc.s(ev, f);
       if (sc === undefined) return false;
       if (sc !== NOT_SIMPLE) return someInFresh(ev, f, vs, sc, next, k);
-      return cc.slow(ev, f, (c) => someInFresh(ev, f, vs, c, next, k));
+      return someInEach(ev, f, vs, cc.slow, next, k);
     };
   }
 
@@ -653,7 +655,7 @@ class BodyCompiler {
     return (ev, f, k) => {
       const sc = code.coll.s(ev, f);
       if (sc !== NOT_SIMPLE) return sc === undefined ? false : joinOn(ev, f, code, sc, END, k);
-      return code.coll.slow(ev, f, (c) => joinOn(ev, f, code, c, END, k));
+      return joinEach(ev, f, code, END, k);
     };
   }
 
@@ -669,7 +671,7 @@ class BodyCompiler {
       if (ev.coverage !== undefined) ev.cover(loc);
       const sc = code.coll.s(ev, f);
       if (sc !== NOT_SIMPLE) return sc === undefined ? false : joinOn(ev, f, code, sc, next, k);
-      return code.coll.slow(ev, f, (c) => joinOn(ev, f, code, c, next, k));
+      return joinEach(ev, f, code, next, k);
     };
   }
 
@@ -983,10 +985,27 @@ class BodyCompiler {
           : (this.prog.builtins[fn] ?? null);
         // (only the engine's own definitions: a custom built-in may take the name)
         const own = bi !== null && bi === BUILTINS[fn];
-        const strPair = own && n === 2 ? STRING_PAIR_FNS.get(fn) : undefined;
-        if (strPair !== undefined && bi !== null) {
-          // e.g. startswith(a, b) on two strings: the string method in place; other operands
-          // go to the built-in (its type errors)
+        const unary = own && n === 1 ? UNARY_FNS.get(fn) : undefined;
+        if (unary !== undefined && bi !== null) {
+          // e.g. is_string(x), count(xs): answered in place (no argument array, no built-in
+          // call); operands the in-place answer does not cover go to the built-in (its errors)
+          const [fa] = fs;
+          const def: BuiltinDef = bi;
+          return (ev, f) => {
+            const a = fa(ev, f);
+            if (a === NOT_SIMPLE) return NOT_SIMPLE;
+            if (a === undefined) return undefined;
+            if (ev.st.fnOverrides.size === 0) {
+              const r = unary(a);
+              return r !== NOT_SIMPLE ? r : ev.invokeBuiltin(def, fn, [a], loc);
+            }
+            return ev.callFunction(fn, [a], loc);
+          };
+        }
+        const pair = own && n === 2 ? PAIR_FNS.get(fn) : undefined;
+        if (pair !== undefined && bi !== null) {
+          // e.g. startswith(a, b) on two strings, a > b: answered in place; other operands go to
+          // the built-in (its type errors)
           const [fa, fb] = fs;
           const def: BuiltinDef = bi;
           return (ev, f) => {
@@ -997,8 +1016,8 @@ class BodyCompiler {
             if (b === NOT_SIMPLE) return NOT_SIMPLE;
             if (b === undefined) return undefined;
             if (ev.st.fnOverrides.size === 0) {
-              if (typeof a === "string" && typeof b === "string") return strPair(a, b);
-              return ev.invokeBuiltin(def, fn, [a, b], loc);
+              const r = pair(a, b);
+              return r !== NOT_SIMPLE ? r : ev.invokeBuiltin(def, fn, [a, b], loc);
             }
             return ev.callFunction(fn, [a, b], loc);
           };
@@ -1407,11 +1426,45 @@ function pathKeyOf(path: Value[]): string {
   return JSON.stringify(path.map(keyOf));
 }
 
-/** Built-ins whose value on two strings is one JS string method (as their definitions say). */
-const STRING_PAIR_FNS = new Map<string, (a: string, b: string) => boolean>([
-  ["startswith", (a, b) => a.startsWith(b)],
-  ["endswith", (a, b) => a.endsWith(b)],
-  ["contains", (a, b) => a.includes(b)],
+/**
+ * Built-ins of two operands answered in place, as their definitions answer (rego/builtins/core.ts,
+ * strings.ts); NOT_SIMPLE for operands left to the built-in (its type errors).
+ */
+const PAIR_FNS = new Map<string, (a: Value, b: Value) => Value | typeof NOT_SIMPLE>([
+  [
+    "startswith",
+    (a, b) => (typeof a === "string" && typeof b === "string" ? a.startsWith(b) : NOT_SIMPLE),
+  ],
+  [
+    "endswith",
+    (a, b) => (typeof a === "string" && typeof b === "string" ? a.endsWith(b) : NOT_SIMPLE),
+  ],
+  [
+    "contains",
+    (a, b) => (typeof a === "string" && typeof b === "string" ? a.includes(b) : NOT_SIMPLE),
+  ],
+  // Rego's total order (numbers of one JS type: `<` is that order)
+  ["lt", (a, b) => (typeof a === "number" && typeof b === "number" ? a < b : compare(a, b) < 0)],
+  ["gt", (a, b) => (typeof a === "number" && typeof b === "number" ? a > b : compare(a, b) > 0)],
+  ["lte", (a, b) => (typeof a === "number" && typeof b === "number" ? a <= b : compare(a, b) <= 0)],
+  ["gte", (a, b) => (typeof a === "number" && typeof b === "number" ? a >= b : compare(a, b) >= 0)],
+]);
+
+/** Built-ins of one operand answered in place (rego/builtins/typecheck.ts, aggregates.ts). */
+const UNARY_FNS = new Map<string, (a: Value) => Value | typeof NOT_SIMPLE>([
+  ["is_number", (a) => isNumber(a)],
+  ["is_string", (a) => typeof a === "string"],
+  ["is_boolean", (a) => typeof a === "boolean"],
+  ["is_array", (a) => Array.isArray(a)],
+  ["is_set", (a) => a instanceof RSet],
+  ["is_object", (a) => a instanceof RObject],
+  ["is_null", (a) => a === null],
+  // (a string's count is its code points: the built-in counts them)
+  [
+    "count",
+    (a) =>
+      Array.isArray(a) ? a.length : a instanceof RObject || a instanceof RSet ? a.size : NOT_SIMPLE,
+  ],
 ]);
 
 /** `x in coll`, as the built-in internal.member_2 (rego/builtins/core.ts) answers it. */
@@ -1481,8 +1534,27 @@ function someInFresh(ev: Evaluator, f: Frame, s: number, coll: Value, next: Body
     }
     return false;
   }
-  const k2: K = next === END ? k : () => next(ev, f, k);
-  return ev.iterate(coll, (_key, val) => bind(ev, f, s, val, k2));
+  return someInIterate(ev, f, s, coll, next === END ? k : thenK(ev, f, next, k));
+}
+
+/** someInFresh on an object or set (its own function: see someInChained). */
+function someInIterate(ev: Evaluator, f: Frame, s: number, coll: Value, k: K): boolean {
+  return ev.iterate(coll, (_key, val) => bind(ev, f, s, val, k));
+}
+
+/** `next` and then `k`, as one continuation. */
+function thenK(ev: Evaluator, f: Frame, next: BodyFn, k: K): K {
+  return () => next(ev, f, k);
+}
+
+/** someInFresh on each value of an iterating collection term. */
+function someInEach(ev: Evaluator, f: Frame, s: number, coll: GenFn, next: BodyFn, k: K): boolean {
+  return coll(ev, f, (c) => someInFresh(ev, f, s, c, next, k));
+}
+
+/** joinOn on each value of an iterating collection term. */
+function joinEach(ev: Evaluator, f: Frame, code: JoinCode, next: BodyFn, k: K): boolean {
+  return code.coll.slow(ev, f, (c) => joinOn(ev, f, code, c, next, k));
 }
 
 /** Two fresh variables bound at once (value first, as unification orders them). */
@@ -1512,7 +1584,19 @@ function joinOn(ev: Evaluator, f: Frame, code: JoinCode, coll: Value, next: Body
   const sp = code.probe.s(ev, f);
   if (sp === undefined) return false;
   if (sp !== NOT_SIMPLE) return joinMatches(ev, f, code, index, sp, next, k);
-  return code.probe.slow(ev, f, (probe) => joinMatches(ev, f, code, index, probe, next, k));
+  return joinProbes(ev, f, code, index, next, k);
+}
+
+/** joinMatches for each value of an iterating probe. */
+function joinProbes(
+  ev: Evaluator,
+  f: Frame,
+  code: JoinCode,
+  ix: JoinIndex,
+  next: BodyFn,
+  k: K,
+): boolean {
+  return code.probe.slow(ev, f, (probe) => joinMatches(ev, f, code, ix, probe, next, k));
 }
 
 /** Each member whose key equals the probe's binds the join's value, then `next` and `k` run. */
@@ -1547,7 +1631,7 @@ function joinMatches(
     }
     return false;
   }
-  const k2: K = next === END ? k : () => next(ev, f, k);
+  const k2: K = next === END ? k : thenK(ev, f, next, k);
   if (!(hit instanceof JoinBucket)) return code.value(ev, f, hit, k2);
   const items = hit.items;
   for (let i = 0; i < items.length; i++) if (code.value(ev, f, items[i], k2)) return true;

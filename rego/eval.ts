@@ -115,6 +115,11 @@ export class Evaluator {
   private readonly dataRefCache = new Map<DataRef, DataHit>();
   /** Frames of functions, reused call after call (binding is balanced: they come back unbound). */
   private readonly fnFrames = new Map<RuleGroup, Frame[]>();
+  /** The definition whose body runs under chainK, its frame and group, its value so far. */
+  private chainRc: RuleCode | undefined = undefined;
+  private chainF: Frame | undefined = undefined;
+  private chainG: RuleGroup | undefined = undefined;
+  private chainResult: Value | undefined = undefined;
 
   constructor(prog: CompiledProgram, opts: EvaluatorOptions) {
     this.prog = prog;
@@ -541,29 +546,68 @@ export class Evaluator {
           if (slots !== null && this.bindFreshArgs(slots, args, f)) {
             found = rc.body(this, f, STOP);
             for (let x = slots.length - 1; x >= 0; x--) f[slots[x]] = undefined;
-          } else {
-            found = this.unifyArgs(rc, args, 0, f, () => rc.body(this, f, STOP));
-          }
+          } else found = this.unifyArgsThenBody(rc, args, f, STOP);
         } else found = rc.body(this, f, STOP);
         if (found) return rule.value.value;
         continue;
       }
-      let result: Value | undefined;
-      const value = rc.value.g;
-      const onValue: VK = (v) => {
-        if (result !== undefined && !equal(result, v)) {
-          if (g.kind === "function") throw this.fnConflict(g, rule.loc);
-          throw this.completeConflict(g, rule.loc);
-        }
-        result = v;
-        return rule.constValue;
-      };
-      const bodyK = (): boolean => rc.body(this, f, () => value(this, f, onValue));
-      if (withArgs) this.unifyArgs(rc, args, 0, f, bodyK);
-      else bodyK();
+      // the definition whose body runs, for chainK (saved and restored around it: bodies
+      // evaluate rules and functions, each running its own definitions to the end)
+      const prevRc = this.chainRc;
+      const prevF = this.chainF;
+      const prevG = this.chainG;
+      const prevResult = this.chainResult;
+      this.chainRc = rc;
+      this.chainF = f;
+      this.chainG = g;
+      this.chainResult = undefined;
+      if (withArgs) {
+        const slots = rc.argSlots;
+        if (slots !== null && this.bindFreshArgs(slots, args, f)) {
+          rc.body(this, f, this.chainK);
+          for (let x = slots.length - 1; x >= 0; x--) f[slots[x]] = undefined;
+        } else this.unifyArgsThenBody(rc, args, f, this.chainK);
+      } else rc.body(this, f, this.chainK);
+      const result = this.chainResult;
+      this.chainRc = prevRc;
+      this.chainF = prevF;
+      this.chainG = prevG;
+      this.chainResult = prevResult;
       if (result !== undefined) return result;
     }
     return undefined;
+  }
+
+  /**
+   * The continuation of a rule body's solutions (one closure per evaluation, not three per rule
+   * evaluated): the head's value of the definition in chainRc, checked against the values of the
+   * solutions before it.
+   */
+  private readonly chainK: K = () => {
+    const rc = this.chainRc!;
+    const v = rc.value.s(this, this.chainF!);
+    if (v === NOT_SIMPLE) return rc.value.slow(this, this.chainF!, this.chainValue);
+    return v === undefined ? false : this.chainValue(v);
+  };
+
+  private readonly chainValue: VK = (v) => {
+    const result = this.chainResult;
+    const rule = this.chainRc!.rule;
+    if (result !== undefined && !equal(result, v)) {
+      const g = this.chainG!;
+      if (g.kind === "function") throw this.fnConflict(g, rule.loc);
+      throw this.completeConflict(g, rule.loc);
+    }
+    this.chainResult = v;
+    return rule.constValue;
+  };
+
+  /**
+   * The arguments unified with the parameters, then the body. (Its own method: a closure in
+   * evalRuleChainIn would make every call of it allocate the variables the closure captures.)
+   */
+  private unifyArgsThenBody(rc: RuleCode, args: Value[], f: Frame, k: K): boolean {
+    return this.unifyArgs(rc, args, 0, f, () => rc.body(this, f, k));
   }
 
   /** Binds every parameter when all are distinct unbound vars (true), else binds none. */
