@@ -7,7 +7,10 @@ export default defineConfig({
   test: {
     include: ["test/live/**/*.test.ts", "test/vault-contract/**/*.test.ts"],
     // the built-in families, handed to the registry (its lazy require cannot read .ts sources)
-    setupFiles: ["test/support/provide-builtin-families.ts"],
+    setupFiles: [
+      "test/support/provide-builtin-families.ts",
+      "test/support/provide-engine-parts.ts",
+    ],
     testTimeout: 600_000,
     hookTimeout: 600_000,
   },

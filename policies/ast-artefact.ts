@@ -5,40 +5,50 @@
  * sha256 of every source file (same files, same order) and of the engine that parsed them
  * (dist/rego/*.js) must match, otherwise the policies are parsed as before.
  *
- * The trees are stored as plain JSON (one native parse to load) plus patches for what JSON cannot
- * hold (bigint, -0, undefined) and with object identity kept: a node referenced twice decodes to
- * one object referenced twice, since the compiler rewrites trees in place.
+ * The trees are stored as plain JSON (one native parse and one walk to load), with markers for what
+ * JSON cannot hold (bigint, -0, undefined, shared nodes) and locations in a table: a node
+ * referenced twice decodes to one object referenced twice, since the compiler rewrites trees in
+ * place. With the compiled program stored, its rule groups come first and the parsed modules are
+ * decoded only when something reads them: `check` evaluates the groups and takes the rules'
+ * descriptions from the header, so it never materialises the third of the nodes only the modules
+ * hold (what `policy test` and coverage read).
  */
 import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Module } from "../rego";
+import type { Expr } from "../rego/ast";
 import { restoreProgram, type CompiledProgram, type RuleGroup } from "../rego/compiler";
 import { Decimal, RObject, RSet, type Value } from "../rego/value";
+import type { RuleDescriptor } from "./rule-descriptors";
 
 /** Bumped whenever the encoding below changes. */
-export const ARTEFACT_FORMAT = 4;
+export const ARTEFACT_FORMAT = 5;
 export const ARTEFACT_FILE = "policies.ast.json";
 
-export interface AstArtefact {
+/**
+ * The file is lines of JSON: this header, then one line per encoded part ({@link encodeTrees}):
+ * with a program, its rule groups, the parsed queries and then the parsed modules; without, the
+ * modules alone. The header is read and checked first, so a stale artefact costs no tree parse.
+ */
+export interface AstArtefact extends LocationTable {
   readonly format: number;
   /** sha256 of the engine files that parsed the sources (see {@link engineFingerprint}). */
   readonly engine: string;
   /** Display name and sha256 of each source, in load order. */
   readonly sources: readonly { readonly file: string; readonly sha256: string }[];
   /**
-   * The parsed modules, in load order; when `program` is there, followed by one more element: the
-   * compiled program's rule groups (in compile order), encoded together with the modules so the
-   * nodes they share stay shared.
-   */
-  readonly modules: unknown[];
-  readonly patches: Patch[];
-  /**
    * Present when the bundled policies' compiled program is stored too: the compiler's name
-   * counters after compiling them (see rego/compiler.ts `restoreProgram`).
+   * counters after compiling them (see rego/compiler.ts `restoreProgram`), each module's package
+   * path (in load order) and the rules the modules' METADATA describes (rule-descriptors.ts
+   * `ruleDescriptors` of the modules), so neither needs the modules decoded.
    */
-  readonly program?: { readonly counters: [number, number] };
+  readonly program?: {
+    readonly counters: [number, number];
+    readonly packagePaths: string[][];
+    readonly rules: RuleDescriptor[];
+  };
 }
 
 /** JSON text with every non-ASCII character escaped, so the file is ASCII (see readPrebuilt). */
@@ -51,9 +61,17 @@ export function asciiJSON(value: unknown): string {
 
 /** What a matching artefact holds: the parsed modules, and the compiled program when stored. */
 export interface Prebuilt {
+  /** Decoded on first read when the program is stored (nothing `check` runs reads them). */
   readonly modules: Module[];
   /** The program compiling exactly `modules` (with the default built-ins) gives. */
   readonly program?: CompiledProgram;
+  /** With the program: `ruleDescriptors(modules)`, as the build computed it. */
+  readonly rules?: RuleDescriptor[];
+  /**
+   * With the program: the queries `check` prepares, as this engine parses them (rego/index.ts
+   * `parseQuery`), so a start needs no parser at all.
+   */
+  readonly queries?: Record<string, Expr[]>;
 }
 
 export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
@@ -88,18 +106,38 @@ export function engineFingerprint(regoDir: string): string {
 
 class Unsupported extends Error {}
 
-type Key = string | number;
 /**
- * What plain JSON cannot say, applied after `JSON.parse` at the node's path: a second reference to
- * a node stored at another path (`r`), undefined (`u`), a bigint (`b`), a non-finite number or -0
- * (`n`), a Rego value — a METADATA annotation's object, or a set, object or exact decimal the
- * compiler folded a constant into — (`x`, as {@link valueToJSON}'s text).
- * Everything else is the tree itself, so loading is one native `JSON.parse` plus these.
+ * Keys whose value is a source location ({file, row, col}). There, and only there, a location is
+ * stored as its index in the artefact's location table: about half the nodes carry one, and as
+ * objects (each naming its file) they were a third of the file.
  */
-export type Patch =
-  | [path: Key[], kind: "r", home: Key[]]
-  | [path: Key[], kind: "u"]
-  | [path: Key[], kind: "b" | "n" | "x", text: string];
+const LOC_KEYS: ReadonlySet<string> = new Set(["loc", "packageLoc"]); // as spelled in treeDecoder
+
+/**
+ * What plain JSON cannot say is a string starting with NUL, followed by a tag: `r<n>` the n-th
+ * node already decoded (a shared or cyclic node, numbered depth first across the parts in order),
+ * `u` undefined, `b<digits>` a bigint, `n<text>` a non-finite number or -0, `x<json>` a Rego value
+ * — a METADATA annotation's object, or a set, object or exact decimal the compiler folded a
+ * constant into — as {@link valueToJSON}'s text, and `s<text>` a string that itself starts with
+ * NUL. Everything else is the tree itself, so a part loads with one native `JSON.parse` and one
+ * walk.
+ */
+const MARK = "\0";
+
+/** What the trees' encoding refers to, stored apart from them (see {@link AstArtefact}). */
+export interface LocationTable {
+  /** Location files, each once. */
+  readonly files: string[];
+  /** Locations: (index into files, row, col) per location, flattened; equal ones stored once. */
+  readonly locs: number[];
+  /** How many nodes each part holds. */
+  readonly nodes: number[];
+}
+
+/** Parts encoded by {@link encodeTrees}: JSON with the markers above, locations as indexes. */
+export interface EncodedTrees extends LocationTable {
+  readonly parts: unknown[];
+}
 
 /**
  * A Rego value as JSON that keeps its kind: scalars JSON has as themselves, everything else as a
@@ -141,90 +179,167 @@ function valueFromJSON(j: unknown): Value {
 }
 
 /**
- * Encodes parsed modules (and after them, if given, other trees sharing their nodes, such as a
- * compiled program's rule groups) as plain JSON plus patches; throws if a tree holds something it
- * cannot keep (anything but plain objects, arrays, JSON scalars, bigint, undefined, Rego values).
+ * Encodes trees as plain JSON (see {@link MARK}), part by part: a node shared between parts is
+ * stored in the first part holding it and referred to from later ones, so the parts decode in
+ * order, each when first needed. Throws if a tree holds something it cannot keep (anything but
+ * plain objects, arrays, JSON scalars, bigint, undefined, Rego values, or a number where a
+ * location belongs).
  */
-export function encodeModules(modules: readonly unknown[]): {
-  modules: unknown[];
-  patches: Patch[];
-} {
-  const patches: Patch[] = [];
-  const home = new Map<object, Key[]>();
-  const enc = (x: unknown, at: Key[]): unknown => {
-    if (x === undefined) return (patches.push([at, "u"]), null);
-    if (x === null || typeof x === "string" || typeof x === "boolean") return x;
+export function encodeTrees(parts: readonly unknown[]): EncodedTrees {
+  const files: string[] = [];
+  const fileIndex = new Map<string, number>();
+  const locs: number[] = [];
+  const locIndex = new Map<string, number>();
+  // every node gets the number of its first visit (depth first, in key order): the decoder
+  // numbers nodes in the same order, so a later visit is stored as that number
+  const order = new Map<object, number>();
+  const locAt = (l: { file: string; row: number; col: number }): number => {
+    let f = fileIndex.get(l.file);
+    if (f === undefined) fileIndex.set(l.file, (f = files.push(l.file) - 1));
+    const key = `${f}:${l.row}:${l.col}`;
+    let i = locIndex.get(key);
+    if (i === undefined) locIndex.set(key, (i = locs.push(f, l.row, l.col) / 3 - 1));
+    return i;
+  };
+  const enc = (x: unknown, key: string | undefined): unknown => {
+    if (x === undefined) return `${MARK}u`;
+    if (x === null || typeof x === "boolean") return x;
+    if (typeof x === "string") return x.startsWith(MARK) ? `${MARK}s${x}` : x;
+    if (key !== undefined && LOC_KEYS.has(key)) {
+      if (isLoc(x)) return locAt(x);
+      if (typeof x === "number") throw new Unsupported(`a number under "${key}"`);
+    }
     if (typeof x === "number") {
       if (Number.isFinite(x) && !Object.is(x, -0)) return x;
-      return (patches.push([at, "n", Object.is(x, -0) ? "-0" : String(x)]), null);
+      return `${MARK}n${Object.is(x, -0) ? "-0" : String(x)}`;
     }
-    if (typeof x === "bigint") return (patches.push([at, "b", x.toString()]), null);
+    if (typeof x === "bigint") return `${MARK}b${x.toString()}`;
     if (typeof x !== "object") throw new Unsupported(`cannot store a ${typeof x}`);
-    // a source location is stored by value: thousands of nodes share one, nothing compares them
-    // by identity or changes one, and a reference to each would cost more than the location
-    if (isLoc(x)) return x;
-    const seen = home.get(x);
-    if (seen) return (patches.push([at, "r", seen]), null);
-    home.set(x, at);
+    const seen = order.get(x);
+    if (seen !== undefined) return `${MARK}r${seen}`;
+    order.set(x, order.size);
     if (x instanceof RObject || x instanceof RSet || x instanceof Decimal) {
-      return (patches.push([at, "x", JSON.stringify(valueToJSON(x))]), null);
+      return `${MARK}x${JSON.stringify(valueToJSON(x))}`;
     }
-    if (Array.isArray(x)) return x.map((item, i) => enc(item, [...at, i]));
+    if (Array.isArray(x)) {
+      const out: unknown[] = [];
+      for (let i = 0; i < x.length; i++) out.push(enc(x[i], undefined));
+      return out;
+    }
     if (Object.getPrototypeOf(x) !== Object.prototype) {
       throw new Unsupported(`cannot store a ${Object.prototype.toString.call(x)}`);
     }
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(x)) out[k] = enc(v, [...at, k]);
+    for (const k of Object.keys(x)) out[k] = enc((x as Record<string, unknown>)[k], k);
     return out;
   };
-  return { modules: modules.map((m, i) => enc(m, [i])), patches };
+  const encoded: unknown[] = [];
+  const nodes: number[] = [];
+  for (const part of parts) {
+    const before = order.size;
+    encoded.push(enc(part, undefined));
+    nodes.push(order.size - before);
+  }
+  return { parts: encoded, files, locs, nodes };
 }
 
-/** A source location ({file, row, col}, nothing else). */
-function isLoc(x: object): boolean {
+/** A source location: {file, row, col} in that order (how the parser writes one), nothing else. */
+function isLoc(x: unknown): x is { file: string; row: number; col: number } {
+  if (typeof x !== "object" || x === null || Object.getPrototypeOf(x) !== Object.prototype) {
+    return false;
+  }
   const o = x as Record<string, unknown>;
-  if (Object.getPrototypeOf(x) !== Object.prototype) return false;
   const keys = Object.keys(o);
   return (
     keys.length === 3 &&
+    keys[0] === "file" &&
+    keys[1] === "row" &&
+    keys[2] === "col" &&
     typeof o.file === "string" &&
-    typeof o.row === "number" &&
-    typeof o.col === "number" &&
     Number.isInteger(o.row) &&
     Number.isInteger(o.col)
   );
 }
 
-/** Applies {@link encodeModules}' patches to its freshly `JSON.parse`d modules (in place). */
-export function decodeModules(modules: unknown[], patches: readonly Patch[]): Module[] {
-  const get = (path: readonly Key[], upTo: number): Record<Key, unknown> => {
-    let node = modules as unknown as Record<Key, unknown>;
-    for (let i = 0; i < upTo; i++) node = node[path[i]] as Record<Key, unknown>;
-    return node;
-  };
-  for (const p of patches) {
-    const path = p[0];
-    const parent = get(path, path.length - 1);
-    const key = path[path.length - 1];
-    switch (p[1]) {
-      case "r":
-        parent[key] = get(p[2], p[2].length);
-        break;
-      case "u":
-        parent[key] = undefined;
-        break;
-      case "b":
-        parent[key] = BigInt(p[2]);
-        break;
-      case "n":
-        parent[key] = p[2] === "-0" ? -0 : Number(p[2]);
-        break;
-      case "x":
-        parent[key] = valueFromJSON(JSON.parse(p[2]));
-        break;
-    }
+/** Turns {@link encodeTrees}' freshly `JSON.parse`d output back into the trees (in place). */
+export function decodeTrees(encoded: EncodedTrees): unknown[] {
+  const decode = treeDecoder(encoded);
+  return encoded.parts.map((p) => decode(p));
+}
+
+/**
+ * A decoder for parts encoded with `table`, to be called on each part in order (each part's
+ * references reach back into the parts before it). Equal locations decode to one shared object,
+ * as the parser itself shares one between nodes (nothing changes a location or tells two apart by
+ * identity).
+ */
+export function treeDecoder(table: LocationTable): (part: unknown) => unknown {
+  const { files, locs } = table;
+  const locObjects: { file: string; row: number; col: number }[] = [];
+  for (let i = 0; i < locs.length; i += 3) {
+    locObjects.push({ file: files[locs[i]], row: locs[i + 1], col: locs[i + 2] });
   }
-  return modules as Module[];
+  const nodes: unknown[] = [];
+  const marked = (s: string): unknown => {
+    const rest = s.slice(2);
+    switch (s.charCodeAt(1)) {
+      case 114 /* r */: {
+        const n = Number(rest);
+        if (!(n < nodes.length)) throw new Error(`reference to node ${rest} before it`);
+        return nodes[n];
+      }
+      case 117 /* u */:
+        return undefined;
+      case 98 /* b */:
+        return BigInt(rest);
+      case 110 /* n */:
+        return rest === "-0" ? -0 : Number(rest);
+      case 120 /* x */: {
+        const v = valueFromJSON(JSON.parse(rest));
+        nodes.push(v);
+        return v;
+      }
+      case 115 /* s */:
+        return rest;
+    }
+    throw new Error(`unknown marker in ${JSON.stringify(s.slice(0, 20))}`);
+  };
+  const walk = (x: object): void => {
+    nodes.push(x);
+    if (Array.isArray(x)) {
+      for (let i = 0; i < x.length; i++) {
+        const v: unknown = x[i];
+        if (typeof v === "object") {
+          if (v !== null) walk(v);
+        } else if (typeof v === "string" && v.charCodeAt(0) === 0) x[i] = marked(v);
+      }
+      return;
+    }
+    const o = x as Record<string, unknown>;
+    for (const k in o) {
+      const v = o[k];
+      if (typeof v === "object") {
+        if (v !== null) walk(v);
+      } else if (typeof v === "string") {
+        if (v.charCodeAt(0) === 0) o[k] = marked(v);
+      } else if (typeof v === "number" && (k === "loc" || k === "packageLoc")) {
+        const l = locObjects[v];
+        if (l === undefined) throw new Error(`no location ${v}`);
+        o[k] = l;
+      }
+    }
+  };
+  let part = 0;
+  return (tree) => {
+    const before = nodes.length;
+    if (typeof tree !== "object" || tree === null) throw new Error("a part is not a tree");
+    walk(tree);
+    if (nodes.length - before !== table.nodes[part]) {
+      throw new Error(`part ${part}: ${nodes.length - before} nodes, ${table.nodes[part]} written`);
+    }
+    part++;
+    return tree;
+  };
 }
 
 /**
@@ -259,18 +374,58 @@ export function readPrebuilt(
     return undefined;
   }
   try {
-    const a = JSON.parse(text) as AstArtefact;
+    const lines = text.split("\n");
+    const a = JSON.parse(lines[0]) as AstArtefact;
     if (a.format !== ARTEFACT_FORMAT || a.sources.length !== sources.length) return undefined;
+    if (lines.length !== (a.program ? 4 : 2) || a.nodes.length !== lines.length - 1) {
+      return undefined;
+    }
     for (let i = 0; i < sources.length; i++) {
       if (a.sources[i].file !== sources[i].file) return undefined;
       if (a.sources[i].sha256 !== sha256(sources[i].source)) return undefined;
     }
     if (a.engine !== engineFingerprint(regoDir)) return undefined;
-    const trees = decodeModules(a.modules, a.patches) as unknown[];
-    const modules = trees.slice(0, sources.length) as Module[];
-    if (!a.program) return { modules };
-    const groups = trees[sources.length] as RuleGroup[];
-    return { modules, program: restoreProgram(modules, groups, a.program.counters) };
+    const decode = treeDecoder(a);
+    const part = (line: string): unknown[] => {
+      const tree = decode(JSON.parse(line));
+      if (!Array.isArray(tree)) throw new Error("a part is not a list");
+      return tree;
+    };
+    const record = (line: string): Record<string, unknown> => {
+      const tree = decode(JSON.parse(line));
+      if (typeof tree !== "object" || tree === null || Array.isArray(tree)) {
+        throw new Error("a part is not a record");
+      }
+      return tree as Record<string, unknown>;
+    };
+    if (!a.program) {
+      const modules = part(lines[1]) as Module[];
+      if (modules.length !== sources.length) return undefined;
+      return { modules };
+    }
+    const groups = part(lines[1]) as RuleGroup[];
+    const queries = record(lines[2]) as Record<string, Expr[]>;
+    // the modules' part refers back into the groups' nodes, which it shares: decoded later, by
+    // the same decoder, the modules share them as the compiler left them
+    let modules: Module[] | undefined;
+    const loadModules = (): Module[] => {
+      if (modules === undefined) {
+        modules = part(lines[3]) as Module[];
+        if (modules.length !== sources.length)
+          throw new Error("the artefact's modules do not match");
+      }
+      return modules;
+    };
+    const { counters, packagePaths, rules } = a.program;
+    const program = restoreProgram({ packagePaths, load: loadModules }, groups, counters);
+    return {
+      get modules() {
+        return loadModules();
+      },
+      program,
+      rules,
+      queries,
+    };
   } catch {
     return undefined; // a damaged artefact is no worse than none: parse the sources
   }

@@ -11,19 +11,21 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { parseModule, type Module } from "../rego";
+import { parseModule, parseQuery, type Module } from "../rego";
 import { compileModules, nameCounters, restoreProgram, type DNode } from "../rego/compiler";
 import {
   ARTEFACT_FILE,
   ARTEFACT_FORMAT,
   asciiJSON,
-  decodeModules,
-  encodeModules,
+  decodeTrees,
+  encodeTrees,
   engineFingerprint,
   sha256,
   type AstArtefact,
+  type EncodedTrees,
 } from "./ast-artefact";
-import { builtinSources } from "./evaluate";
+import { ruleDescriptors } from "./rule-descriptors";
+import { builtinSources, FINDINGS_QUERY } from "./evaluate";
 import { Decimal, RObject, RSet, toJSONText } from "../rego/value";
 
 /**
@@ -57,22 +59,26 @@ function treeShape(n: DNode): string {
 }
 
 /**
- * The parsed modules followed by the rule groups compiling them gives, encoded together; undefined
- * when they do not compile or the groups hold something the encoding cannot keep (the artefact is
- * then written without the program).
+ * The rule groups compiling the parsed modules gives, the parse of the query `check` prepares,
+ * then the modules, encoded as three parts (the groups first: `check` decodes only the first
+ * two); undefined when they do not compile, the query's parse is not the same twice (it would
+ * depend on the parser's process-wide counters), or the groups hold something the encoding cannot
+ * keep (the artefact is then written without the program).
  */
 function encodeWithProgram(parsed: Module[]):
   | {
-      encoded: ReturnType<typeof encodeModules>;
-      trees: unknown[];
+      encoded: EncodedTrees;
+      parts: unknown[];
       counters: [number, number];
       root: DNode;
     }
   | undefined {
   try {
     const prog = compileModules(parsed);
-    const trees = [...parsed, [...prog.groups.values()]];
-    return { encoded: encodeModules(trees), trees, counters: nameCounters(), root: prog.root };
+    const query = parseQuery(FINDINGS_QUERY);
+    if (!isDeepStrictEqual(query, parseQuery(FINDINGS_QUERY))) return undefined;
+    const parts = [[...prog.groups.values()], { [FINDINGS_QUERY]: query }, parsed];
+    return { encoded: encodeTrees(parts), parts, counters: nameCounters(), root: prog.root };
   } catch {
     return undefined;
   }
@@ -91,9 +97,9 @@ export function writeAstArtefact(
   // counter, so two parses differ in those (body-local) names
   const parsed = modules.map((m) => parseModule(m.file, m.source));
   const withProgram = encodeWithProgram(parsed);
-  let encoded: ReturnType<typeof encodeModules>;
+  let encoded: EncodedTrees;
   try {
-    encoded = withProgram?.encoded ?? encodeModules(parsed);
+    encoded = withProgram?.encoded ?? encodeTrees([parsed]);
   } catch (err) {
     return (err as Error).message;
   }
@@ -101,27 +107,37 @@ export function writeAstArtefact(
     format: ARTEFACT_FORMAT,
     engine: engineFingerprint(regoDir),
     sources: modules.map((m) => ({ file: m.file, sha256: sha256(m.source) })),
-    modules: encoded.modules,
-    patches: encoded.patches,
-    ...(withProgram ? { program: { counters: withProgram.counters } } : {}),
+    files: encoded.files,
+    locs: encoded.locs,
+    nodes: encoded.nodes,
+    ...(withProgram
+      ? {
+          program: {
+            counters: withProgram.counters,
+            packagePaths: parsed.map((m) => m.packagePath),
+            rules: ruleDescriptors(parsed),
+          },
+        }
+      : {}),
   };
-  const text = asciiJSON(artefact);
-  const back = JSON.parse(text) as AstArtefact;
-  const decoded = decodeModules(back.modules, back.patches) as unknown[];
-  // equal trees, and the same sharing of nodes (re-encoding yields the same paths and patches)
+  // one line each (JSON text holds no raw newline): the header, then the parts
+  const text = [artefact, ...encoded.parts].map((x) => asciiJSON(x)).join("\n");
+  const lines = text.split("\n");
+  const decoded = decodeTrees({ ...encoded, parts: lines.slice(1).map((l) => JSON.parse(l)) });
+  const expected = withProgram?.parts ?? [parsed];
+  // equal trees, and the same sharing of nodes (re-encoding yields the same text)
   if (
-    !isDeepStrictEqual(valuesAsText(decoded.slice(0, parsed.length)), valuesAsText(parsed)) ||
-    (withProgram !== undefined &&
-      !isDeepStrictEqual(valuesAsText(decoded), valuesAsText(withProgram.trees))) ||
-    JSON.stringify(encodeModules(decoded)) !== JSON.stringify(encoded)
+    !isDeepStrictEqual(valuesAsText(decoded), valuesAsText(expected)) ||
+    JSON.stringify(encodeTrees(decoded)) !== JSON.stringify(encoded) ||
+    JSON.stringify(JSON.parse(lines[0])) !== JSON.stringify(artefact)
   ) {
     return "the stored trees do not decode to what the parser produces";
   }
   if (withProgram) {
     // the data tree rebuilt around the decoded groups is the one the compiler built
     const restored = restoreProgram(
-      decoded.slice(0, parsed.length) as Module[],
-      decoded[parsed.length] as never,
+      decoded[2] as Module[],
+      decoded[0] as never,
       withProgram.counters,
     );
     if (treeShape(restored.root) !== treeShape(withProgram.root)) {

@@ -17,7 +17,8 @@ import { CONFTEST_RULES, ruleDescriptors, type RuleDescriptor } from "./rule-des
 /** Rules that compare grants with declared needs: meaningless without a declaration. */
 export const DECLARATION_RULES: ReadonlySet<string> = new Set(["TW002", "TW003", "TW010"]);
 
-const FINDINGS_QUERY = "data.tokenwarden.findings";
+/** The query `check` evaluates (its parse is stored in the build's artefact). */
+export const FINDINGS_QUERY = "data.tokenwarden.findings";
 
 export class PolicyLoadError extends Error {}
 
@@ -130,14 +131,21 @@ function buildPolicySet(extraDirs: readonly string[], v0Compatible = false): Pol
   }
 
   let compiled: ReturnType<typeof compileParsed>;
+  // the rules the modules describe, as the build read them when its program is used
+  let described: readonly RuleDescriptor[] | undefined;
   try {
     const prebuilt = readPrebuilt(__dirname, REGO_DIR, modules.slice(0, builtinCount));
     // the build's compiled program stands for compiling exactly the bundled modules; with an
     // organisation's modules beside them, the whole set is compiled together
-    compiled =
-      prebuilt?.program && builtinCount === modules.length
-        ? policyOfProgram(prebuilt.program)
-        : compileModules(parseAll(modules, builtinCount, prebuilt), modules[0]?.file ?? "module");
+    if (prebuilt?.program && builtinCount === modules.length) {
+      compiled = policyOfProgram(prebuilt.program, prebuilt.queries);
+      described = prebuilt.rules;
+    } else {
+      compiled = compileModules(
+        parseAll(modules, builtinCount, prebuilt),
+        modules[0]?.file ?? "module",
+      );
+    }
   } catch (err) {
     throw new PolicyLoadError(`policies do not compile: ${regoMessage(err)}`);
   }
@@ -145,7 +153,8 @@ function buildPolicySet(extraDirs: readonly string[], v0Compatible = false): Pol
   // conftest style: `deny`/`violation`/`warn` rules in any package of the organisation's files.
   const org: { pkg: string; rule: string; prepared: ReturnType<typeof compiled.prepare> }[] = [];
   const seen = new Set<string>();
-  for (const m of compiled.modules) {
+  // (only with an organisation's files: a prebuilt program decodes its modules when read)
+  for (const m of orgFiles.size > 0 ? compiled.modules : []) {
     const pkg = m.packagePath.join(".");
     if (!orgFiles.has(m.file) || seen.has(pkg)) continue;
     seen.add(pkg);
@@ -175,7 +184,7 @@ function buildPolicySet(extraDirs: readonly string[], v0Compatible = false): Pol
   return {
     files: modules.map((m) => m.file),
     ruleIds,
-    rules: ruleDescriptors(compiled.modules),
+    rules: described ?? ruleDescriptors(compiled.modules),
     async findings(input) {
       const out: Finding[] = [];
       for (const v of values(run(main, input))) {

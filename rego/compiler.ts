@@ -1290,9 +1290,18 @@ export function nameCounters(): [fresh: number, hoist: number] {
  * put back together: the rule groups in compile order, the data tree over them built as
  * compileModules builds it, and the name counters moved at least as far as that compile moved
  * them, so names generated afterwards never meet the stored ones.
+ *
+ * The modules may be given as their package paths and a loader: evaluation reads only the groups
+ * and the data tree, so a caller that stores the modules apart (the artefact) loads them the
+ * first time something reads `modules` (tests, coverage, rule names).
  */
 export function restoreProgram(
-  modules: Module[],
+  modules:
+    | Module[]
+    | {
+        readonly packagePaths: readonly (readonly string[])[];
+        readonly load: () => Module[];
+      },
   groupList: readonly RuleGroup[],
   counters: readonly [number, number],
   builtins: Readonly<Record<string, BuiltinDef>> = BUILTINS,
@@ -1310,7 +1319,8 @@ export function restoreProgram(
     }
     return node;
   };
-  for (const m of modules) nodeAt(m.packagePath);
+  const lazy = !Array.isArray(modules);
+  for (const p of lazy ? modules.packagePaths : modules.map((m) => m.packagePath)) nodeAt(p);
   const groups = new Map<string, RuleGroup>();
   for (const g of groupList) {
     groups.set(g.name, g);
@@ -1318,7 +1328,19 @@ export function restoreProgram(
   }
   freshCounter = Math.max(freshCounter, counters[0]);
   hoistCounter = Math.max(hoistCounter, counters[1]);
-  return { root, groups, modules, builtins };
+  if (!lazy) return { root, groups, modules, builtins };
+  let loaded: Module[] | undefined;
+  return {
+    root,
+    groups,
+    builtins,
+    get modules(): Module[] {
+      return (loaded ??= modules.load());
+    },
+    set modules(m: Module[]) {
+      loaded = m;
+    },
+  };
 }
 
 function compileModulesWith(

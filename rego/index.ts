@@ -14,9 +14,9 @@ import { Evaluator, compileUnit, type FrameUnit } from "./eval";
 import { newFrame } from "./frame";
 import { RegoError } from "./errors";
 import { builtinSet, type BuiltinSetOptions } from "./capabilities";
-import { runTests, type TestResult, type TestRunOptions } from "./testing";
-import { coverageReport, type CoverageReport } from "./coverage";
-import { parseModuleSource, parseQuerySource, type ParseOptions } from "./parser";
+import type { TestResult, TestRunOptions } from "./testing";
+import type { CoverageReport } from "./coverage";
+import type { ParseOptions } from "./parser";
 import { fromJS, toJS, RObject, RSet, type Value } from "./value";
 
 export { RegoError } from "./errors";
@@ -31,8 +31,40 @@ export { Decimal, jsonText, numberFromText } from "./value";
 export type { TestResult, TestCaseResult, TestOutcome } from "./testing";
 export type { ParseOptions } from "./parser";
 
+/**
+ * Parts of the engine that a `check` with the build's prebuilt policies never runs: the parser
+ * (with its lexer; the program and its query come parsed from the artefact), `opa test` and
+ * coverage. Each loads on first use, as built-in families do (builtins/index.ts), so a CLI start
+ * does not compile them.
+ */
+interface LazyParts {
+  parser: typeof import("./parser");
+  testing: typeof import("./testing");
+  coverage: typeof import("./coverage");
+}
+const lazyParts: Partial<LazyParts> = {};
+
+/**
+ * Supplies parts already imported, so they are never `require`d by path. The test runner uses it:
+ * it runs the TypeScript sources, which Node's `require` cannot read.
+ */
+export function provideEngineParts(parts: Partial<LazyParts>): void {
+  Object.assign(lazyParts, parts);
+}
+
+function part<K extends keyof LazyParts>(name: K): LazyParts[K] {
+  // one module per part, next to this one
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (lazyParts[name] ??= require(`./${name}`) as LazyParts[K]);
+}
+
 export function parseModule(file: string, source: string, opts?: ParseOptions): Module {
-  return guardDepth(file, () => parseModuleSource(file, source, opts));
+  return guardDepth(file, () => part("parser").parseModuleSource(file, source, opts));
+}
+
+/** A query's parse, as {@link CompiledPolicy.prepare} parses it (e.g. to store it prebuilt). */
+export function parseQuery(query: string): Expr[] {
+  return guardDepth("query", () => part("parser").parseQuerySource(query));
 }
 
 /** Pathologically nested source must fail as a parse error, not as a JS stack overflow. */
@@ -163,12 +195,19 @@ class Prepared implements PreparedQuery {
 }
 
 class Policy implements CompiledPolicy {
-  constructor(private readonly prog: CompiledProgram) {}
+  constructor(
+    private readonly prog: CompiledProgram,
+    /** Queries parsed earlier by this engine ({@link parseQuery}), each used once. */
+    private readonly parsedQueries = new Map<string, Expr[]>(),
+  ) {}
   get modules(): readonly Module[] {
     return this.prog.modules;
   }
   prepare(query: string): PreparedQuery {
-    const original = guardDepth("query", () => parseQuerySource(query));
+    // a stored parse is taken once: preparing marks and compiles the expressions in place
+    const stored = this.parsedQueries.get(query);
+    this.parsedQueries.delete(query);
+    const original = stored ?? parseQuery(query);
     original.forEach((e, i) => (e.qIndex = i));
     // like OPA's rego API: a single query expression without iteration reports its value, even
     // `false` (e.g. `data.authz.allow` → false, `1 > 2` → false) instead of being undefined
@@ -185,7 +224,7 @@ class Policy implements CompiledPolicy {
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-      return runTests(this.prog, {
+      return part("testing").runTests(this.prog, {
         ...opts,
         data: opts.data === undefined ? undefined : toValue(opts.data),
       });
@@ -199,7 +238,7 @@ class Policy implements CompiledPolicy {
   } {
     const covered = new Set<string>();
     const results = this.runTests({ ...opts, coverage: covered });
-    return { results, coverage: coverageReport(this.prog.modules, covered) };
+    return { results, coverage: part("coverage").coverageReport(this.prog.modules, covered) };
   }
   ruleNames(packagePath: string[]): string[] {
     const names = new Set<string>();
@@ -232,9 +271,15 @@ export function compile(modules: RegoModuleSource[], opts: CompileOptions = {}):
   );
 }
 
-/** The policy of a program compiled earlier and restored (compiler.ts `restoreProgram`). */
-export function policyOfProgram(prog: CompiledProgram): CompiledPolicy {
-  return new Policy(prog);
+/**
+ * The policy of a program compiled earlier and restored (compiler.ts `restoreProgram`), with the
+ * parses of queries it will prepare when they were stored too ({@link parseQuery} by this engine).
+ */
+export function policyOfProgram(
+  prog: CompiledProgram,
+  parsedQueries: Readonly<Record<string, Expr[]>> = {},
+): CompiledPolicy {
+  return new Policy(prog, new Map(Object.entries(parsedQueries)));
 }
 
 /** Compile already parsed modules (e.g. `policy test` after collecting files). */

@@ -6,18 +6,19 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { compile, compileParsed, policyOfProgram, type Module } from "../../rego";
+import { compile, compileParsed, parseQuery, policyOfProgram, type Module } from "../../rego";
 import {
   ARTEFACT_FILE,
   asciiJSON,
-  decodeModules,
-  encodeModules,
+  decodeTrees,
+  encodeTrees,
   readArtefact,
   readPrebuilt,
 } from "../../policies/ast-artefact";
 import { RObject, RSet } from "../../rego/value";
 import { writeAstArtefact } from "../../policies/build-ast-artefact";
-import { builtinSources } from "../../policies/evaluate";
+import { builtinSources, FINDINGS_QUERY } from "../../policies/evaluate";
+import { ruleDescriptors } from "../../policies/rule-descriptors";
 import { loadInput } from "../../policies/input/load";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -73,6 +74,70 @@ describe("policies AST artefact", () => {
     }
   });
 
+  it("stores the rules' descriptions and the findings query as this engine reads and parses them", () => {
+    expect(writeAstArtefact(ROOT, out, REGO_DIR)).toBeUndefined();
+    const { modules } = builtinSources(ROOT);
+    const prebuilt = readPrebuilt(out, REGO_DIR, modules)!;
+    const fresh = compile(modules);
+    expect(prebuilt.rules).toEqual(ruleDescriptors(fresh.modules));
+    expect(prebuilt.rules!.length).toBeGreaterThan(10);
+    expect(prebuilt.queries?.[FINDINGS_QUERY]).toEqual(parseQuery(FINDINGS_QUERY));
+  });
+
+  it("decodes the modules only when read, sharing nodes with the program as a compile does", () => {
+    expect(writeAstArtefact(ROOT, out, REGO_DIR)).toBeUndefined();
+    const { modules } = builtinSources(ROOT);
+    // syntax nodes reachable from `roots` (a Rego value is a value: its insides are its own)
+    const reach = (roots: unknown[]): Set<object> => {
+      const seen = new Set<object>();
+      const walk = (x: unknown): void => {
+        if (typeof x !== "object" || x === null || seen.has(x)) return;
+        if (x instanceof RObject || x instanceof RSet) return;
+        seen.add(x);
+        for (const v of Object.values(x)) walk(v);
+      };
+      for (const r of roots) walk(r);
+      return seen;
+    };
+    // nodes both reach; locations aside: the artefact stores equal ones once (the parser shares
+    // some itself), so their identities differ from a compile's, and nothing tells them apart
+    const shared = (mods: readonly Module[], groups: unknown[]): number => {
+      const inGroups = reach(groups);
+      const isLoc = (o: object) => Object.keys(o).join() === "file,row,col";
+      return [...reach([...mods])].filter((o) => inGroups.has(o) && !isLoc(o)).length;
+    };
+    const prebuilt = readPrebuilt(out, REGO_DIR, modules)!;
+    const program = prebuilt.program!;
+    const restored = policyOfProgram(program);
+    // the program evaluates without its modules decoded, then gives them when asked
+    expect(JSON.stringify(restored.prepare(FINDINGS_QUERY).eval({ input: { needs: [] } }))).toEqual(
+      JSON.stringify(
+        compile(modules)
+          .prepare(FINDINGS_QUERY)
+          .eval({ input: { needs: [] } }),
+      ),
+    );
+    expect(program.modules).toBe(prebuilt.modules);
+    expect(prebuilt.modules.map((m) => m.file)).toEqual(modules.map((m) => m.file));
+    const n = shared(program.modules, [...program.groups.values()]);
+    expect(n).toBeGreaterThan(1000);
+    const fresh = compile(modules);
+    const freshProgram = (fresh as unknown as { prog: { groups: Map<string, unknown> } }).prog;
+    expect(n).toBe(shared(fresh.modules, [...freshProgram.groups.values()]));
+  });
+
+  it("is not used when it was written in another format", () => {
+    expect(writeAstArtefact(ROOT, out, REGO_DIR)).toBeUndefined();
+    const { modules } = builtinSources(ROOT);
+    const file = path.join(out, ARTEFACT_FILE);
+    const text = fs.readFileSync(file, "latin1");
+    fs.writeFileSync(file, text.replace(/^\{"format":\d+/, '{"format":4'));
+    expect(readPrebuilt(out, REGO_DIR, modules)).toBeUndefined();
+    // the lines a reader expects are all there
+    fs.writeFileSync(file, text.split("\n").slice(0, 3).join("\n"));
+    expect(readPrebuilt(out, REGO_DIR, modules)).toBeUndefined();
+  });
+
   it("is not used when a source changed, a file was added or removed, or it is damaged", () => {
     expect(writeAstArtefact(ROOT, out, REGO_DIR)).toBeUndefined();
     const { modules } = builtinSources(ROOT);
@@ -121,9 +186,9 @@ describe("policies AST artefact", () => {
     };
     rule.self = rule;
     const mod = { file: "p.rego", rules: [rule, rule], terms: [term, term] };
-    const enc = encodeModules([mod as unknown as Module]);
+    const enc = encodeTrees([[mod]]);
     const back = JSON.parse(JSON.stringify(enc)) as typeof enc;
-    const [m] = decodeModules(back.modules, back.patches) as unknown as [typeof mod];
+    const [[m]] = decodeTrees(back) as [[typeof mod]];
     const r = m.rules[0] as typeof rule;
     expect(m.rules[1]).toBe(r);
     expect(r.self).toBe(r);
@@ -141,7 +206,7 @@ describe("policies AST artefact", () => {
     expect(r.big).toBe(12345678901234567890n);
     expect(Object.is(r.neg, -0)).toBe(true);
     expect("u" in r && r.u === undefined).toBe(true);
-    expect(() => encodeModules([{ m: new Map() } as unknown as Module])).toThrow(/Map/);
+    expect(() => encodeTrees([{ m: new Map() }])).toThrow(/Map/);
     // the file is written as ASCII, whatever the policies' text holds
     const text = asciiJSON({ s: "déjà — 😀 \u2028" });
     expect([...text].every((c) => c.charCodeAt(0) < 128)).toBe(true);
