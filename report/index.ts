@@ -6,8 +6,9 @@ import { renderSarif } from "./sarif";
 import { renderText } from "./text";
 import type { Report } from "./types";
 
-export const FORMATS = ["text", "json", "sarif", "github", "junit"] as const;
-export type Format = (typeof FORMATS)[number];
+import type { Format } from "./formats";
+
+export { FORMATS, renderAs, type Format } from "./formats";
 
 export function render(report: Report, format: Format): string {
   switch (format) {

@@ -29,14 +29,10 @@ import {
   type LoadedInput,
 } from "../../policies/input/load";
 import type { Finding } from "../../policies/input/types";
-import {
-  catalogue,
-  FORMATS,
-  render,
-  type InputProblem,
-  type Report,
-  type ReportResult,
-} from "../../report";
+// the report's parts one by one, not ../../report: only the format asked for is loaded
+import { FORMATS, renderAs } from "../../report/formats";
+import { catalogue } from "../../report/rules";
+import type { InputProblem, Report, ReportResult } from "../../report/types";
 import { TOOL_VERSION } from "../version";
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -120,7 +116,7 @@ export const run: Command = async (argv, io) => {
     // Every problem on stderr, one line each; machine formats carry them on stdout as well, so
     // a pull request shows the broken line. Plain text prints no half report.
     for (const p of errors) io.err(formatInputIssue({ ...p }) + "\n");
-    if (format !== "text") io.out(render(report, format));
+    if (format !== "text") io.out(await renderAs(report, format));
     throw new InputError(
       `${errors.length === 1 ? "1 input problem" : `${errors.length} input problems`}; nothing was judged in ${[...new Set(errors.map((e) => e.file))].join(", ")}`,
     );
@@ -129,7 +125,7 @@ export const run: Command = async (argv, io) => {
     throw new InputError(
       `no input of a known kind among ${args.positionals.join(", ")} (${skipped.length} skipped: ${skipped.map((s) => s.file).join(", ")})`,
     );
-  io.out(render(report, format));
+  io.out(await renderAs(report, format));
   return results.some((r) => r.severity === "deny") ? 1 : 0;
 };
 

@@ -14,7 +14,7 @@ import { locateNearest, parseManifestText, type Manifest, type ManifestIssue } f
 import { DeclarationError } from "./declaration";
 import { JsonIndex, type JsonPath } from "./json-index";
 import { manifestToInput } from "./manifest";
-import { isPlanJson, planJsonToInput } from "./pulumi";
+import { isPlanJson, isTerraformConfig, isTerraformPlan } from "./kinds";
 import {
   jsonFieldPath,
   pulumiPlanShape,
@@ -22,12 +22,6 @@ import {
   terraformPlanShape,
   type ShapeIssue,
 } from "./shape";
-import {
-  isTerraformConfig,
-  isTerraformPlan,
-  terraformConfigToInput,
-  terraformPlanToInput,
-} from "./terraform";
 import type { Finding, PolicyInput } from "./types";
 
 export type InputKind = "manifest" | "pulumi-plan" | "terraform-config" | "terraform-plan";
@@ -230,9 +224,15 @@ async function resourceInput(
   if (shape.length) throw shapeError(file, text, shape);
   let input: PolicyInput;
   try {
-    if (kind === "terraform-plan") input = await terraformPlanToInput(json, { now });
-    else if (kind === "pulumi-plan") input = await planJsonToInput(json as never, { now });
-    else input = await terraformConfigToInput([{ file, json }], { now });
+    // the readers (and the HCL and resource code behind them) load only for such an input: a
+    // manifest's check never reads them
+    if (kind === "terraform-plan") {
+      input = await (await import("./terraform")).terraformPlanToInput(json, { now });
+    } else if (kind === "pulumi-plan") {
+      input = await (await import("./pulumi")).planJsonToInput(json as never, { now });
+    } else {
+      input = await (await import("./terraform")).terraformConfigToInput([{ file, json }], { now });
+    }
   } catch (err) {
     if (err instanceof DeclarationError) {
       const base = declarationBase(kind, json);

@@ -123,17 +123,8 @@ export interface PlanJson {
   readonly tokenwarden?: unknown;
 }
 
-export function isPlanJson(v: unknown): v is PlanJson {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
-  const res = (v as { resources?: unknown }).resources;
-  return (
-    Array.isArray(res) &&
-    res.every(
-      (r) =>
-        typeof r === "object" && r !== null && typeof (r as { type?: unknown }).type === "string",
-    )
-  );
-}
+// telling the kind lives apart, so it does not load this reader (see kinds.ts)
+export { isPlanJson } from "./kinds";
 
 export async function planJsonToInput(plan: PlanJson, opts: { now: string }): Promise<PolicyInput> {
   const declaration =

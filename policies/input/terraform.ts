@@ -86,18 +86,8 @@ function fromConfigAttrs(
   return { type, source: address, name, props, unknown, plainTokenFields: plain };
 }
 
-export function isTerraformConfig(v: unknown): v is { resource?: Record<string, unknown> } {
-  return isRecord(v) && (isRecord(v.resource) || isRecord(v.terraform)) && !("format_version" in v);
-}
-
-/** `terraform show -json` of a plan (planned values, changes) or of state (`values`). */
-export function isTerraformPlan(v: unknown): boolean {
-  return (
-    isRecord(v) &&
-    typeof v.format_version === "string" &&
-    ("planned_values" in v || "resource_changes" in v || "values" in v)
-  );
-}
+// telling the kind lives apart, so it does not load this reader (see kinds.ts)
+export { isTerraformConfig, isTerraformPlan } from "./kinds";
 
 /** `cdk.tf.json` (one or several, e.g. one per CDKTF stack) → document. */
 export async function terraformConfigToInput(

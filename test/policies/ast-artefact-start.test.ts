@@ -1,0 +1,105 @@
+/**
+ * What a `check` start loads: with the build's artefact, the policies come compiled and their query
+ * parsed, so the Rego parser (and lexer), `opa test`, coverage, the report formats not asked for
+ * and the Terraform/Pulumi readers (with HCL) are never compiled; each still loads the moment a
+ * run needs it, and the run's output does not change. Checked on the built JavaScript (dist/,
+ * `npm run build`; npm test runs it first), as a real process: under vitest the lazy parts are
+ * handed over up front (test/support).
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const REPO = path.resolve(__dirname, "../..");
+const BIN = path.join(REPO, "bin", "tokenwarden.js");
+const NOW = "2026-11-30T12:00:00Z";
+const built = fs.existsSync(path.join(REPO, "dist/policies/policies.ast.json"));
+if (!built && process.env.CI === "true") throw new Error("dist/ missing: run npm run build first");
+if (!built) console.warn("skipping the start-module tests: dist/ is not built (npm run build)");
+
+/** Modules a `check` of a manifest, in text, has no use for once the artefact matches. */
+const NOT_AT_START = [
+  "rego/parser.js",
+  "rego/lexer.js",
+  "rego/testing.js",
+  "rego/coverage.js",
+  "report/sarif.js",
+  "report/junit.js",
+  "report/github.js",
+  "report/json.js",
+  "report/index.js",
+  "policies/input/terraform.js",
+  "policies/input/pulumi.js",
+  "policies/input/resources.js",
+  "policies/input/hcl.js",
+];
+
+let tmp: string;
+let preload: string;
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tw-start-"));
+  preload = path.join(tmp, "loaded.js");
+  // on exit, the dist/ modules the process loaded, as one JSON line on stderr
+  fs.writeFileSync(
+    preload,
+    `const dist = ${JSON.stringify(path.join(REPO, "dist") + path.sep)};
+     process.on("exit", () => process.stderr.write("\\nLOADED " + JSON.stringify(
+       Object.keys(require.cache).filter((f) => f.startsWith(dist)).map((f) => f.slice(dist.length)).sort()) + "\\n"));`,
+  );
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function check(args: string[]): { code: number | null; out: string; loaded: string[] } {
+  const r = spawnSync(process.execPath, ["-r", preload, BIN, "check", ...args, "--now", NOW], {
+    cwd: REPO,
+    encoding: "utf8",
+  });
+  const line = r.stderr.split("\n").find((l) => l.startsWith("LOADED "));
+  expect(line, r.stderr).toBeDefined();
+  return { code: r.status, out: r.stdout, loaded: JSON.parse(line!.slice(7)) as string[] };
+}
+
+describe.skipIf(!built)("what a check start loads (built JavaScript)", () => {
+  it("checks a manifest without the parser, test runner, other formats or resource readers", () => {
+    const r = check(["examples/access-needs.yaml"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/0 findings/);
+    // the modules doing the work are there (so the list is the real one)
+    for (const m of ["policies/ast-artefact.js", "rego/compiler.js", "report/text.js"]) {
+      expect(r.loaded).toContain(m);
+    }
+    for (const m of NOT_AT_START) expect(r.loaded, m).not.toContain(m);
+  });
+
+  it("loads a format and a reader when the run asks for them, with the same findings", () => {
+    const plan = "examples/violations/terraform-plan.json";
+    const sarif = check([plan, "--format", "sarif"]);
+    expect(sarif.code).toBe(1);
+    expect(sarif.loaded).toEqual(
+      expect.arrayContaining(["report/sarif.js", "policies/input/terraform.js"]),
+    );
+    expect(sarif.loaded).not.toContain("rego/parser.js");
+    const results = (JSON.parse(sarif.out) as { runs: { results: { ruleId: string }[] }[] }).runs[0]
+      .results;
+    const json = check([plan, "--format", "json"]);
+    expect(json.loaded).toContain("report/json.js");
+    const ids = (JSON.parse(json.out) as { findings: { id: string }[] }).findings.map((f) => f.id);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(results.map((x) => x.ruleId).sort()).toEqual([...ids].sort());
+  });
+
+  it("parses when it must: an organisation's policies load the parser and are enforced", () => {
+    const org = path.join(tmp, "org");
+    fs.mkdirSync(org, { recursive: true });
+    fs.writeFileSync(
+      path.join(org, "org.rego"),
+      'package org\n\ndeny contains "no needs allowed" if count(input.needs) > 0\n',
+    );
+    const r = check(["examples/access-needs.yaml", "--policies", org]);
+    expect(r.loaded).toContain("rego/parser.js");
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/no needs allowed/);
+  });
+});
