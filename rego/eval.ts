@@ -864,21 +864,33 @@ function buildJoinIndex(path: Value[], coll: object, ev: Evaluator): JoinIndex {
     });
     members = ms;
   }
-  const keys: (string | undefined)[] = new Array<string | undefined>(members.length);
   const idx: JoinIndex = new Map();
   let set = 0;
-  for (let i = 0; i < members.length; i++) {
-    const kk = joinKeyOf(members[i], path);
-    keys[i] = kk;
-    if (kk !== undefined) {
-      idx.set(kk, members[i]);
+  const n = members.length;
+  const k0 = path.length === 1 ? path[0] : undefined;
+  if (typeof k0 === "string") {
+    // the common path, one field name: read from records directly
+    for (let i = 0; i < n; i++) {
+      const m = members[i];
+      const v = m instanceof RObject ? m.get(k0) : lookup(m, k0);
+      if (v === undefined) continue;
+      idx.set(typeof v === "string" && v.charCodeAt(0) !== 0 ? v : keyOf(v), m);
       set++;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const kk = joinKeyOf(members[i], path);
+      if (kk !== undefined) {
+        idx.set(kk, members[i]);
+        set++;
+      }
     }
   }
   if (idx.size === set) return idx;
+  // (keys read again: rare, and no array of them kept for the common case)
   idx.clear();
-  for (let i = 0; i < members.length; i++) {
-    const kk = keys[i];
+  for (let i = 0; i < n; i++) {
+    const kk = joinKeyOf(members[i], path);
     if (kk === undefined) continue;
     const val = members[i];
     const prev = idx.get(kk);

@@ -416,6 +416,9 @@ export class RObject {
   }
   /** A composite member of the lazy record, converted once and cached (one value object). */
   private member(k: string, raw: unknown): Value {
+    // a short array of JSON scalars is its own Rego value (fromJS shares it): nothing to convert
+    // or keep, and checking it again costs less than keeping it
+    if (Array.isArray(raw) && raw.length <= 8 && firstToConvert(raw) < 0) return raw as Value[];
     const mm = this.mm;
     if (mm !== undefined) {
       const hk = keyOf(k);
@@ -640,19 +643,24 @@ export function fromJS(x: unknown): Value {
   if (Array.isArray(x)) {
     // An array of JSON scalars already is a Rego array: shared, not copied (Rego values are
     // never modified in place, and toJS copies on the way out).
-    for (let i = 0; i < x.length; i++) {
-      const e: unknown = x[i];
-      if (e !== null && typeof e !== "string" && typeof e !== "boolean") {
-        if (typeof e !== "number" || (Number.isInteger(e) && !Number.isSafeInteger(e)))
-          return convertArray(x, i);
-      }
-    }
-    return x as Value[];
+    const i = firstToConvert(x);
+    return i < 0 ? (x as Value[]) : convertArray(x, i);
   }
   if (x instanceof RObject || x instanceof RSet || x instanceof Decimal) return x;
   if (x instanceof Set) return new RSet([...x].map(fromJS));
   if (x instanceof Map) return new RObject([...x].map(([k, v]) => [fromJS(k), fromJS(v)]));
   return RObject.lazy(x as Record<string, unknown>);
+}
+
+/** Index of the first member of a JSON array that is not a Rego scalar as it is (-1: none). */
+function firstToConvert(x: unknown[]): number {
+  for (let i = 0; i < x.length; i++) {
+    const e: unknown = x[i];
+    if (e !== null && typeof e !== "string" && typeof e !== "boolean") {
+      if (typeof e !== "number" || (Number.isInteger(e) && !Number.isSafeInteger(e))) return i;
+    }
+  }
+  return -1;
 }
 
 /**
@@ -681,7 +689,12 @@ function convertArray(x: unknown[], from: number): Value[] {
 export function toJS(v: Value): unknown {
   if (v === null || typeof v !== "object") return v;
   if (Array.isArray(v)) return v.map(toJS);
-  if (v instanceof RSet) return v.sortedValues().map(toJS);
+  if (v instanceof RSet) {
+    const vs = v.sortedValues();
+    // (a fresh array: strings need no copy)
+    for (let i = 0; i < vs.length; i++) if (typeof vs[i] !== "string") return vs.map(toJS);
+    return vs;
+  }
   if (v instanceof Decimal) return v;
   const out: Record<string, unknown> = {};
   for (const [k, val] of v.sortedView()) {
