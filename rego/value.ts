@@ -331,23 +331,28 @@ export class RObject {
    * cached in `m`. `rec` is dropped once every key has been moved into `m`.
    */
   declare private rec: Record<string, unknown> | undefined;
-  declare private recSize: number;
   /**
-   * While `rec` is set: its composite members converted so far, as alternating key, value.
-   * A flat array costs far less than a Map per input object (most have one or two such members);
-   * past eight of them they move into `mm`. Undefined keys mark free pairs at the end.
+   * One field for two arrays that never coexist (three fields, not five, per wrapped record):
+   *
+   * While `rec` is set (`conv`): its composite members converted so far, as alternating key,
+   * value. A flat array costs far less than a Map per input object (most have one or two such
+   * members); past eight of them they move into `mm`. Undefined keys mark free pairs at the end.
+   *
+   * Once `rec` is gone (`sorted`): entries in key order, kept until the next write: comparisons
+   * and sorting reuse it.
    */
-  declare private conv: (string | Value | undefined)[] | undefined;
-  /** Entries in key order, kept until the next write: comparisons and sorting reuse it. */
-  declare private sorted: [Value, Value][] | undefined;
+  declare private aux: (string | Value | undefined)[] | [Value, Value][] | undefined;
 
   constructor(entries?: Iterable<[Value, Value]>) {
     this.mm = undefined;
     this.rec = undefined;
-    this.recSize = -1;
-    this.conv = undefined;
-    this.sorted = undefined;
+    this.aux = undefined;
     if (entries) for (const [k, v] of entries) this.set(k, v);
+  }
+  private get conv(): (string | Value | undefined)[] | undefined {
+    return this.rec !== undefined
+      ? (this.aux as (string | Value | undefined)[] | undefined)
+      : undefined;
   }
   private get m(): Map<string, [Value, Value]> {
     return (this.mm ??= new Map());
@@ -367,9 +372,9 @@ export class RObject {
   private complete(): void {
     const rec = this.rec;
     if (rec === undefined) return;
+    const conv = this.aux as (string | Value | undefined)[] | undefined;
     this.rec = undefined;
-    const conv = this.conv;
-    this.conv = undefined;
+    this.aux = undefined;
     const m = this.m;
     for (const k of Object.keys(rec)) {
       const hk = keyOf(k);
@@ -388,10 +393,8 @@ export class RObject {
     }
   }
   get size(): number {
-    if (this.rec !== undefined) {
-      if (this.recSize < 0) this.recSize = Object.keys(this.rec).length;
-      return this.recSize;
-    }
+    // (a lazy record's size converts it: Object.keys on every call would be quadratic in a loop)
+    this.complete();
     return this.mm === undefined ? 0 : this.mm.size;
   }
   get(k: Value): Value | undefined {
@@ -432,7 +435,7 @@ export class RObject {
     if (conv === undefined) {
       const v = fromJS(raw);
       // room for two members, allocated at its size (an empty array's first push reserves 17)
-      this.conv = [k, v, undefined, undefined];
+      this.aux = [k, v, undefined, undefined];
       return v;
     }
     // pairs fill from the front; an undefined key marks the free pairs at the end
@@ -460,7 +463,7 @@ export class RObject {
     }
     m.set(keyOf(k), [k, v]);
     this.mm = m;
-    this.conv = undefined;
+    this.aux = undefined;
     return v;
   }
   has(k: Value): boolean {
@@ -470,12 +473,12 @@ export class RObject {
   }
   set(k: Value, v: Value): void {
     this.complete();
-    this.sorted = undefined;
+    this.aux = undefined;
     this.m.set(keyOf(k), [k, v]);
   }
   delete(k: Value): void {
     this.complete();
-    this.sorted = undefined;
+    this.aux = undefined;
     this.mm?.delete(keyOf(k));
   }
   keys(): Value[] {
@@ -492,10 +495,10 @@ export class RObject {
   }
   /** Shared sorted entries: callers must not modify the array. */
   sortedView(): readonly [Value, Value][] {
-    if (this.sorted !== undefined) return this.sorted;
     this.complete();
+    if (this.aux !== undefined) return this.aux as [Value, Value][];
     const es = [...this.m.values()];
-    this.sorted = es;
+    this.aux = es;
     let allStrings = true;
     for (let i = 0; i < es.length; i++) {
       if (typeof es[i][0] !== "string") {
