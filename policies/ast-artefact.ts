@@ -17,9 +17,9 @@ import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Module } from "../rego";
-import type { Expr } from "../rego/ast";
-import { restoreProgram, type CompiledProgram, type RuleGroup } from "../rego/compiler";
+import type { CompiledQuery, Module } from "../rego";
+import type { CompiledProgram, RuleGroup } from "../rego/compiler";
+import { restoreProgram } from "../rego/program";
 import { Decimal, RObject, RSet, type Value } from "../rego/value";
 import type { RuleDescriptor } from "./rule-descriptors";
 
@@ -29,7 +29,7 @@ export const ARTEFACT_FILE = "policies.ast.json";
 
 /**
  * The file is lines of JSON: this header, then one line per encoded part ({@link encodeTrees}):
- * with a program, its rule groups, the parsed queries and then the parsed modules; without, the
+ * with a program, its rule groups, the compiled queries and then the parsed modules; without, the
  * modules alone. The header is read and checked first, so a stale artefact costs no tree parse.
  */
 export interface AstArtefact extends LocationTable {
@@ -68,10 +68,10 @@ export interface Prebuilt {
   /** With the program: `ruleDescriptors(modules)`, as the build computed it. */
   readonly rules?: RuleDescriptor[];
   /**
-   * With the program: the queries `check` prepares, as this engine parses them (rego/index.ts
-   * `parseQuery`), so a start needs no parser at all.
+   * With the program: the queries `check` prepares, parsed and compiled against it by this engine
+   * (rego/index.ts `compileQueryOf`), so a start loads neither the parser nor the compiler.
    */
-  readonly queries?: Record<string, Expr[]>;
+  readonly queries?: Record<string, CompiledQuery>;
 }
 
 export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
@@ -404,7 +404,7 @@ export function readPrebuilt(
       return { modules };
     }
     const groups = part(lines[1]) as RuleGroup[];
-    const queries = record(lines[2]) as Record<string, Expr[]>;
+    const queries = record(lines[2]) as unknown as Record<string, CompiledQuery>;
     // the modules' part refers back into the groups' nodes, which it shares: decoded later, by
     // the same decoder, the modules share them as the compiler left them
     let modules: Module[] | undefined;

@@ -11,8 +11,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { parseModule, parseQuery, type Module } from "../rego";
-import { compileModules, nameCounters, restoreProgram, type DNode } from "../rego/compiler";
+import { compileQueryOf, parseModule, type Module } from "../rego";
+import { compileModules, nameCounters, type DNode } from "../rego/compiler";
+import { restoreProgram } from "../rego/program";
 import {
   ARTEFACT_FILE,
   ARTEFACT_FORMAT,
@@ -59,11 +60,11 @@ function treeShape(n: DNode): string {
 }
 
 /**
- * The rule groups compiling the parsed modules gives, the parse of the query `check` prepares,
- * then the modules, encoded as three parts (the groups first: `check` decodes only the first
- * two); undefined when they do not compile, the query's parse is not the same twice (it would
- * depend on the parser's process-wide counters), or the groups hold something the encoding cannot
- * keep (the artefact is then written without the program).
+ * The rule groups compiling the parsed modules gives, the query `check` prepares as preparing it
+ * on that program gives, then the modules, encoded as three parts (the groups first: `check`
+ * decodes only the first two); undefined when they do not compile, preparing the query twice does
+ * not give the same (it would depend on the process-wide name counters), or the groups hold
+ * something the encoding cannot keep (the artefact is then written without the program).
  */
 function encodeWithProgram(parsed: Module[]):
   | {
@@ -75,8 +76,8 @@ function encodeWithProgram(parsed: Module[]):
   | undefined {
   try {
     const prog = compileModules(parsed);
-    const query = parseQuery(FINDINGS_QUERY);
-    if (!isDeepStrictEqual(query, parseQuery(FINDINGS_QUERY))) return undefined;
+    const query = compileQueryOf(prog, FINDINGS_QUERY);
+    if (!isDeepStrictEqual(query, compileQueryOf(prog, FINDINGS_QUERY))) return undefined;
     const parts = [[...prog.groups.values()], { [FINDINGS_QUERY]: query }, parsed];
     return { encoded: encodeTrees(parts), parts, counters: nameCounters(), root: prog.root };
   } catch {

@@ -23,6 +23,7 @@ import { RegoError } from "./errors";
 import { RObject, RSet, typeName, type Value } from "./value";
 import { planJoins } from "./joins";
 import { ruleMetadata, type RuleMetadata } from "./annotations";
+import { DNode, names as nameCount } from "./program";
 
 /** Built-ins handled by the evaluator itself (not in the registry). */
 const EVAL_BUILTINS: Record<string, number> = { eq: 2, assign: 2 };
@@ -55,10 +56,9 @@ export interface RuleGroup {
   arity: number;
 }
 
-export class DNode {
-  readonly children = new Map<string, DNode>();
-  group?: RuleGroup;
-}
+// the data tree's node, the restore of a stored program and the name counters live in
+// ./program.ts, so running a stored program does not load this compiler
+export { DNode, restoreProgram } from "./program";
 
 export interface CompiledProgram {
   root: DNode;
@@ -203,7 +203,6 @@ function resolveTerm(t: Term, sc: Scope): Term {
 
 // Variables declared inside a closure (`:=`, `some`, `every` vars) are new variables that
 // shadow any outer one of the same name: give them fresh names before resolution.
-let freshCounter = 0;
 const FRESHENED = new WeakSet<object>();
 
 function renameTerm(t: Term, m: Map<string, string>): Term {
@@ -264,7 +263,7 @@ function renameExpr(e: Expr, m: Map<string, string>): Expr {
 
 function freshMap(names: Iterable<string>): Map<string, string> {
   const m = new Map<string, string>();
-  for (const n of names) if (!isWildcard(n)) m.set(n, `${n}$${++freshCounter}`);
+  for (const n of names) if (!isWildcard(n)) m.set(n, `${n}$${++nameCount.fresh}`);
   return m;
 }
 
@@ -409,8 +408,6 @@ function resolveBody(body: Expr[], sc: Scope): Expr[] {
 // unification) are bound to generated vars *before* the `not`, so `not f(input.missing)` is
 // undefined rather than true. A module importing `future.keywords.not` keeps them inside.
 
-let hoistCounter = 0;
-
 function hoistNegatedOperands(body: Expr[]): Expr[] {
   let out: Expr[] | undefined;
   for (let i = 0; i < body.length; i++) {
@@ -471,7 +468,7 @@ function hoistOne(t: Term, e: Expr, extras: Expr[]): Term {
 }
 
 function bindGenerated(t: Term, e: Expr, extras: Expr[]): Term {
-  const v: Term = { kind: "var", name: `__local${++hoistCounter}__`, loc: t.loc };
+  const v: Term = { kind: "var", name: `__local${++nameCount.hoist}__`, loc: t.loc };
   extras.push({
     body: { kind: "term", term: { kind: "call", fn: "eq", args: [v, t], loc: t.loc } },
     negated: false,
@@ -1282,65 +1279,7 @@ export function compileModules(
 
 /** The counters fresh variable names are drawn from, as the compiles so far left them. */
 export function nameCounters(): [fresh: number, hoist: number] {
-  return [freshCounter, hoistCounter];
-}
-
-/**
- * A program compiled earlier and stored (policies/ast-artefact.ts keeps the bundled policies'),
- * put back together: the rule groups in compile order, the data tree over them built as
- * compileModules builds it, and the name counters moved at least as far as that compile moved
- * them, so names generated afterwards never meet the stored ones.
- *
- * The modules may be given as their package paths and a loader: evaluation reads only the groups
- * and the data tree, so a caller that stores the modules apart (the artefact) loads them the
- * first time something reads `modules` (tests, coverage, rule names).
- */
-export function restoreProgram(
-  modules:
-    | Module[]
-    | {
-        readonly packagePaths: readonly (readonly string[])[];
-        readonly load: () => Module[];
-      },
-  groupList: readonly RuleGroup[],
-  counters: readonly [number, number],
-  builtins: Readonly<Record<string, BuiltinDef>> = BUILTINS,
-): CompiledProgram {
-  const root = new DNode();
-  const nodeAt = (path: readonly string[]): DNode => {
-    let node = root;
-    for (const p of path) {
-      let c = node.children.get(p);
-      if (!c) {
-        c = new DNode();
-        node.children.set(p, c);
-      }
-      node = c;
-    }
-    return node;
-  };
-  const lazy = !Array.isArray(modules);
-  for (const p of lazy ? modules.packagePaths : modules.map((m) => m.packagePath)) nodeAt(p);
-  const groups = new Map<string, RuleGroup>();
-  for (const g of groupList) {
-    groups.set(g.name, g);
-    nodeAt(g.path.slice(1)).group = g;
-  }
-  freshCounter = Math.max(freshCounter, counters[0]);
-  hoistCounter = Math.max(hoistCounter, counters[1]);
-  if (!lazy) return { root, groups, modules, builtins };
-  let loaded: Module[] | undefined;
-  return {
-    root,
-    groups,
-    builtins,
-    get modules(): Module[] {
-      return (loaded ??= modules.load());
-    },
-    set modules(m: Module[]) {
-      loaded = m;
-    },
-  };
+  return [nameCount.fresh, nameCount.hoist];
 }
 
 function compileModulesWith(

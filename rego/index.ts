@@ -9,7 +9,7 @@ import type {
   ResultSet,
 } from "./api-types";
 import { isWildcard, termVars, exprVars, type Expr, type Module } from "./ast";
-import { compileModules, compileQuery, type CompiledProgram } from "./compiler";
+import type { CompiledProgram } from "./compiler";
 import { Evaluator, compileUnit, type FrameUnit } from "./eval";
 import { newFrame } from "./frame";
 import { RegoError } from "./errors";
@@ -33,12 +33,13 @@ export type { ParseOptions } from "./parser";
 
 /**
  * Parts of the engine that a `check` with the build's prebuilt policies never runs: the parser
- * (with its lexer; the program and its query come parsed from the artefact), `opa test` and
- * coverage. Each loads on first use, as built-in families do (builtins/index.ts), so a CLI start
- * does not compile them.
+ * (with its lexer) and the compiler (the program and its query come compiled from the artefact),
+ * `opa test` and coverage. Each loads on first use, as built-in families do (builtins/index.ts),
+ * so a CLI start does not compile them.
  */
 interface LazyParts {
   parser: typeof import("./parser");
+  compiler: typeof import("./compiler");
   testing: typeof import("./testing");
   coverage: typeof import("./coverage");
 }
@@ -194,31 +195,45 @@ class Prepared implements PreparedQuery {
   }
 }
 
+/** A query as {@link CompiledPolicy.prepare} readies it: its parse, then its compiled body. */
+export interface CompiledQuery {
+  readonly original: Expr[];
+  readonly body: Expr[];
+}
+
+/**
+ * Parses and compiles `query` against `prog` exactly as {@link CompiledPolicy.prepare} does (the
+ * build's artefact stores the result for the query `check` prepares).
+ */
+export function compileQueryOf(prog: CompiledProgram, query: string): CompiledQuery {
+  const original = parseQuery(query);
+  original.forEach((e, i) => (e.qIndex = i));
+  // like OPA's rego API: a single query expression without iteration reports its value, even
+  // `false` (e.g. `data.authz.allow` → false, `1 > 2` → false) instead of being undefined
+  if (original.length === 1 && !original[0].negated && original[0].body.kind === "term") {
+    const vs = exprVars(original[0], new Set(), true);
+    vs.delete("data");
+    vs.delete("input");
+    if (vs.size === 0) original[0].capture = true;
+  }
+  const body = guardDepth("query", () => part("compiler").compileQuery(original, prog));
+  return { original, body };
+}
+
 class Policy implements CompiledPolicy {
   constructor(
     private readonly prog: CompiledProgram,
-    /** Queries parsed earlier by this engine ({@link parseQuery}), each used once. */
-    private readonly parsedQueries = new Map<string, Expr[]>(),
+    /** Queries compiled earlier by this engine against this program, each used once. */
+    private readonly compiledQueries = new Map<string, CompiledQuery>(),
   ) {}
   get modules(): readonly Module[] {
     return this.prog.modules;
   }
   prepare(query: string): PreparedQuery {
-    // a stored parse is taken once: preparing marks and compiles the expressions in place
-    const stored = this.parsedQueries.get(query);
-    this.parsedQueries.delete(query);
-    const original = stored ?? parseQuery(query);
-    original.forEach((e, i) => (e.qIndex = i));
-    // like OPA's rego API: a single query expression without iteration reports its value, even
-    // `false` (e.g. `data.authz.allow` → false, `1 > 2` → false) instead of being undefined
-    if (original.length === 1 && !original[0].negated && original[0].body.kind === "term") {
-      const vs = exprVars(original[0], new Set(), true);
-      vs.delete("data");
-      vs.delete("input");
-      if (vs.size === 0) original[0].capture = true;
-    }
-    const body = guardDepth("query", () => compileQuery(original, this.prog));
-    return new Prepared(this.prog, body, original.length, original);
+    // a stored query is taken once: evaluation compiles and marks its expressions in place
+    const q = this.compiledQueries.get(query) ?? compileQueryOf(this.prog, query);
+    this.compiledQueries.delete(query);
+    return new Prepared(this.prog, q.body, q.original.length, q.original);
   }
   runTests(opts: TestOptions = {}): TestResult[] {
     const stackTraceLimit = Error.stackTraceLimit;
@@ -267,22 +282,25 @@ export function compile(modules: RegoModuleSource[], opts: CompileOptions = {}):
   if (errors.length > 0) throw new RegoError(errors);
   const builtins = builtinSet(opts);
   return new Policy(
-    guardDepth(modules[0]?.file ?? "module", () => compileModules(parsed, builtins)),
+    guardDepth(modules[0]?.file ?? "module", () =>
+      part("compiler").compileModules(parsed, builtins),
+    ),
   );
 }
 
 /**
- * The policy of a program compiled earlier and restored (compiler.ts `restoreProgram`), with the
- * parses of queries it will prepare when they were stored too ({@link parseQuery} by this engine).
+ * The policy of a program compiled earlier and restored (program.ts `restoreProgram`), with the
+ * queries it will prepare when they were stored compiled too ({@link compileQueryOf} by this
+ * engine, against this program).
  */
 export function policyOfProgram(
   prog: CompiledProgram,
-  parsedQueries: Readonly<Record<string, Expr[]>> = {},
+  compiledQueries: Readonly<Record<string, CompiledQuery>> = {},
 ): CompiledPolicy {
-  return new Policy(prog, new Map(Object.entries(parsedQueries)));
+  return new Policy(prog, new Map(Object.entries(compiledQueries)));
 }
 
 /** Compile already parsed modules (e.g. `policy test` after collecting files). */
 export function compileParsed(modules: Module[], opts: CompileOptions = {}): CompiledPolicy {
-  return new Policy(compileModules(modules, builtinSet(opts)));
+  return new Policy(part("compiler").compileModules(modules, builtinSet(opts)));
 }

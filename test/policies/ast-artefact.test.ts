@@ -6,7 +6,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { compile, compileParsed, parseQuery, policyOfProgram, type Module } from "../../rego";
+import {
+  compile,
+  compileParsed,
+  compileQueryOf,
+  parseQuery,
+  policyOfProgram,
+  type Module,
+} from "../../rego";
 import {
   ARTEFACT_FILE,
   asciiJSON,
@@ -74,14 +81,18 @@ describe("policies AST artefact", () => {
     }
   });
 
-  it("stores the rules' descriptions and the findings query as this engine reads and parses them", () => {
+  it("stores the rules' descriptions and the findings query as this engine reads and compiles them", () => {
     expect(writeAstArtefact(ROOT, out, REGO_DIR)).toBeUndefined();
     const { modules } = builtinSources(ROOT);
     const prebuilt = readPrebuilt(out, REGO_DIR, modules)!;
     const fresh = compile(modules);
     expect(prebuilt.rules).toEqual(ruleDescriptors(fresh.modules));
     expect(prebuilt.rules!.length).toBeGreaterThan(10);
-    expect(prebuilt.queries?.[FINDINGS_QUERY]).toEqual(parseQuery(FINDINGS_QUERY));
+    const stored = prebuilt.queries?.[FINDINGS_QUERY];
+    expect(stored?.original.map((e) => e.text)).toEqual(
+      parseQuery(FINDINGS_QUERY).map((e) => e.text),
+    );
+    expect(stored).toEqual(compileQueryOf(prebuilt.program!, FINDINGS_QUERY));
   });
 
   it("decodes the modules only when read, sharing nodes with the program as a compile does", () => {
