@@ -73,6 +73,8 @@ export interface JoinCode {
   value: MatchFn;
   /** Slot of the joined variable when the value is a plain variable (else -1). */
   valueSlot: number;
+  /** The collection is a reference into the input by constant keys (Evaluator.inputJoinIndex). */
+  inputColl: boolean;
 }
 
 /**
@@ -647,6 +649,11 @@ class BodyCompiler {
       probe: this.term(b.probe),
       value: this.match(v),
       valueSlot: v.kind === "var" && !isDocName(v.name) ? this.scope.slot(v.name) : -1,
+      inputColl:
+        b.coll.kind === "ref" &&
+        b.coll.terms[0].kind === "var" &&
+        b.coll.terms[0].name === "input" &&
+        b.coll.terms.every((t, i) => i === 0 || t.kind === "scalar"),
     };
   }
 
@@ -669,6 +676,10 @@ class BodyCompiler {
     return (ev, f, k) => {
       ev.step();
       if (ev.coverage !== undefined) ev.cover(loc);
+      if (code.inputColl) {
+        const ix = ev.inputJoinIndex(code);
+        if (ix !== undefined) return joinWith(ev, f, code, ix, next, k);
+      }
       const sc = code.coll.s(ev, f);
       if (sc !== NOT_SIMPLE) return sc === undefined ? false : joinOn(ev, f, code, sc, next, k);
       return joinEach(ev, f, code, next, k);
@@ -1580,11 +1591,22 @@ function bindPair(
 /** Hash join: the members of `coll` whose key path equals the probe (index built once per collection). */
 function joinOn(ev: Evaluator, f: Frame, code: JoinCode, coll: Value, next: BodyFn, k: K): boolean {
   if (!(Array.isArray(coll) || coll instanceof RObject || coll instanceof RSet)) return false;
-  const index = ev.joinIndex(code, coll);
+  return joinWith(ev, f, code, ev.joinIndex(code, coll), next, k);
+}
+
+/** The join's probe looked up in the collection's index. */
+function joinWith(
+  ev: Evaluator,
+  f: Frame,
+  code: JoinCode,
+  ix: JoinIndex,
+  next: BodyFn,
+  k: K,
+): boolean {
   const sp = code.probe.s(ev, f);
   if (sp === undefined) return false;
-  if (sp !== NOT_SIMPLE) return joinMatches(ev, f, code, index, sp, next, k);
-  return joinProbes(ev, f, code, index, next, k);
+  if (sp !== NOT_SIMPLE) return joinMatches(ev, f, code, ix, sp, next, k);
+  return joinProbes(ev, f, code, ix, next, k);
 }
 
 /** joinMatches for each value of an iterating probe. */

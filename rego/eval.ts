@@ -103,6 +103,7 @@ export class Evaluator {
   private readonly lastJoinCode: (JoinCode | undefined)[] = [];
   private readonly lastJoinColl: (object | undefined)[] = [];
   private readonly lastJoinIndex: (JoinIndex | undefined)[] = [];
+  private readonly lastJoinInput: (Value | undefined)[] = [];
   /**
    * By constant data ref (DataRef.slot): its value under one scope (`st`) and where it stopped,
    * once known (the slot's ref is compared too: slots are numbered per program).
@@ -214,7 +215,27 @@ export class Evaluator {
     this.lastJoinCode[slot] = code;
     this.lastJoinColl[slot] = coll;
     this.lastJoinIndex[slot] = index;
+    // (coll is the value of a constant input ref under this input: see inputJoinIndex)
+    this.lastJoinInput[slot] = code.inputColl ? this.st.input : undefined;
     return index;
+  }
+
+  /**
+   * For a join over a constant reference into the input (e.g. `some p in input.policies`), the
+   * index it probed last, if that was under the same input (the same input document gives the
+   * same collection value: a wrapped record converts each member once), without evaluating the
+   * reference again; else undefined.
+   */
+  inputJoinIndex(code: JoinCode): JoinIndex | undefined {
+    const slot = code.slot;
+    const input = this.st.input;
+    if (
+      input !== undefined &&
+      this.lastJoinInput[slot] === input &&
+      this.lastJoinCode[slot] === code
+    )
+      return this.lastJoinIndex[slot];
+    return undefined;
   }
 
   /** The index of a collection by a key path, built once per evaluation and shared. */
