@@ -75,6 +75,8 @@ export interface JoinCode {
   valueSlot: number;
   /** The collection is a reference into the input by constant keys (Evaluator.inputJoinIndex). */
   inputColl: boolean;
+  /** The probe is a local variable's field (`g.policy`): its slot and key (see fieldOf). */
+  probeField: [slot: number, key: string] | undefined;
 }
 
 /**
@@ -612,6 +614,20 @@ class BodyCompiler {
     if (isDocName(name)) return undefined;
     const cc = this.term(coll);
     const vs = this.scope.slot(name);
+    const fld = this.fieldOf(coll);
+    if (fld !== undefined) {
+      // e.g. some path in p.paths: the field read here (see fieldOf)
+      const [hs, key] = fld;
+      return (ev, f, k) => {
+        if (f[vs] !== undefined) return general(ev, f, thenK(ev, f, next, k));
+        ev.step();
+        if (ev.coverage !== undefined) ev.cover(loc);
+        const cur = f[hs];
+        if (cur === undefined) return someInEach(ev, f, vs, cc.slow, next, k);
+        const c = cur instanceof RObject ? cur.get(key) : lookup(cur, key);
+        return c === undefined ? false : someInFresh(ev, f, vs, c, next, k);
+      };
+    }
     // (closures are made by module functions, never inside these hot ones: a closure here would
     // make every call allocate the variables it captures, whether or not it is created)
     return (ev, f, k) => {
@@ -649,6 +665,7 @@ class BodyCompiler {
       probe: this.term(b.probe),
       value: this.match(v),
       valueSlot: v.kind === "var" && !isDocName(v.name) ? this.scope.slot(v.name) : -1,
+      probeField: this.fieldOf(b.probe),
       inputColl:
         b.coll.kind === "ref" &&
         b.coll.terms[0].kind === "var" &&
@@ -1019,6 +1036,24 @@ class BodyCompiler {
           // the built-in (its type errors)
           const [fa, fb] = fs;
           const def: BuiltinDef = bi;
+          const fld = this.fieldOf(t.args[0]);
+          const tb = t.args[1];
+          if (fld !== undefined && tb.kind === "scalar") {
+            // e.g. startswith(g.owner, "team-"): the field read here (see fieldOf)
+            const [hs, key] = fld;
+            const b = tb.value;
+            return (ev, f) => {
+              const cur = f[hs];
+              if (cur === undefined) return NOT_SIMPLE;
+              const a = cur instanceof RObject ? cur.get(key) : lookup(cur, key);
+              if (a === undefined) return undefined;
+              if (ev.st.fnOverrides.size === 0) {
+                const r = pair(a, b);
+                return r !== NOT_SIMPLE ? r : ev.invokeBuiltin(def, fn, [a, b], loc);
+              }
+              return ev.callFunction(fn, [a, b], loc);
+            };
+          }
           return (ev, f) => {
             const a = fa(ev, f);
             if (a === NOT_SIMPLE) return NOT_SIMPLE;
@@ -1044,6 +1079,19 @@ class BodyCompiler {
             const constFirst = tb.kind !== "scalar";
             const c = constFirst ? (ta as { value: Value }).value : (tb as { value: Value }).value;
             const fv = constFirst ? fb : fa;
+            const fld = this.fieldOf(constFirst ? tb : ta);
+            if (fld !== undefined) {
+              // `x.k == "c"`: the field read here, not by a closure of its own
+              const [hs, key] = fld;
+              return (ev, f) => {
+                const cur = f[hs];
+                if (cur === undefined) return NOT_SIMPLE;
+                const v = cur instanceof RObject ? cur.get(key) : lookup(cur, key);
+                if (v === undefined) return undefined;
+                if (ev.st.fnOverrides.size === 0) return (v === c || equal(v, c)) === want;
+                return ev.callFunction(fn, constFirst ? [c, v] : [v, c], loc);
+              };
+            }
             return (ev, f) => {
               const v = fv(ev, f);
               if (v === NOT_SIMPLE) return NOT_SIMPLE;
@@ -1066,6 +1114,21 @@ class BodyCompiler {
         if (own && n === 2 && fn === "internal.member_2" && bi !== null) {
           // `x in coll`: the membership test in place (no argument array, no built-in call)
           const [fa, fb] = fs;
+          const ta = t.args[0];
+          const fld = this.fieldOf(t.args[1]);
+          if (ta.kind === "scalar" && fld !== undefined) {
+            // e.g. "sudo" in p.capabilities: the field read here (see fieldOf)
+            const a = ta.value;
+            const [hs, key] = fld;
+            return (ev, f) => {
+              const cur = f[hs];
+              if (cur === undefined) return NOT_SIMPLE;
+              const b = cur instanceof RObject ? cur.get(key) : lookup(cur, key);
+              if (b === undefined) return undefined;
+              if (ev.st.fnOverrides.size === 0) return memberOf(a, b);
+              return ev.callFunction(fn, [a, b], loc);
+            };
+          }
           return (ev, f) => {
             const a = fa(ev, f);
             if (a === NOT_SIMPLE) return NOT_SIMPLE;
@@ -1136,6 +1199,18 @@ class BodyCompiler {
     const items = lt.items.map((x) => this.simple(x));
     if (items.includes(notSimple)) return undefined;
     return { format, pieces, items };
+  }
+
+  /**
+   * A local variable's field by a constant string key (`x.k`): its slot and key, which a closure
+   * may read in place instead of calling the reference's own closure. Else undefined.
+   */
+  private fieldOf(t: Term): [slot: number, key: string] | undefined {
+    if (t.kind !== "ref" || t.terms.length !== 2) return undefined;
+    const [h, k] = t.terms;
+    if (h.kind !== "var" || isDocName(h.name) || k.kind !== "scalar") return undefined;
+    if (typeof k.value !== "string") return undefined;
+    return [this.scope.slot(h.name), k.value];
   }
 
   private simpleRef(ts: Term[]): SimpleFn {
@@ -1603,6 +1678,15 @@ function joinWith(
   next: BodyFn,
   k: K,
 ): boolean {
+  const pf = code.probeField;
+  if (pf !== undefined) {
+    // `… == g.policy`: the probe's field read here (see fieldOf)
+    const cur = f[pf[0]];
+    if (cur !== undefined) {
+      const v = cur instanceof RObject ? cur.get(pf[1]) : lookup(cur, pf[1]);
+      return v === undefined ? false : joinMatches(ev, f, code, ix, v, next, k);
+    }
+  }
   const sp = code.probe.s(ev, f);
   if (sp === undefined) return false;
   if (sp !== NOT_SIMPLE) return joinMatches(ev, f, code, ix, sp, next, k);
