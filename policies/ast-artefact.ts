@@ -1,9 +1,12 @@
 /**
  * A prebuilt artefact of the parsed syntax trees of tokenwarden's own policies (policies/*.rego),
  * written by `npm run build` next to the compiled evaluate.js so `check` does not parse the same
- * Rego on every start. It is only ever used when it provably describes what is on disk now: the
- * sha256 of every source file (same files, same order) and of the engine that parsed them
- * (dist/rego/*.js) must match, otherwise the policies are parsed as before.
+ * Rego on every start. It is only ever used when it provably describes what is on disk now: every
+ * source (same files, same order) and every file of the engine that parsed and compiled them
+ * (dist/rego, subdirectories included) must be byte for byte what the build read, otherwise the
+ * policies are parsed as before. The build keeps those bytes in a file beside the artefact
+ * ({@link INPUTS_FILE}): comparing them is exact (no hash can collide) and needs no node:crypto,
+ * whose loading alone cost a start about 7 ms.
  *
  * The trees are stored as plain JSON (one native parse and one walk to load), with markers for what
  * JSON cannot hold (bigint, -0, undefined, shared nodes) and locations in a table: a node
@@ -14,7 +17,6 @@
  * hold (what `policy test` and coverage read).
  */
 import { isAscii } from "node:buffer";
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CompiledQuery, Module } from "../rego";
@@ -26,6 +28,8 @@ import type { RuleDescriptor } from "./rule-descriptors";
 /** Bumped whenever the encoding below changes. */
 export const ARTEFACT_FORMAT = 5;
 export const ARTEFACT_FILE = "policies.ast.json";
+/** The bytes of the sources and of the engine files, concatenated in the header's order. */
+export const INPUTS_FILE = "policies.ast.inputs";
 
 /**
  * The file is lines of JSON: this header, then one line per encoded part ({@link encodeTrees}):
@@ -34,10 +38,10 @@ export const ARTEFACT_FILE = "policies.ast.json";
  */
 export interface AstArtefact extends LocationTable {
   readonly format: number;
-  /** sha256 of the engine files that parsed the sources (see {@link engineFingerprint}). */
-  readonly engine: string;
-  /** Display name and sha256 of each source, in load order. */
-  readonly sources: readonly { readonly file: string; readonly sha256: string }[];
+  /** Display name and UTF-8 length of each source, in load order (their bytes: INPUTS_FILE). */
+  readonly sources: readonly { readonly file: string; readonly bytes: number }[];
+  /** Path and length of each engine file ({@link engineFiles}), after the sources' bytes. */
+  readonly engine: readonly { readonly file: string; readonly bytes: number }[];
   /**
    * Present when the bundled policies' compiled program is stored too: the compiler's name
    * counters after compiling them (see rego/compiler.ts `restoreProgram`), each module's package
@@ -74,14 +78,13 @@ export interface Prebuilt {
   readonly queries?: Record<string, CompiledQuery>;
 }
 
-export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
-
 /**
- * The parser's identity: a hash of every engine module under `regoDir`, subdirectories included
- * (the parser reads e.g. builtins/deprecated). Any change to the engine invalidates the artefact.
+ * The engine's files: every module under `regoDir`, subdirectories included (the parser reads
+ * e.g. builtins/deprecated), by relative path in a fixed order. Any change to any of them
+ * invalidates the artefact.
  */
-export function engineFingerprint(regoDir: string): string {
-  const h = createHash("sha256");
+export function engineFiles(regoDir: string): { file: string; path: string }[] {
+  const out: { file: string; path: string }[] = [];
   const walk = (dir: string, rel: string): void => {
     for (const e of fs
       .readdirSync(dir, { withFileTypes: true })
@@ -94,14 +97,44 @@ export function engineFingerprint(regoDir: string): string {
       }
       if (!name.endsWith(".js") && !name.endsWith(".ts")) continue;
       if (name.endsWith(".d.ts") || name.endsWith(".test.ts")) continue;
-      h.update(rel + name)
-        .update("\0")
-        .update(fs.readFileSync(path.join(dir, name)))
-        .update("\0");
+      out.push({ file: rel + name, path: path.join(dir, name) });
     }
   };
   walk(regoDir, "");
-  return h.digest("hex");
+  return out;
+}
+
+/**
+ * Whether the sources and the engine in `regoDir` are exactly the inputs the artefact `a` was
+ * built from, whose bytes are in `inputsFile`.
+ */
+function sameInputs(
+  a: AstArtefact,
+  inputsFile: string,
+  sources: readonly { readonly file: string; readonly source: string }[],
+  regoDir: string,
+): boolean {
+  if (a.sources.length !== sources.length) return false;
+  const engine = engineFiles(regoDir);
+  if (engine.length !== a.engine.length) return false;
+  for (let i = 0; i < engine.length; i++) if (engine[i].file !== a.engine[i].file) return false;
+  const inputs = fs.readFileSync(inputsFile);
+  let at = 0;
+  for (let i = 0; i < sources.length; i++) {
+    const { file, bytes } = a.sources[i];
+    const { source } = sources[i];
+    // the parser read the text: the same text, decoded as the sources are read, is the same input
+    if (file !== sources[i].file || Buffer.byteLength(source) !== bytes) return false;
+    if (inputs.toString("utf8", at, at + bytes) !== source) return false;
+    at += bytes;
+  }
+  for (let i = 0; i < engine.length; i++) {
+    const bytes = a.engine[i].bytes;
+    const now = fs.readFileSync(engine[i].path);
+    if (now.length !== bytes || !now.equals(inputs.subarray(at, at + bytes))) return false;
+    at += bytes;
+  }
+  return at === inputs.length;
 }
 
 class Unsupported extends Error {}
@@ -396,14 +429,10 @@ export function readPrebuilt(
     }
     const a = JSON.parse(lines[0].text()) as AstArtefact;
     if (a.format !== ARTEFACT_FORMAT || a.sources.length !== sources.length) return undefined;
+    if (!sameInputs(a, path.join(dir, INPUTS_FILE), sources, regoDir)) return undefined;
     if (lines.length !== (a.program ? 4 : 2) || a.nodes.length !== lines.length - 1) {
       return undefined;
     }
-    for (let i = 0; i < sources.length; i++) {
-      if (a.sources[i].file !== sources[i].file) return undefined;
-      if (a.sources[i].sha256 !== sha256(sources[i].source)) return undefined;
-    }
-    if (a.engine !== engineFingerprint(regoDir)) return undefined;
     const decode = treeDecoder(a);
     const part = (line: Line): unknown[] => {
       const tree = decode(JSON.parse(line.text()));

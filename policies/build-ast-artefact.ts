@@ -1,7 +1,7 @@
 /**
  * Build step (`npm run build`, after tsc): parses the bundled policies/*.rego once and writes
- * their syntax trees to dist/policies/policies.ast.json, keyed by the sha256 of each source and
- * of the engine (see ast-artefact.ts), together with the program compiling them gives (its rule
+ * their syntax trees to dist/policies/policies.ast.json, with the exact bytes of each source and
+ * of the engine beside it in policies.ast.inputs (see ast-artefact.ts), together with the program compiling them gives (its rule
  * groups), so `check` neither parses nor compiles them on every start. Before writing, the
  * encoding is checked to decode to trees equal to a fresh parse and compile; if it does not (a
  * new kind of node the encoding cannot keep), the program is left out — or, when the parse trees
@@ -20,8 +20,8 @@ import {
   asciiJSON,
   decodeTrees,
   encodeTrees,
-  engineFingerprint,
-  sha256,
+  engineFiles,
+  INPUTS_FILE,
   type AstArtefact,
   type EncodedTrees,
 } from "./ast-artefact";
@@ -92,7 +92,9 @@ export function writeAstArtefact(
   regoDir: string,
 ): string | undefined {
   const target = path.join(outDir, ARTEFACT_FILE);
+  const inputsTarget = path.join(outDir, INPUTS_FILE);
   fs.rmSync(target, { force: true });
+  fs.rmSync(inputsTarget, { force: true });
   const { modules } = builtinSources(root);
   // compared with this very parse below: the parser numbers wildcards `_` with a process-wide
   // counter, so two parses differ in those (body-local) names
@@ -104,10 +106,14 @@ export function writeAstArtefact(
   } catch (err) {
     return (err as Error).message;
   }
+  // the inputs, as they are read now: what a reader compares with its own
+  const sourceBytes = modules.map((m) => Buffer.from(m.source, "utf8"));
+  const engine = engineFiles(regoDir);
+  const engineBytes = engine.map((e) => fs.readFileSync(e.path));
   const artefact: AstArtefact = {
     format: ARTEFACT_FORMAT,
-    engine: engineFingerprint(regoDir),
-    sources: modules.map((m) => ({ file: m.file, sha256: sha256(m.source) })),
+    sources: sourceBytes.map((b, i) => ({ file: modules[i].file, bytes: b.length })),
+    engine: engine.map((e, i) => ({ file: e.file, bytes: engineBytes[i].length })),
     files: encoded.files,
     locs: encoded.locs,
     nodes: encoded.nodes,
@@ -147,6 +153,10 @@ export function writeAstArtefact(
   }
   // write then rename: a reader never sees half an artefact
   const tmp = `${target}.${process.pid}.tmp`;
+  // the inputs first: an artefact beside inputs of another build does not match them, so a reader
+  // between the two renames falls back to parsing
+  fs.writeFileSync(tmp, Buffer.concat([...sourceBytes, ...engineBytes]));
+  fs.renameSync(tmp, inputsTarget);
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, target);
   return undefined;

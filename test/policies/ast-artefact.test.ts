@@ -16,6 +16,7 @@ import {
 } from "../../rego";
 import {
   ARTEFACT_FILE,
+  INPUTS_FILE,
   asciiJSON,
   decodeTrees,
   encodeTrees,
@@ -163,6 +164,21 @@ describe("policies AST artefact", () => {
     ).toBeUndefined();
     const renamed = modules.map((m, i) => (i === 0 ? { ...m, file: "policies/other.rego" } : m));
     expect(readArtefact(out, REGO_DIR, renamed)).toBeUndefined();
+    // a change that keeps the length (one letter for another) is a change all the same
+    const sameLength = modules.map((m, i) =>
+      i === 2 ? { ...m, source: m.source.replace("package", "packagf") } : m,
+    );
+    expect(sameLength[2].source.length).toBe(modules[2].source.length);
+    expect(readArtefact(out, REGO_DIR, sameLength)).toBeUndefined();
+    // the inputs the build kept beside it: missing, or not the build's
+    const inputs = path.join(out, INPUTS_FILE);
+    const kept = fs.readFileSync(inputs);
+    fs.rmSync(inputs);
+    expect(readArtefact(out, REGO_DIR, modules)).toBeUndefined();
+    fs.writeFileSync(inputs, Buffer.concat([kept, Buffer.from("x")]));
+    expect(readArtefact(out, REGO_DIR, modules)).toBeUndefined();
+    fs.writeFileSync(inputs, kept);
+    expect(readArtefact(out, REGO_DIR, modules)).toBeDefined();
     const file = path.join(out, ARTEFACT_FILE);
     fs.writeFileSync(file, fs.readFileSync(file, "utf8").slice(0, 5000));
     expect(readArtefact(out, REGO_DIR, modules)).toBeUndefined();
@@ -175,8 +191,15 @@ describe("policies AST artefact", () => {
     expect(writeAstArtefact(ROOT, out, engine)).toBeUndefined();
     const { modules } = builtinSources(ROOT);
     expect(readArtefact(out, engine, modules)).toBeDefined();
+    // same length, one byte different
     fs.writeFileSync(path.join(engine, "parser.js"), "// v2\n");
     expect(readArtefact(out, engine, modules)).toBeUndefined();
+    // a file added to the engine
+    expect(writeAstArtefact(ROOT, out, engine)).toBeUndefined();
+    fs.writeFileSync(path.join(engine, "zz.js"), "");
+    expect(readArtefact(out, engine, modules)).toBeUndefined();
+    fs.rmSync(path.join(engine, "zz.js"));
+    expect(readArtefact(out, engine, modules)).toBeDefined();
     // the parser also reads the engine's subdirectories (builtins/deprecated)
     expect(writeAstArtefact(ROOT, out, engine)).toBeUndefined();
     fs.mkdirSync(path.join(engine, "builtins"));
