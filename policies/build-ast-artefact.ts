@@ -1,8 +1,9 @@
 /**
  * Build step (`npm run build`, after tsc): parses the bundled policies/*.rego once and writes
- * their syntax trees to dist/policies/policies.ast.json, with the exact bytes of each source and
- * of the engine beside it in policies.ast.inputs (see ast-artefact.ts), together with the program compiling them gives (its rule
- * groups), so `check` neither parses nor compiles them on every start. Before writing, the
+ * their syntax trees to dist/policies/policies.ast.json, together with the program compiling them
+ * gives (its rule groups) and the query `check` prepares, so `check` neither parses nor compiles
+ * them on every start; the exact bytes of each source and engine file go beside it, in
+ * policies.ast.inputs (see ast-artefact.ts). Before writing, the
  * encoding is checked to decode to trees equal to a fresh parse and compile; if it does not (a
  * new kind of node the encoding cannot keep), the program is left out — or, when the parse trees
  * cannot be kept either, no artefact is written — and `check` does that work as before: slower,
