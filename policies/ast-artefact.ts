@@ -2,9 +2,8 @@
  * A prebuilt artefact of the parsed syntax trees of tokenwarden's own policies (policies/*.rego),
  * written by `npm run build` next to the compiled evaluate.js so `check` does not parse the same
  * Rego on every start. It is only ever used when it provably describes what is on disk now: every
- * source (same files, same order) and every file of the engine that parsed and compiled them
- * (dist/rego, subdirectories included) must be byte for byte what the build read, otherwise the
- * policies are parsed as before. The build keeps those bytes in a file beside the artefact
+ * source (same files, same order) and every module of the code that parsed and compiled them must
+ * be byte for byte what the build read, otherwise the policies are parsed as before. The build keeps those bytes in a file beside the artefact
  * ({@link INPUTS_FILE}): comparing them is exact (no hash can collide) and needs no node:crypto,
  * whose loading alone cost a start about 7 ms.
  *
@@ -40,7 +39,12 @@ export interface AstArtefact extends LocationTable {
   readonly format: number;
   /** Display name and UTF-8 length of each source, in load order (their bytes: INPUTS_FILE). */
   readonly sources: readonly { readonly file: string; readonly bytes: number }[];
-  /** Path and length of each engine file ({@link engineFiles}), after the sources' bytes. */
+  /**
+   * The code that made the artefact, after the sources' bytes: path (relative to the directory
+   * holding the engine, e.g. "rego/parser.js") and length of every module the build had loaded
+   * when it wrote the artefact (see build-ast-artefact.ts), or, when it cannot tell, of every
+   * engine file ({@link engineFiles}).
+   */
   readonly engine: readonly { readonly file: string; readonly bytes: number }[];
   /**
    * Present when the bundled policies' compiled program is stored too: the compiler's name
@@ -79,12 +83,12 @@ export interface Prebuilt {
 }
 
 /**
- * The engine's files: every module under `regoDir`, subdirectories included (the parser reads
- * e.g. builtins/deprecated), by relative path in a fixed order. Any change to any of them
- * invalidates the artefact.
+ * Every module under `regoDir`, subdirectories included, by path relative to the directory that
+ * holds `regoDir` (e.g. "rego/parser.js"), in a fixed order: the code an artefact depends on
+ * when the build cannot tell which modules made it.
  */
-export function engineFiles(regoDir: string): { file: string; path: string }[] {
-  const out: { file: string; path: string }[] = [];
+export function engineFiles(regoDir: string): string[] {
+  const out: string[] = [];
   const walk = (dir: string, rel: string): void => {
     for (const e of fs
       .readdirSync(dir, { withFileTypes: true })
@@ -97,16 +101,16 @@ export function engineFiles(regoDir: string): { file: string; path: string }[] {
       }
       if (!name.endsWith(".js") && !name.endsWith(".ts")) continue;
       if (name.endsWith(".d.ts") || name.endsWith(".test.ts")) continue;
-      out.push({ file: rel + name, path: path.join(dir, name) });
+      out.push(rel + name);
     }
   };
-  walk(regoDir, "");
+  walk(regoDir, `${path.basename(regoDir)}/`);
   return out;
 }
 
 /**
- * Whether the sources and the engine in `regoDir` are exactly the inputs the artefact `a` was
- * built from, whose bytes are in `inputsFile`.
+ * Whether the sources, and the code that made the artefact `a` (files under the directory holding
+ * `regoDir`), are exactly the inputs it was built from, whose bytes are in `inputsFile`.
  */
 function sameInputs(
   a: AstArtefact,
@@ -115,9 +119,6 @@ function sameInputs(
   regoDir: string,
 ): boolean {
   if (a.sources.length !== sources.length) return false;
-  const engine = engineFiles(regoDir);
-  if (engine.length !== a.engine.length) return false;
-  for (let i = 0; i < engine.length; i++) if (engine[i].file !== a.engine[i].file) return false;
   const inputs = fs.readFileSync(inputsFile);
   let at = 0;
   for (let i = 0; i < sources.length; i++) {
@@ -128,9 +129,10 @@ function sameInputs(
     if (inputs.toString("utf8", at, at + bytes) !== source) return false;
     at += bytes;
   }
-  for (let i = 0; i < engine.length; i++) {
-    const bytes = a.engine[i].bytes;
-    const now = fs.readFileSync(engine[i].path);
+  const base = path.dirname(regoDir);
+  for (const { file, bytes } of a.engine) {
+    if (file.startsWith("/") || file.split("/").includes("..")) return false;
+    const now = fs.readFileSync(path.join(base, file));
     if (now.length !== bytes || !now.equals(inputs.subarray(at, at + bytes))) return false;
     at += bytes;
   }

@@ -91,6 +91,7 @@ export function writeAstArtefact(
   root: string,
   outDir: string,
   regoDir: string,
+  code?: readonly string[],
 ): string | undefined {
   const target = path.join(outDir, ARTEFACT_FILE);
   const inputsTarget = path.join(outDir, INPUTS_FILE);
@@ -109,12 +110,13 @@ export function writeAstArtefact(
   }
   // the inputs, as they are read now: what a reader compares with its own
   const sourceBytes = modules.map((m) => Buffer.from(m.source, "utf8"));
-  const engine = engineFiles(regoDir);
-  const engineBytes = engine.map((e) => fs.readFileSync(e.path));
+  const engine = code ?? engineFiles(regoDir);
+  const base = path.dirname(regoDir);
+  const engineBytes = engine.map((file) => fs.readFileSync(path.join(base, file)));
   const artefact: AstArtefact = {
     format: ARTEFACT_FORMAT,
     sources: sourceBytes.map((b, i) => ({ file: modules[i].file, bytes: b.length })),
-    engine: engine.map((e, i) => ({ file: e.file, bytes: engineBytes[i].length })),
+    engine: engine.map((file, i) => ({ file, bytes: engineBytes[i].length })),
     files: encoded.files,
     locs: encoded.locs,
     nodes: encoded.nodes,
@@ -163,10 +165,32 @@ export function writeAstArtefact(
   return undefined;
 }
 
+/**
+ * The modules this process has loaded from the directory holding `regoDir` (dist/), relative to
+ * it: the code that can have run while the artefact was made. Parsing and compiling run only code
+ * of loaded modules, and which modules load (the engine's lazy parts and built-in families) is
+ * decided by code that is itself loaded, so if these files are unchanged, parsing and compiling the
+ * same sources gives the same artefact; other files (unused built-in families, `opa test`, the
+ * conformance runner, ...) cannot change it. Undefined when the engine here is not loaded from
+ * `regoDir` (e.g. a test runner running the TypeScript sources): then every engine file counts.
+ */
+export function loadedCode(regoDir: string): string[] | undefined {
+  const base = path.dirname(regoDir) + path.sep;
+  const files = Object.keys(require.cache)
+    .filter((f) => f.startsWith(base) && f.endsWith(".js"))
+    .map((f) => f.slice(base.length).split(path.sep).join("/"))
+    .sort();
+  return files.some((f) => f.startsWith(`${path.basename(regoDir)}/`)) ? files : undefined;
+}
+
 if (require.main === module) {
   // run as dist/policies/build-ast-artefact.js: the artefact goes beside dist/policies/evaluate.js
   const root = path.resolve(__dirname, "..", "..");
-  const why = writeAstArtefact(root, __dirname, path.join(__dirname, "..", "rego"));
+  const regoDir = path.join(__dirname, "..", "rego");
+  // the code list is taken after writing (every module the parse and compile loaded is loaded
+  // then); a dry run first decides it, the second write records it
+  let why = writeAstArtefact(root, __dirname, regoDir);
+  if (!why) why = writeAstArtefact(root, __dirname, regoDir, loadedCode(regoDir));
   if (why) {
     process.stderr.write(`policies AST artefact not written (${why}); check will parse policies\n`);
   }

@@ -11,6 +11,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ARTEFACT_FILE, readPrebuilt } from "../../policies/ast-artefact";
+import { builtinSources } from "../../policies/evaluate";
 
 const REPO = path.resolve(__dirname, "../..");
 const BIN = path.join(REPO, "bin", "tokenwarden.js");
@@ -61,6 +63,38 @@ function check(args: string[]): { code: number | null; out: string; loaded: stri
   expect(line, r.stderr).toBeDefined();
   return { code: r.status, out: r.stdout, loaded: JSON.parse(line!.slice(7)) as string[] };
 }
+
+describe.skipIf(!built)("the build's artefact (built JavaScript)", () => {
+  it("depends on the code that made it, byte for byte, and on no other file", () => {
+    const header = JSON.parse(
+      fs.readFileSync(path.join(REPO, "dist/policies", ARTEFACT_FILE), "latin1").split("\n")[0],
+    ) as { engine: { file: string }[] };
+    const code = header.engine.map((e) => e.file);
+    for (const f of [
+      "rego/parser.js",
+      "rego/compiler.js",
+      "rego/builtins/strings.js",
+      "policies/rule-descriptors.js",
+      "policies/ast-artefact.js",
+    ]) {
+      expect(code).toContain(f);
+    }
+    for (const f of ["rego/builtins/x509.js", "rego/testing.js", "rego/conformance/runner.js"]) {
+      expect(code).not.toContain(f);
+    }
+    // on a copy of dist/: a change to a module outside that code leaves the artefact in use, a
+    // change to one of them (even a comment) does not
+    const dist = path.join(tmp, "dist");
+    fs.cpSync(path.join(REPO, "dist"), dist, { recursive: true });
+    const { modules } = builtinSources(REPO);
+    const read = () => readPrebuilt(path.join(dist, "policies"), path.join(dist, "rego"), modules);
+    expect(read()?.program).toBeDefined();
+    fs.appendFileSync(path.join(dist, "rego/builtins/x509.js"), "\n// changed\n");
+    expect(read()?.program).toBeDefined();
+    fs.appendFileSync(path.join(dist, "rego/compiler.js"), "\n// changed\n");
+    expect(read()).toBeUndefined();
+  });
+});
 
 describe.skipIf(!built)("what a check start loads (built JavaScript)", () => {
   it("checks a manifest without parser, compiler, test runner, other formats or resource readers", () => {

@@ -194,16 +194,20 @@ describe("policies AST artefact", () => {
     // same length, one byte different
     fs.writeFileSync(path.join(engine, "parser.js"), "// v2\n");
     expect(readArtefact(out, engine, modules)).toBeUndefined();
-    // a file added to the engine
+    // a file added beside them is no module the build ran (none of them loads it)
     expect(writeAstArtefact(ROOT, out, engine)).toBeUndefined();
     fs.writeFileSync(path.join(engine, "zz.js"), "");
-    expect(readArtefact(out, engine, modules)).toBeUndefined();
-    fs.rmSync(path.join(engine, "zz.js"));
     expect(readArtefact(out, engine, modules)).toBeDefined();
+    // a file of the engine removed
+    fs.rmSync(path.join(engine, "parser.js"));
+    expect(readArtefact(out, engine, modules)).toBeUndefined();
     // the parser also reads the engine's subdirectories (builtins/deprecated)
-    expect(writeAstArtefact(ROOT, out, engine)).toBeUndefined();
+    fs.writeFileSync(path.join(engine, "parser.js"), "// v1\n");
     fs.mkdirSync(path.join(engine, "builtins"));
     fs.writeFileSync(path.join(engine, "builtins", "deprecated.js"), "// v1\n");
+    expect(writeAstArtefact(ROOT, out, engine)).toBeUndefined();
+    expect(readArtefact(out, engine, modules)).toBeDefined();
+    fs.writeFileSync(path.join(engine, "builtins", "deprecated.js"), "// v2\n");
     expect(readArtefact(out, engine, modules)).toBeUndefined();
   });
 
