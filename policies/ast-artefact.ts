@@ -3,9 +3,9 @@
  * written by `npm run build` next to the compiled evaluate.js so `check` does not parse the same
  * Rego on every start. It is only ever used when it provably describes what is on disk now: every
  * source (same files, same order) and every module of the code that parsed and compiled them must
- * be byte for byte what the build read, otherwise the policies are parsed as before. The build keeps those bytes in a file beside the artefact
- * ({@link INPUTS_FILE}): comparing them is exact (no hash can collide) and needs no node:crypto,
- * whose loading alone cost a start about 7 ms.
+ * be byte for byte what the build read, otherwise the policies are parsed as before. The build
+ * keeps those bytes in a file beside the artefact ({@link INPUTS_FILE}): comparing them is exact
+ * (no hash can collide) and needs no node:crypto, whose loading alone cost a start about 7 ms.
  *
  * The trees are stored as plain JSON (one native parse and one walk to load), with markers for what
  * JSON cannot hold (bigint, -0, undefined, shared nodes) and locations in a table: a node
@@ -48,7 +48,7 @@ export interface AstArtefact extends LocationTable {
   readonly engine: readonly { readonly file: string; readonly bytes: number }[];
   /**
    * Present when the bundled policies' compiled program is stored too: the compiler's name
-   * counters after compiling them (see rego/compiler.ts `restoreProgram`), each module's package
+   * counters after compiling them (see rego/program.ts `restoreProgram`), each module's package
    * path (in load order) and the rules the modules' METADATA describes (rule-descriptors.ts
    * `ruleDescriptors` of the modules), so neither needs the modules decoded.
    */
