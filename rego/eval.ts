@@ -19,6 +19,7 @@ import {
   type JoinIndex,
   upsert,
   type DataRef,
+  type GroupCode,
   type JoinCode,
   type K,
   type MemberSetCode,
@@ -29,7 +30,7 @@ import {
 import { RegoError, regoError } from "./errors";
 import { NO_METADATA } from "./annotations";
 import { NOT_SIMPLE, lookup, newFrame, type Frame, type Simple } from "./frame";
-import { RObject, RSet, equal, keyOf, toJSONText, type Value } from "./value";
+import { Decimal, RObject, RSet, equal, keyOf, toJSONText, type Value } from "./value";
 
 export { lookup, type Frame } from "./frame";
 export { upsert, compileUnit, type FrameUnit } from "./compile-body";
@@ -114,8 +115,8 @@ export class Evaluator {
   private readonly dataValStop: number[] = [];
   /** Where a constant `data.…` ref stops in the rule tree (per evaluation: base data varies). */
   private readonly dataRefCache = new Map<DataRef, DataHit>();
-  /** Frames of functions, reused call after call (binding is balanced: they come back unbound). */
-  private readonly fnFrames = new Map<RuleGroup, Frame[]>();
+  /** Per function called: its code, memoization and frames (see FnState). */
+  private readonly fnStates = new Map<RuleGroup, FnState>();
   /** The definition whose body runs under chainK, its frame and group, its value so far. */
   private chainRc: RuleCode | undefined = undefined;
   private chainF: Frame | undefined = undefined;
@@ -802,48 +803,56 @@ export class Evaluator {
     }
   }
 
+  /** What calls of a function need, looked up once per call (see FnState). */
+  private fnState(g: RuleGroup): FnState {
+    let s = this.fnStates.get(g);
+    if (s === undefined) {
+      s = {
+        code: groupCode(this.prog, g),
+        memo: memoizable(this.prog, g),
+        frames: [],
+      };
+      this.fnStates.set(g, s);
+    }
+    return s;
+  }
+
   private evalFunction(g: RuleGroup, args: Value[]): Value | undefined {
     this.step();
-    if (!memoizable(this.prog, g)) return this.evalFunctionBody(g, args);
+    const s = this.fnState(g);
+    if (!s.memo) return this.evalFunctionBody(g, s, args);
     // a call with the arguments of an earlier call in this scope has that call's value:
     // scalars are keyed by value, composite arguments by identity (values are immutable)
-    let level = this.st.calls.get(g);
-    if (level === undefined) {
-      level = new Map();
-      this.st.calls.set(g, level);
+    let top = this.st.calls.get(g);
+    if (top === undefined) {
+      top = new Map();
+      this.st.calls.set(g, top);
     }
-    const last = args.length - 1;
-    for (let i = 0; i < last; i++) {
-      const key = memoKey(args[i]);
-      let nextLevel = level.get(key) as Map<unknown, unknown> | undefined;
-      if (nextLevel === undefined) {
-        nextLevel = new Map();
-        level.set(key, nextLevel);
-      }
-      level = nextLevel;
+    if (args.length <= 1) {
+      const key = args.length === 1 ? memoKey(args[0]) : NO_ARGS;
+      const hit = top.get(key);
+      if (hit !== undefined) return hit === UNDEFINED ? undefined : (hit as Value);
+      const v = this.evalFunctionBody(g, s, args);
+      top.set(key, v === undefined ? UNDEFINED : v);
+      return v;
     }
-    const key = last >= 0 ? memoKey(args[last]) : NO_ARGS;
-    const hit = level.get(key);
-    if (hit !== undefined) return hit === UNDEFINED ? undefined : (hit as Value);
-    const v = this.evalFunctionBody(g, args);
-    level.set(key, v === undefined ? UNDEFINED : v);
+    const hit = memoFind(top, args);
+    if (hit !== MISS) return hit === UNDEFINED ? undefined : (hit as Value);
+    const v = this.evalFunctionBody(g, s, args);
+    memoAdd(top, args, v === undefined ? UNDEFINED : v);
     return v;
   }
 
-  private evalFunctionBody(g: RuleGroup, args: Value[]): Value | undefined {
+  private evalFunctionBody(g: RuleGroup, s: FnState, args: Value[]): Value | undefined {
     this.ruleStack.push(g.name);
     try {
-      const code = groupCode(this.prog, g);
+      const code = s.code;
       let result: Value | undefined;
       const firstWins = !this.strict && sameConstantValue(g);
       // Binding is balanced (every bind is undone before its continuation returns), so a frame
       // comes back from a call with all its slots unbound and serves the next call of the same
       // function. A call that throws never returns its frame.
-      let pool = this.fnFrames.get(g);
-      if (pool === undefined) {
-        pool = [];
-        this.fnFrames.set(g, pool);
-      }
+      const pool = s.frames;
       const f = pool.pop() ?? newFrame(code.size);
       for (const rc of code.rules) {
         const v = this.evalRuleChain(rc, g, f, args);
@@ -922,12 +931,76 @@ function buildJoinIndex(path: Value[], coll: object, ev: Evaluator): JoinIndex {
   return idx;
 }
 
+/** One evaluation's view of a function (one lookup per call instead of three). */
+interface FnState {
+  code: GroupCode;
+  /** Calls keep their values (see memoizable). */
+  memo: boolean;
+  /** Frames reused call after call (binding is balanced: they come back unbound). */
+  frames: Frame[];
+}
+
 /** Memo entries for an undefined call value and for a call without arguments. */
 const UNDEFINED = Symbol("undefined");
 const NO_ARGS = Symbol("no-args");
 
 function memoKey(v: Value): unknown {
   return v !== null && typeof v === "object" ? v : keyOf(v);
+}
+
+/**
+ * The memo of a function of several arguments is a trie keyed by one argument per level, grown
+ * only where calls share a prefix: a level holds a call's own entry (its arguments and value)
+ * until a second call with the same argument there needs it to branch. A call per finding with
+ * the finding's fields costs one entry, not a map per argument.
+ */
+class MemoCall {
+  constructor(
+    readonly args: Value[],
+    readonly v: unknown,
+  ) {}
+}
+
+const MISS = Symbol("miss");
+
+/** Same memo key (memoKey): scalars by value, composites by identity. */
+function sameArg(x: Value, y: Value): boolean {
+  return x === y || (x instanceof Decimal && y instanceof Decimal && x.text === y.text);
+}
+
+function memoFind(top: Map<unknown, unknown>, args: Value[]): unknown {
+  let level = top;
+  for (let i = 0; i < args.length; i++) {
+    const node = level.get(memoKey(args[i]));
+    if (node === undefined) return MISS;
+    if (node instanceof MemoCall) {
+      const a = node.args;
+      for (let j = i + 1; j < args.length; j++) if (!sameArg(a[j], args[j])) return MISS;
+      return node.v;
+    }
+    level = node as Map<unknown, unknown>;
+  }
+  return MISS;
+}
+
+function memoAdd(top: Map<unknown, unknown>, args: Value[], v: unknown): void {
+  const n = args.length;
+  let level = top;
+  for (let i = 0; i < n; i++) {
+    const key = memoKey(args[i]);
+    const node = level.get(key);
+    if (node === undefined || i === n - 1) {
+      level.set(key, new MemoCall(args, v));
+      return;
+    }
+    if (node instanceof MemoCall) {
+      // two calls share the arguments up to i: branch on the next one
+      const next = new Map<unknown, unknown>();
+      next.set(memoKey(node.args[i + 1]), node);
+      level.set(key, next);
+      level = next;
+    } else level = node as Map<unknown, unknown>;
+  }
 }
 
 const sameConstCache = new WeakMap<RuleGroup, boolean>();
