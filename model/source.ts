@@ -11,26 +11,35 @@
  * the same walker serves both). A manifest in the plain shape most are written in skips js-yaml's
  * scanner: model/yaml-fast-events.ts reads it to the same value and the same index directly.
  */
-import {
-  CORE_SCHEMA,
-  EVENT_ID,
-  SCALAR_STYLE,
-  YAMLException,
-  constructFromEvents,
-  getScalarValue,
-  mergeTag,
-  parseEvents,
-} from "js-yaml";
-import type { Event } from "js-yaml";
+import type { Event, Schema } from "js-yaml";
 import type { ManifestSource } from "./types";
-import { fastParseYaml, PLAIN_SCALAR } from "./yaml-fast-events";
+import { fastParseYaml, NODE as EVENT_ID, PLAIN_SCALAR } from "./yaml-fast-events";
 import { ManifestError } from "./errors";
 
+/**
+ * js-yaml, loaded when a text needs it: a manifest in the plain shape is read without it (see
+ * yaml-fast-events.ts), and loading it is ~10 ms of a ~0.3 s `check`.
+ */
+function jsYaml(): typeof import("js-yaml") {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("js-yaml") as typeof import("js-yaml");
+}
+
+/** js-yaml's scalar styles (its SCALAR_STYLE), which the index reads from its events. */
+const SCALAR_STYLE = { PLAIN: 1, SINGLE_QUOTED: 2, DOUBLE_QUOTED: 3 } as const;
+
+let manifestSchema: Schema | undefined;
 /**
  * YAML 1.2 core schema (so `expires: 2027-06-30` stays text and `on`/`no` are not booleans), plus
  * merge keys (`<<: *shared`), which manifests use to share settings between needs.
  */
-export const MANIFEST_SCHEMA = CORE_SCHEMA.withTags(mergeTag);
+export function manifestYamlSchema(): Schema {
+  if (!manifestSchema) {
+    const yaml = jsYaml();
+    manifestSchema = yaml.CORE_SCHEMA.withTags(yaml.mergeTag);
+  }
+  return manifestSchema;
+}
 
 export type FieldPath = readonly (string | number)[];
 export interface Position {
@@ -136,7 +145,7 @@ function parseJsonText(text: string, file: string): ParsedText {
 }
 
 function parseYamlText(text: string, file: string): ParsedText {
-  const fast = fastParseYaml(text, MANIFEST_SCHEMA);
+  const fast = fastParseYaml(text);
   if (fast) {
     const { kind, start, end, valueStart } = fast.index;
     return {
@@ -147,10 +156,15 @@ function parseYamlText(text: string, file: string): ParsedText {
   let events: Event[];
   let docs: unknown[];
   try {
-    events = parseEvents(text, { filename: file });
-    docs = constructFromEvents(events, { source: text, filename: file, schema: MANIFEST_SCHEMA });
+    const yaml = jsYaml();
+    events = yaml.parseEvents(text, { filename: file });
+    docs = yaml.constructFromEvents(events, {
+      source: text,
+      filename: file,
+      schema: manifestYamlSchema(),
+    });
   } catch (err) {
-    if (err instanceof YAMLException) {
+    if (err instanceof jsYaml().YAMLException) {
       const mark = err.mark;
       const line = mark ? mark.line + 1 : undefined;
       const column = mark ? mark.column + 1 : undefined;
@@ -291,7 +305,7 @@ export class EventIndex {
           end[k] = e.valueEnd;
         } else {
           kind[k] = t;
-          if (isKey) index.otherKeys.set(k, getScalarValue(text, e));
+          if (isKey) index.otherKeys.set(k, jsYaml().getScalarValue(text, e));
         }
       } else {
         kind[k] = t;
@@ -375,7 +389,7 @@ class EventSource implements ManifestSource {
     try {
       this.index = EventIndex.fromEvents(
         this.text,
-        parseEvents(this.text, { filename: this.file }),
+        jsYaml().parseEvents(this.text, { filename: this.file }),
       );
     } catch {
       this.failed = true; // e.g. JSON that YAML cannot read: positions are then unknown

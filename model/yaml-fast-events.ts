@@ -6,8 +6,8 @@
  * are a quarter of `check`'s CPU. The shape a manifest is written in — block mappings and
  * sequences, one-line plain or quoted scalars, one-line flow collections `[a, b]` / `{ k: v }`,
  * comments — can be read line by line in a fraction of that. The result is what js-yaml gives:
- * the same value (plain scalars are resolved by the manifest schema's own tag resolvers, in the
- * schema's order), and the same index of node positions js-yaml's events would give
+ * the same value (plain scalars resolved by YAML 1.2's core schema, as model/source.ts's manifest
+ * schema does), and the same index of node positions js-yaml's events would give
  * (model/source.ts `EventIndex`). Anything outside that shape — anchors, aliases, tags, merge
  * keys, block scalars, multi-line scalars or flow collections, empty values, quoted or non-string
  * keys, duplicate keys, escapes, tabs, CR, astral characters, document markers, directives, a key inside
@@ -15,7 +15,6 @@
  * construct is js-yaml's to read and to report. test/model/yaml-fast-events.test.ts holds every
  * accepted text to js-yaml's own value and events.
  */
-import { EVENT_ID, NOT_RESOLVED, type Schema } from "js-yaml";
 
 /** What locating needs of each node, in js-yaml's event order (see model/source.ts). */
 export interface NodeIndexArrays {
@@ -97,71 +96,97 @@ function giveUp(): never {
   throw GIVE_UP;
 }
 
-const CORE_TAGS = new Set(["null", "bool", "int", "float"].map((t) => `tag:yaml.org,2002:${t}`));
+/**
+ * Node kinds as js-yaml's events number them (its EVENT_ID), so model/source.ts reads one index
+ * whichever parser built it; the test holds them to js-yaml's. Kept here so the fast path loads
+ * no js-yaml at all.
+ */
+export const NODE = { DOCUMENT: 1, SEQUENCE: 2, MAPPING: 3, SCALAR: 4, ALIAS: 5, POP: 6 } as const;
+const { DOCUMENT, SEQUENCE, MAPPING, SCALAR, POP } = NODE;
 
-interface ImplicitTag {
-  readonly tagName: string;
-  readonly firstChars: ReadonlySet<string> | null;
-  readonly resolve: (source: string, isExplicit: boolean, tagName: string) => unknown;
-}
+const INTEGER = /^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?[0-9]+)$/;
+const FLOAT =
+  /^(?:[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
 /**
- * Plain-scalar resolution as the schema does it: its implicit scalar tags in schema order, each
- * tried when the text's first character may start it; none resolving means a string. Only core
- * tags (null, bool, int, float) may resolve a value here — any other (the merge key `<<`) gives up.
+ * The value of a plain scalar under the manifest's schema: YAML 1.2's core schema (null, bool,
+ * int, float by its spec's patterns, else text), tried in that order as js-yaml's schema does;
+ * a number too large to be finite is not that type. `<<`, a merge key, is js-yaml's to read.
+ * Keys must be text.
  */
-class PlainResolver {
-  private readonly tags: ImplicitTag[] = [];
-  /** First characters some implicit tag may resolve; text starting otherwise is a string. */
-  private readonly anyFirst = new Set<string>();
-  private everyFirst = false;
+export function plainScalarValue(s: string, isKey: boolean): unknown {
+  if (s === "<<") giveUp();
+  const value = coreValue(s);
+  if (isKey && typeof value !== "string") giveUp();
+  return value;
+}
 
-  constructor(schema: Schema) {
-    for (const t of schema.tags) {
-      if (t.nodeKind !== "scalar" || !t.implicit) continue;
-      const first = t.implicitFirstChars === null ? null : new Set(t.implicitFirstChars);
-      if (first === null) this.everyFirst = true;
-      else for (const c of first) this.anyFirst.add(c);
-      this.tags.push({ tagName: t.tagName, firstChars: first, resolve: t.resolve });
-    }
-  }
-
-  /** The value of plain text `s`; `isKey`: only a string is accepted. */
-  resolve(s: string, isKey: boolean): unknown {
-    const c = s.charAt(0);
-    if (!this.everyFirst && !this.anyFirst.has(c)) return s;
-    for (const t of this.tags) {
-      if (t.firstChars !== null && !t.firstChars.has(c)) continue;
-      const v = t.resolve(s, false, t.tagName);
-      if (v === NOT_RESOLVED) continue;
-      if (isKey || !CORE_TAGS.has(t.tagName)) giveUp();
-      return v;
-    }
-    return s;
+function coreValue(s: string): unknown {
+  switch (s.charCodeAt(0)) {
+    case 126: // ~
+    case 110: // n
+    case 78: // N
+      return s === "~" || s === "null" || s === "Null" || s === "NULL" ? null : s;
+    case 116: // t
+    case 84: // T
+      return s === "true" || s === "True" || s === "TRUE" ? true : s;
+    case 102: // f
+    case 70: // F
+      return s === "false" || s === "False" || s === "FALSE" ? false : s;
+    case 43: // +
+    case 45: // -
+    case 46: // .
+    case 48:
+    case 49:
+    case 50:
+    case 51:
+    case 52: // 0-4
+    case 53:
+    case 54:
+    case 55:
+    case 56:
+    case 57: // 5-9
+      return numberValue(s);
+    default:
+      return s;
   }
 }
 
-const resolvers = new WeakMap<Schema, PlainResolver>();
+function numberValue(s: string): unknown {
+  if (INTEGER.test(s)) {
+    const sign = s.charCodeAt(0) === DASH ? -1 : 1;
+    const digits = s.charCodeAt(0) === DASH || s.charCodeAt(0) === 43 ? s.slice(1) : s;
+    const n = digits.startsWith("0o")
+      ? parseInt(digits.slice(2), 8)
+      : digits.startsWith("0x")
+        ? parseInt(digits.slice(2), 16)
+        : parseInt(digits, 10);
+    const v = sign * n;
+    if (Number.isFinite(v)) return v;
+  }
+  if (FLOAT.test(s)) {
+    const lower = s.toLowerCase();
+    const sign = lower.charCodeAt(0) === DASH ? -1 : 1;
+    const body =
+      lower.charCodeAt(0) === DASH || lower.charCodeAt(0) === 43 ? lower.slice(1) : lower;
+    if (body === ".inf") return sign * Infinity;
+    if (body === ".nan") return NaN;
+    const v = sign * parseFloat(body);
+    if (Number.isFinite(v)) return v;
+  }
+  return s;
+}
 
-/** The value and node index js-yaml gives for `text` under `schema`, when the text has the plain shape. */
-export function fastParseYaml(text: string, schema: Schema): FastParse | undefined {
+/** The value and node index js-yaml gives for `text`, when the text has the plain shape. */
+export function fastParseYaml(text: string): FastParse | undefined {
   if (!PLAIN_TEXT.test(text)) return undefined;
-  let resolver = resolvers.get(schema);
-  if (!resolver) resolvers.set(schema, (resolver = new PlainResolver(schema)));
   try {
-    return new Scanner(text, resolver).document();
+    return new Scanner(text).document();
   } catch (err) {
     if (err === GIVE_UP) return undefined;
     throw err;
   }
 }
-
-/** Node kinds as js-yaml's events number them. */
-const DOCUMENT = EVENT_ID.DOCUMENT;
-const SEQUENCE = EVENT_ID.SEQUENCE;
-const MAPPING = EVENT_ID.MAPPING;
-const SCALAR = EVENT_ID.SCALAR;
-const POP = EVENT_ID.POP;
 
 class Scanner {
   private pos = 0;
@@ -178,10 +203,7 @@ class Scanner {
   private end: Int32Array;
   private valueStart: Int32Array;
 
-  constructor(
-    private readonly text: string,
-    private readonly resolver: PlainResolver,
-  ) {
+  constructor(private readonly text: string) {
     this.n = text.length;
     // a manifest has about one node per 8 characters: sized so it rarely grows
     const size = Math.max(1024, text.length >> 3);
@@ -243,7 +265,7 @@ class Scanner {
 
   private plain(from: number, to: number, isKey: boolean): unknown {
     this.push(SCALAR | PLAIN_SCALAR, from, to, from);
-    return this.resolver.resolve(this.text.slice(from, to), isKey);
+    return plainScalarValue(this.text.slice(from, to), isKey);
   }
 
   private at(i: number): number {

@@ -7,20 +7,26 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { constructFromEvents, parseEvents } from "js-yaml";
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { generateManifest, seededRandom } from "../../bench/gen-manifest";
-import { EventIndex, MANIFEST_SCHEMA, parseText } from "../../model/source";
-import { fastParseYaml } from "../../model/yaml-fast-events";
+import { EventIndex, manifestYamlSchema, parseText } from "../../model/source";
+import { NODE, fastParseYaml, plainScalarValue } from "../../model/yaml-fast-events";
 
 const REPO = path.resolve(__dirname, "../..");
+// the instance model/source.ts loads (require, not import: ESM and CommonJS builds are two
+// instances, and a schema of one does not work with the other's parser)
+const { EVENT_ID, NOT_RESOLVED, constructFromEvents, parseEvents } = createRequire(__filename)(
+  "js-yaml",
+) as typeof import("js-yaml");
 
 type JsYamlRead = { ok: true; value: unknown; index: EventIndex } | { ok: false };
 
 function jsYaml(text: string): JsYamlRead {
   try {
     const events = parseEvents(text, {});
-    const docs = constructFromEvents(events, { source: text, schema: MANIFEST_SCHEMA });
+    const docs = constructFromEvents(events, { source: text, schema: manifestYamlSchema() });
     if (docs.length !== 1) return { ok: false };
     return { ok: true, value: docs[0], index: EventIndex.fromEvents(text, events) };
   } catch {
@@ -30,7 +36,7 @@ function jsYaml(text: string): JsYamlRead {
 
 /** The fast reading, if any, equals js-yaml's; says whether the fast path took the text. */
 function agrees(text: string): boolean {
-  const fast = fastParseYaml(text, MANIFEST_SCHEMA);
+  const fast = fastParseYaml(text);
   if (!fast) return false;
   const slow = jsYaml(text);
   expect(slow.ok, `js-yaml refuses what the fast path read:\n${text}`).toBe(true);
@@ -230,5 +236,116 @@ describe("the fast YAML path", () => {
       // the CR only shifts columns on the first line, which holds no field
       expect(a, p.join(".")).toEqual(b);
     }
+  });
+
+  it("numbers its node kinds as js-yaml's events do", () => {
+    expect(NODE).toEqual({ ...EVENT_ID });
+  });
+
+  it("resolves plain scalars as the manifest schema's own resolvers do", () => {
+    // the oracle: js-yaml's implicit scalar tags of the manifest schema, in schema order
+    const tags = manifestYamlSchema().tags.filter((t) => t.nodeKind === "scalar" && t.implicit);
+    const oracle = (s: string): { value: unknown; tag: string } => {
+      for (const t of tags) {
+        if (t.nodeKind !== "scalar") continue;
+        if (t.implicitFirstChars !== null && !t.implicitFirstChars.includes(s.charAt(0))) continue;
+        const v = t.resolve(s, false, t.tagName);
+        if (v !== NOT_RESOLVED) return { value: v, tag: t.tagName };
+      }
+      return { value: s, tag: "tag:yaml.org,2002:str" };
+    };
+    const ours = (s: string, isKey: boolean): { value: unknown } | "gave up" => {
+      try {
+        return { value: plainScalarValue(s, isKey) };
+      } catch {
+        return "gave up";
+      }
+    };
+    const check = (s: string) => {
+      const want = oracle(s);
+      if (want.tag.endsWith(":merge")) {
+        expect(ours(s, false), s).toBe("gave up");
+        return;
+      }
+      expect(ours(s, false), s).toStrictEqual({ value: want.value });
+      if (typeof want.value === "string") expect(ours(s, true), s).toStrictEqual({ value: s });
+      else expect(ours(s, true), s).toBe("gave up");
+    };
+    for (const s of [
+      "~",
+      "null",
+      "Null",
+      "NULL",
+      "nULL",
+      "true",
+      "True",
+      "TRUE",
+      "tRUE",
+      "False",
+      "0",
+      "-0",
+      "+0",
+      "010",
+      "0o17",
+      "0o8",
+      "-0o1",
+      "0x1F",
+      "0xg",
+      "-0x1",
+      "+12",
+      "1_000",
+      "9007199254740993",
+      "9".repeat(400),
+      "1e400",
+      "-1e400",
+      "1.",
+      ".5",
+      "+.5",
+      "-.5e3",
+      "1e3",
+      "1.5E-3",
+      ".",
+      "-",
+      "+",
+      ".inf",
+      "-.Inf",
+      "+.INF",
+      ".NaN",
+      "+.nan",
+      ".nAn",
+      "<<",
+      "<",
+      "a",
+    ]) {
+      check(s);
+    }
+    const rnd = seededRandom(11);
+    const alphabet = "0123456789+-._eExXoOabcdfABCDFinfINFnaNlulLtTrRsS~< ";
+    for (let i = 0; i < 60000; i++) {
+      let s = "";
+      for (let len = 1 + Math.floor(rnd() * 7); len > 0; len--) {
+        s += alphabet[Math.floor(rnd() * alphabet.length)];
+      }
+      check(s.trim() || "x");
+    }
+  });
+
+  it("loads no js-yaml for a plain manifest, and js-yaml for the rest (built JS)", () => {
+    const sourceJs = path.join(REPO, "dist/model/source.js");
+    if (!fs.existsSync(sourceJs)) {
+      if (process.env.CI === "true") throw new Error("dist/ missing: run npm run build first");
+      console.warn("skipping: dist/ is not built");
+      return;
+    }
+    const loadsJsYaml = (text: string): boolean => {
+      const script = `const s = require(${JSON.stringify(sourceJs)});
+        s.parseText(${JSON.stringify(text)}, "m.yaml");
+        process.stdout.write(String(Object.keys(require.cache).some((k) => k.includes("js-yaml"))));`;
+      const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      return r.stdout === "true";
+    };
+    expect(loadsJsYaml(example("examples/access-needs.yaml"))).toBe(false);
+    expect(loadsJsYaml("base: &b {x: 1}\nuse: *b\n")).toBe(true);
   });
 });
