@@ -39,10 +39,21 @@ export class Scope {
   }
 }
 
+/** An unbound frame of each size made so far (see newFrame). */
+const blankFrames: Frame[] = [];
+
 export function newFrame(size: number): Frame {
-  const f: Frame = new Array<Value | undefined>(size);
-  for (let i = 0; i < size; i++) f[i] = undefined;
-  return f;
+  // A copy of a blank frame, not `new Array(size)`: V8 may decide to allocate an allocation
+  // site's objects in the old generation once many of them survive a scavenge (as a large
+  // evaluation's frames do), and every binding stored into an old frame then costs a write
+  // barrier; a copy made by `slice` is always allocated young.
+  let blank = blankFrames[size];
+  if (blank === undefined) {
+    blank = [];
+    for (let i = 0; i < size; i++) blank.push(undefined);
+    blankFrames[size] = blank;
+  }
+  return blank.slice();
 }
 
 /** `input` and `data` are never bound in a frame: they name documents. */

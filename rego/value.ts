@@ -671,8 +671,11 @@ function firstToConvert(x: unknown[]): number {
  * Plain records, the common member (a list of objects), are wrapped without fromJS's checks.
  */
 function convertArray(x: unknown[], from: number): Value[] {
-  const out = new Array<Value>(x.length);
-  for (let i = 0; i < from; i++) out[i] = x[i] as Value;
+  // A copy by `slice` (the scalars before `from` are kept as they are), not `new Array(n)`: V8
+  // may move an allocation site's objects to the old generation once many survive a scavenge,
+  // as a large input's arrays do, and then every member stored into them costs a write barrier;
+  // a copy made by `slice` is always allocated young. (A sparse JSON array has no holes.)
+  const out = x.slice() as Value[];
   for (let i = from; i < x.length; i++) {
     const e = x[i];
     out[i] =
