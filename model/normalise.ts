@@ -911,7 +911,12 @@ function normaliseNeed(
       `joined with "," the scopes exceed Vault's ${VAULT_METADATA_VALUE_MAX}-byte metadata value limit; split the need`,
     );
   }
-  if (typeof o.owner === "string" && Buffer.byteLength(o.owner) > VAULT_METADATA_VALUE_MAX) {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: a short owner is decided without encoding it.
+  if (
+    typeof o.owner === "string" &&
+    o.owner.length * 3 > VAULT_METADATA_VALUE_MAX &&
+    Buffer.byteLength(o.owner) > VAULT_METADATA_VALUE_MAX
+  ) {
     c.report(
       at(path, "owner"),
       `is longer than Vault's ${VAULT_METADATA_VALUE_MAX}-byte metadata value limit`,

@@ -20,6 +20,8 @@ import type {
   TokenPlan,
   TokenRolePlan,
   TokenStorePlan,
+  AppRoleRolePlan,
+  KubernetesRolePlan,
 } from "./grant-plan-types";
 import { ACCESS_CAPABILITIES } from "./access-levels";
 import { formatDuration } from "./duration";
@@ -91,36 +93,63 @@ export function forEachConsumerPlan(m: Manifest, visit: (plan: ConsumerPlan) => 
  * {@link forEachConsumerPlan} without the policies' HCL text, for readers of the structured rules
  * alone (the policy input): rendering 10,000 policy documents nobody reads costs ~30 ms.
  */
-export function forEachConsumerRules(m: Manifest, visit: (plan: ConsumerRulesPlan) => void): void {
+export function forEachConsumerRules(
+  m: Manifest,
+  visit: (plan: ConsumerRulesPlan, needIndices: readonly number[]) => void,
+): void {
   planConsumers(m, false, visit);
 }
 
+/**
+ * Plans consumer by consumer. `visit` also gets, for each of the plan's needs in order, its index
+ * in `m.needs`: a reader keyed by need (the policy input) places what it reads by index instead of
+ * building a map of 10,000 names.
+ */
 function planConsumers(
   m: Manifest,
   withHcl: boolean,
-  visit: (plan: ConsumerRulesPlan) => void,
+  visit: (plan: ConsumerRulesPlan, needIndices: readonly number[]) => void,
 ): void {
   const providers = new Map<string, Provider>(m.providers.map((p) => [p.name, p]));
-  const needsByConsumer = new Map<string, Need[]>();
-  for (const need of m.needs) {
-    const list = needsByConsumer.get(need.consumer);
-    if (list) list.push(need);
-    else needsByConsumer.set(need.consumer, [need]);
+  const indicesByConsumer = new Map<string, number[]>();
+  const needs = m.needs;
+  for (let i = 0; i < needs.length; i++) {
+    const list = indicesByConsumer.get(needs[i].consumer);
+    if (list) list.push(i);
+    else indicesByConsumer.set(needs[i].consumer, [i]);
   }
   for (const consumer of m.consumers) {
-    const needs = needsByConsumer.get(consumer.name);
+    const indices = indicesByConsumer.get(consumer.name);
     // A consumer with no needs gets nothing: a role without policies would be access granted
     // for no declared reason.
-    if (!needs || needs.length === 0) continue;
-    const role = planRole(m, consumer, needs);
+    if (!indices || indices.length === 0) continue;
+    const own: Need[] = new Array<Need>(indices.length);
+    // Each policy name is built once and shared by the role's list and the need's policy.
+    const names: string[] = new Array<string>(indices.length);
+    for (let k = 0; k < indices.length; k++) {
+      own[k] = needs[indices[k]];
+      names[k] = policyName(own[k].name);
+    }
+    const role = planRole(m, consumer, own, names);
     const cp: Building<ConsumerRulesPlan> = { consumer: consumer.name, auth: consumer.auth };
     if (consumer.owner !== undefined) cp.owner = consumer.owner;
     cp.role = role;
-    cp.credential = planCredential(consumer, needs);
-    cp.needs = needs.map((need) =>
-      planNeed(m, consumer, providerOf(providers, need), need, role, withHcl),
-    );
-    visit(cp as ConsumerRulesPlan);
+    cp.credential = planCredential(consumer, own);
+    const planned: NeedRulesPlan[] = new Array<NeedRulesPlan>(own.length);
+    for (let k = 0; k < own.length; k++) {
+      const need = own[k];
+      planned[k] = planNeed(
+        m,
+        consumer,
+        providerOf(providers, need),
+        need,
+        names[k],
+        role,
+        withHcl,
+      );
+    }
+    cp.needs = planned;
+    visit(cp as ConsumerRulesPlan, indices);
   }
 }
 
@@ -189,13 +218,15 @@ function planNeed(
   consumer: Consumer,
   provider: Provider,
   need: Need,
+  name: string,
   role: RolePlan,
   withHcl: boolean,
 ): NeedRulesPlan {
   // Built field by field (no spreads of optional parts): a 10,000-need plan should not allocate
   // twice what it returns. Assignment order is the key order consumers see in JSON.
-  const name = policyName(need.name);
-  const rules = policyRules(m, provider, need);
+  // A third-party need's KV entry name, built once for its policy path and its entry.
+  const entry = provider.kind === "vault-token" ? "" : kvEntryName(provider.name, need.name);
+  const rules = policyRules(m, provider, need, entry);
   const policy: PolicyRulesPlan = withHcl ? policyWithHcl(name, rules) : { name, rules };
   const plan: Building<NeedRulesPlan> = {
     need: need.name,
@@ -207,7 +238,7 @@ function planNeed(
   if (need.owner !== undefined) plan.owner = need.owner;
   plan.policy = policy;
   if (role.kind === "token") plan.token = planToken(consumer, need, policy.name, role);
-  if (provider.kind !== "vault-token") plan.kvEntry = planKvEntry(m, provider, need);
+  if (provider.kind !== "vault-token") plan.kvEntry = planKvEntry(m, provider, need, entry);
   // Only what the stack issues itself is re-issued on a clock: the need's token.
   if (plan.token && need.rotation !== undefined) plan.rotation = planRotation(need.rotation);
   return plan as NeedRulesPlan;
@@ -220,26 +251,32 @@ function planNeed(
  * level's set. Third-party needs: read on their one KV v2 data path, nothing else.
  */
 export function planPolicy(m: Manifest, provider: Provider, need: Need): PolicyPlan {
-  return policyWithHcl(policyName(need.name), policyRules(m, provider, need));
+  const entry = provider.kind === "vault-token" ? "" : kvEntryName(provider.name, need.name);
+  return policyWithHcl(policyName(need.name), policyRules(m, provider, need, entry));
 }
 
 function policyWithHcl(name: string, rules: readonly PolicyRule[]): PolicyPlan {
   return { name, hcl: renderPolicyHcl(rules), rules };
 }
 
-function policyRules(m: Manifest, provider: Provider, need: Need): PolicyRule[] {
-  return provider.kind === "vault-token"
-    ? need.paths.map((p) => ({
-        path: p.path,
-        capabilities:
-          p.capabilities.length > 0 ? [...p.capabilities] : [...ACCESS_CAPABILITIES[need.access]],
-      }))
-    : [
-        {
-          path: `${m.vault.kvMount}/data/${kvEntryName(provider.name, need.name)}`,
-          capabilities: ["read"],
-        },
-      ];
+/** `entry`: the need's KV entry name (third-party providers only). */
+function policyRules(m: Manifest, provider: Provider, need: Need, entry: string): PolicyRule[] {
+  if (provider.kind !== "vault-token")
+    return [{ path: `${m.vault.kvMount}/data/${entry}`, capabilities: ["read"] }];
+  const paths = need.paths;
+  // Filled by push, not `new Array(n)`: the list becomes the policy input's, kept packed.
+  const rules: PolicyRule[] = [];
+  for (let i = 0; i < paths.length; i++) {
+    const p = paths[i];
+    rules.push({
+      path: p.path,
+      capabilities:
+        p.capabilities.length > 0
+          ? p.capabilities.slice()
+          : ACCESS_CAPABILITIES[need.access].slice(),
+    });
+  }
+  return rules;
 }
 
 /** Deterministic HCL: one `path` block per rule, in rule order, separated by a blank line. */
@@ -267,39 +304,57 @@ function minDefined(values: readonly (Seconds | undefined)[]): Seconds {
  * stable whatever the need order). Its TTLs are the strictest of its needs': a role's token serves
  * every need of the consumer, so it may live no longer than the shortest-lived one allows.
  */
-function planRole(m: Manifest, consumer: Consumer, needs: readonly Need[]): RolePlan {
-  const tokenMaxTtl = minDefined(needs.map((n) => n.maxTtl));
-  let tokenTtl = minDefined(needs.map((n) => n.ttl));
+function planRole(
+  m: Manifest,
+  consumer: Consumer,
+  needs: readonly Need[],
+  policyNames: readonly string[],
+): RolePlan {
+  let tokenMaxTtl: Seconds | undefined;
+  let ttl: Seconds | undefined;
+  for (const n of needs) {
+    if (n.maxTtl !== undefined && (tokenMaxTtl === undefined || n.maxTtl < tokenMaxTtl))
+      tokenMaxTtl = n.maxTtl;
+    if (n.ttl !== undefined && (ttl === undefined || n.ttl < ttl)) ttl = n.ttl;
+  }
+  tokenMaxTtl ??= 0; // 0: Vault's "use the mount default" (the policy rules flag that)
+  let tokenTtl = ttl ?? 0;
   // One need may set only a ttl and another only a maxTtl: never plan a ttl above the max.
   if (tokenMaxTtl > 0 && tokenTtl > tokenMaxTtl) tokenTtl = tokenMaxTtl;
-  const base = {
-    consumer: consumer.name,
-    roleName: consumer.name,
-    tokenPolicies: needs.map((n) => policyName(n.name)).sort(),
-    tokenTtl,
-    tokenMaxTtl,
-  };
+  const tokenPolicies = policyNames.slice().sort();
+  // Each kind's object is written out whole, in the plan's key order (consumer, roleName,
+  // tokenPolicies, tokenTtl, tokenMaxTtl, kind, …), rather than spread from a shared base.
   switch (consumer.auth) {
-    case "approle":
-      return {
-        ...base,
+    case "approle": {
+      const role: { -readonly [K in keyof AppRoleRolePlan]: AppRoleRolePlan[K] } = {
+        consumer: consumer.name,
+        roleName: consumer.name,
+        tokenPolicies,
+        tokenTtl,
+        tokenMaxTtl,
         kind: "approle",
         backend: m.vault.authMounts.approle,
         secretIdTtl: secretIdTtl(consumer, needs),
         secretIdNumUses: consumer.approle.secretIdNumUses ?? 0,
-        ...(consumer.cidrs?.length ? { secretIdBoundCidrs: [...consumer.cidrs] } : {}),
       };
-    case "kubernetes":
-      return {
-        ...base,
+      if (consumer.cidrs?.length) role.secretIdBoundCidrs = [...consumer.cidrs];
+      return role;
+    }
+    case "kubernetes": {
+      const role: { -readonly [K in keyof KubernetesRolePlan]: KubernetesRolePlan[K] } = {
+        consumer: consumer.name,
+        roleName: consumer.name,
+        tokenPolicies,
+        tokenTtl,
+        tokenMaxTtl,
         kind: "kubernetes",
         backend: m.vault.authMounts.kubernetes,
         boundServiceAccountNames: [...consumer.kubernetes.serviceAccounts],
         boundServiceAccountNamespaces: [...consumer.kubernetes.namespaces],
-        ...(consumer.kubernetes.audience !== undefined
-          ? { audience: consumer.kubernetes.audience }
-          : {}),
       };
+      if (consumer.kubernetes.audience !== undefined) role.audience = consumer.kubernetes.audience;
+      return role;
+    }
     case "jwt": {
       // Vault's bound_claims takes a comma-separated string for "any of these values".
       const boundClaims: Record<string, string> = {};
@@ -307,7 +362,11 @@ function planRole(m: Manifest, consumer: Consumer, needs: readonly Need[]): Role
         boundClaims[k] = typeof v === "string" ? v : v.join(",");
       }
       return {
-        ...base,
+        consumer: consumer.name,
+        roleName: consumer.name,
+        tokenPolicies,
+        tokenTtl,
+        tokenMaxTtl,
         kind: "jwt",
         backend: m.vault.authMounts.jwt,
         boundAudiences: [...consumer.jwt.boundAudiences],
@@ -315,19 +374,21 @@ function planRole(m: Manifest, consumer: Consumer, needs: readonly Need[]): Role
         userClaim: consumer.jwt.userClaim,
       };
     }
-    case "token":
+    case "token": {
       // Only what Vault's token roles take; each token carries its own TTL (planToken).
-      return {
+      const role: { -readonly [K in keyof TokenRolePlan]: TokenRolePlan[K] } = {
         kind: "token",
         consumer: consumer.name,
         roleName: consumer.name,
-        allowedPolicies: base.tokenPolicies,
+        allowedPolicies: tokenPolicies,
         tokenExplicitMaxTtl: tokenMaxTtl,
         tokenType: "service",
         renewable: true,
         orphan: false,
-        ...(consumer.cidrs?.length ? { tokenBoundCidrs: [...consumer.cidrs] } : {}),
       };
+      if (consumer.cidrs?.length) role.tokenBoundCidrs = [...consumer.cidrs];
+      return role;
+    }
   }
 }
 
@@ -359,22 +420,34 @@ function planToken(consumer: Consumer, need: Need, policy: string, role: TokenRo
 }
 
 /** Custom metadata Vault stores next to the token; `next_rotation` is added by the renderers. */
-function planKvEntry(m: Manifest, provider: Provider, need: Need): KvEntryPlan {
+function planKvEntry(m: Manifest, provider: Provider, need: Need, entry: string): KvEntryPlan {
   const md: Record<string, string> = {};
   if (need.owner !== undefined) md.owner = need.owner;
   md.consumer = need.consumer;
   md.need = need.name;
   md.provider = provider.name;
   md.scopes = need.scopes.join(",");
-  if (need.rotation !== undefined) md.rotation_period = formatDuration(need.rotation);
+  if (need.rotation !== undefined) md.rotation_period = rotationText(need.rotation);
   if (need.expires !== undefined) md.review_date = need.expires;
   md.managed_by = MANAGED_BY;
   return {
     mount: m.vault.kvMount,
-    name: kvEntryName(provider.name, need.name),
+    name: entry,
     maxVersions: KV_MAX_VERSIONS,
     customMetadata: md,
   };
+}
+
+/** A manifest repeats a handful of rotation periods thousands of times: format each once. */
+const rotationTexts = new Map<Seconds, string>();
+
+function rotationText(rotation: Seconds): string {
+  let text = rotationTexts.get(rotation);
+  if (text === undefined) {
+    text = formatDuration(rotation);
+    if (rotationTexts.size < 4096) rotationTexts.set(rotation, text);
+  }
+  return text;
 }
 
 /** `time_rotating`/`time.Rotating` count in whole minutes: round up, never rotate early. */

@@ -26,7 +26,9 @@ import type {
 } from "./types";
 
 export function manifestToInput(manifest: Manifest, opts: { now: string }): PolicyInput {
-  const policyOf = new Map<string, string>();
+  // The plan's policy name of each need, by the need's index in the manifest: the input's need
+  // shares the plan's string instead of building its own, with no map of 10,000 names.
+  const policyNames: (string | undefined)[] = new Array<string | undefined>(manifest.needs.length);
   const policies: InputPolicy[] = [];
   const tokens: InputToken[] = [];
   const roles: InputRole[] = [];
@@ -34,7 +36,7 @@ export function manifestToInput(manifest: Manifest, opts: { now: string }): Poli
   // One consumer's plan at a time, read and dropped. Lists and records the plan made fresh for
   // this consumer (policy rules, token policies and meta, KV metadata) become the input's own
   // instead of being copied: nothing else holds them.
-  forEachConsumerRules(manifest, (c) => {
+  forEachConsumerRules(manifest, (c, needIndices) => {
     const role = c.role;
     roles.push({
       name: role.roleName,
@@ -49,8 +51,9 @@ export function manifestToInput(manifest: Manifest, opts: { now: string }): Poli
       ...roleBindings(role),
       consumer: c.consumer,
     });
-    for (const n of c.needs) {
-      policyOf.set(n.need, n.policy.name);
+    for (let k = 0; k < c.needs.length; k++) {
+      const n = c.needs[k];
+      policyNames[needIndices[k]] = n.policy.name;
       policies.push({
         name: n.policy.name,
         source: n.need,
@@ -90,7 +93,7 @@ export function manifestToInput(manifest: Manifest, opts: { now: string }): Poli
   return {
     now: opts.now,
     limits: limitsToInput(manifest.limits),
-    needs: manifest.needs.map((n) => needInput(n, policyOf.get(n.name) ?? policyName(n.name))),
+    needs: manifest.needs.map((n, i) => needInput(n, policyNames[i] ?? policyName(n.name))),
     consumers: manifest.consumers.map(consumerToInput),
     providers: manifest.providers.map(providerToInput),
     vault: { policies, tokens, roles, secrets },
