@@ -1,6 +1,6 @@
 /**
  * Rego engine speed against hand-written TypeScript computing the same decisions, in one process
- * (median CPU time after warming both on every size).
+ * (median CPU time after warming both on every size until they settle, samples alternating).
  *
  * The rule set is typical of deny policies: joins of two collections of N objects by key, plus
  * string built-ins. Reported: engine ms, hand-written ms, their ratio, for each N, and the growth
@@ -140,11 +140,14 @@ export function runSpeed(sizes: number[], reps = 9): SpeedRow[] {
       );
     }
   });
-  // Ten rounds: the engine's closures are compiled by V8's optimising tier only after several
-  // evaluations, and the compiler's threads count in CPU time; three rounds left that
-  // compilation inside the timed samples (1k samples varied 1–10 ms).
-  for (let w = 0; w < 10; w++) {
-    for (const input of inputs) {
+  // Warm both on every size until they settle: the engine's closures reach V8's optimising tier
+  // only after several evaluations (its compiler threads count in CPU time), and the young heap
+  // grows to fit the largest size's garbage some evaluations after that. Ten rounds were not
+  // enough: right after a 10k warm-up, 1k evaluations ran at twice their settled time for about
+  // 120 of them.
+  for (const input of inputs) {
+    const started = process.cpuUsage();
+    for (let w = 0; w < 10 || cpuSince(started) < WARM_MS; w++) {
       prepared.eval({ input });
       handWritten(input);
     }
@@ -153,13 +156,20 @@ export function runSpeed(sizes: number[], reps = 9): SpeedRow[] {
     // Both sides are timed the same way: each sample repeats the computation enough times to take
     // ~10 ms, so that neither timer resolution nor where a garbage collection lands decides a
     // sample (a single 1k engine evaluation is under a millisecond; the hand-written side always
-    // needed repeating).
+    // needed repeating). Engine and hand-written samples alternate, so whatever the process or
+    // the machine does meanwhile falls on both alike.
     const engine = (): unknown => prepared.eval({ input });
     const hand = (): unknown => handWritten(input);
     const engineInner = repeatsFor(engine);
     const handInner = repeatsFor(hand);
-    const engineMs = cpuMs(() => repeat(engine, engineInner), reps) / engineInner;
-    const handMs = cpuMs(() => repeat(hand, handInner), reps) / handInner;
+    const engineSamples: number[] = [];
+    const handSamples: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      engineSamples.push(cpuMs(() => repeat(engine, engineInner), 1) / engineInner);
+      handSamples.push(cpuMs(() => repeat(hand, handInner), 1) / handInner);
+    }
+    const engineMs = median(engineSamples);
+    const handMs = median(handSamples);
     return {
       n: sizes[i],
       engineMs,
@@ -168,6 +178,14 @@ export function runSpeed(sizes: number[], reps = 9): SpeedRow[] {
       decisions: handWritten(input).size,
     };
   });
+}
+
+/** CPU time spent warming each size, at the least (ms). */
+const WARM_MS = 500;
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
 }
 
 function repeat(fn: () => unknown, times: number): void {
