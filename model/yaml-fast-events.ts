@@ -205,8 +205,9 @@ class Scanner {
 
   constructor(private readonly text: string) {
     this.n = text.length;
-    // a manifest has about one node per 8 characters: sized so it rarely grows
-    const size = Math.max(1024, text.length >> 3);
+    // a manifest has about one node per 8 characters: sized for twice that, so it never grows
+    // in practice (the arrays are handed out as views: the spare room is not copied away)
+    const size = Math.max(1024, text.length >> 2);
     this.kind = new Uint8Array(size);
     this.start = new Int32Array(size);
     this.end = new Int32Array(size);
@@ -224,10 +225,10 @@ class Scanner {
     return {
       value,
       index: {
-        kind: this.kind.slice(0, k),
-        start: this.start.slice(0, k),
-        end: this.end.slice(0, k),
-        valueStart: this.valueStart.slice(0, k),
+        kind: this.kind.subarray(0, k),
+        start: this.start.subarray(0, k),
+        end: this.end.subarray(0, k),
+        valueStart: this.valueStart.subarray(0, k),
       },
     };
   }
@@ -358,7 +359,9 @@ class Scanner {
 
   /** Adds a member as js-yaml's mapping tag does; what it treats specially is its to read. */
   private member(map: Record<string, unknown>, key: string, value: unknown): void {
-    if (key === "__proto__" || Object.prototype.hasOwnProperty.call(map, key)) giveUp();
+    // a repeated key, and keys the object inherits (`toString`, `__proto__`), are js-yaml's to
+    // read: one lookup answers both, as no member's value is undefined
+    if ((map[key] as unknown) !== undefined || key === "__proto__") giveUp();
     map[key] = value;
   }
 
