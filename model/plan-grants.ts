@@ -337,7 +337,7 @@ function planRole(
         secretIdTtl: secretIdTtl(consumer, needs),
         secretIdNumUses: consumer.approle.secretIdNumUses ?? 0,
       };
-      if (consumer.cidrs?.length) role.secretIdBoundCidrs = [...consumer.cidrs];
+      if (consumer.cidrs?.length) role.secretIdBoundCidrs = consumer.cidrs.slice();
       return role;
     }
     case "kubernetes": {
@@ -349,8 +349,8 @@ function planRole(
         tokenMaxTtl,
         kind: "kubernetes",
         backend: m.vault.authMounts.kubernetes,
-        boundServiceAccountNames: [...consumer.kubernetes.serviceAccounts],
-        boundServiceAccountNamespaces: [...consumer.kubernetes.namespaces],
+        boundServiceAccountNames: consumer.kubernetes.serviceAccounts.slice(),
+        boundServiceAccountNamespaces: consumer.kubernetes.namespaces.slice(),
       };
       if (consumer.kubernetes.audience !== undefined) role.audience = consumer.kubernetes.audience;
       return role;
@@ -358,7 +358,9 @@ function planRole(
     case "jwt": {
       // Vault's bound_claims takes a comma-separated string for "any of these values".
       const boundClaims: Record<string, string> = {};
-      for (const [k, v] of Object.entries(consumer.jwt.boundClaims)) {
+      const claims = consumer.jwt.boundClaims;
+      for (const k of Object.keys(claims)) {
+        const v = claims[k];
         boundClaims[k] = typeof v === "string" ? v : v.join(",");
       }
       return {
@@ -369,7 +371,7 @@ function planRole(
         tokenMaxTtl,
         kind: "jwt",
         backend: m.vault.authMounts.jwt,
-        boundAudiences: [...consumer.jwt.boundAudiences],
+        boundAudiences: consumer.jwt.boundAudiences.slice(),
         boundClaims,
         userClaim: consumer.jwt.userClaim,
       };
@@ -386,7 +388,7 @@ function planRole(
         renewable: true,
         orphan: false,
       };
-      if (consumer.cidrs?.length) role.tokenBoundCidrs = [...consumer.cidrs];
+      if (consumer.cidrs?.length) role.tokenBoundCidrs = consumer.cidrs.slice();
       return role;
     }
   }

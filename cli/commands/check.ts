@@ -17,7 +17,6 @@ import {
   loadPolicySet,
   needOf,
   PolicyLoadError,
-  summarizeFinding,
   type Evaluation,
   type PolicySet,
 } from "../../policies/evaluate";
@@ -210,13 +209,19 @@ function toResult(
   const location: { file: string; line?: number; column?: number } = { file: loaded.reportFile };
   if (at.line !== undefined) location.line = at.line;
   if (at.column !== undefined) location.column = at.column;
-  const result: { -readonly [K in keyof ReportResult]: ReportResult[K] } = {
+  // summarizeFinding's fields written out in its order (no spread of a summary per finding).
+  const result: { -readonly [K in keyof ReportResult]?: ReportResult[K] } = {
     ruleId: f.id,
-    ...summarizeFinding(f, need),
-    location,
+    severity: f.severity,
+    message: f.message,
+    remediation: f.remediation,
+    source: f.source,
   };
+  if (need !== undefined) result.need = need;
+  if (f.field !== undefined) result.field = f.field;
+  result.location = location;
   if (at.logical !== undefined) result.logical = at.logical;
-  return result;
+  return result as ReportResult;
 }
 
 export function checkNow(value: string | undefined): string {

@@ -37,20 +37,7 @@ export function manifestToInput(manifest: Manifest, opts: { now: string }): Poli
   // this consumer (policy rules, token policies and meta, KV metadata) become the input's own
   // instead of being copied: nothing else holds them.
   forEachConsumerRules(manifest, (c, needIndices) => {
-    const role = c.role;
-    roles.push({
-      name: role.roleName,
-      kind: role.kind,
-      source: c.consumer,
-      // A token role has no policies or TTLs of its own: it allows policies and caps every token
-      // created against it (token_explicit_max_ttl), so that is what the rules judge for it.
-      token_policies: handOver(role.kind === "token" ? role.allowedPolicies : role.tokenPolicies),
-      token_ttl_seconds: role.kind === "token" ? null : role.tokenTtl || null,
-      token_max_ttl_seconds: role.kind === "token" ? null : role.tokenMaxTtl || null,
-      secret_id_ttl_seconds: role.kind === "approle" ? role.secretIdTtl || null : null,
-      ...roleBindings(role),
-      consumer: c.consumer,
-    });
+    roles.push(roleInput(c.consumer, c.role));
     for (let k = 0; k < c.needs.length; k++) {
       const n = c.needs[k];
       policyNames[needIndices[k]] = n.policy.name;
@@ -122,9 +109,23 @@ function handOver<T>(xs: readonly T[]): T[] {
   return xs as T[];
 }
 
-/** The login bindings and token shape of a planned role, as the rules read them (TW017–TW028). */
-function roleBindings(role: RolePlan): Partial<InputRole> {
-  const shape: Partial<InputRole> = {
+/**
+ * A planned role as the rules read it, with its login bindings and token shape (TW017–TW028).
+ * Written out field by field in the input's key order — the shared fields, then the kind's own,
+ * then `consumer` — with no spreads of partial records.
+ */
+function roleInput(consumer: string, role: RolePlan): InputRole {
+  const token = role.kind === "token";
+  const r: InputRole = {
+    name: role.roleName,
+    kind: role.kind,
+    source: consumer,
+    // A token role has no policies or TTLs of its own: it allows policies and caps every token
+    // created against it (token_explicit_max_ttl), so that is what the rules judge for it.
+    token_policies: handOver(token ? role.allowedPolicies : role.tokenPolicies),
+    token_ttl_seconds: token ? null : role.tokenTtl || null,
+    token_max_ttl_seconds: token ? null : role.tokenMaxTtl || null,
+    secret_id_ttl_seconds: role.kind === "approle" ? role.secretIdTtl || null : null,
     token_bound_cidrs: [],
     token_period_seconds: null,
     token_explicit_max_ttl_seconds: null,
@@ -133,36 +134,31 @@ function roleBindings(role: RolePlan): Partial<InputRole> {
   };
   switch (role.kind) {
     case "approle":
-      return {
-        ...shape,
-        secret_id_num_uses: role.secretIdNumUses,
-        secret_id_bound_cidrs: [...(role.secretIdBoundCidrs ?? [])],
-      };
+      r.secret_id_num_uses = role.secretIdNumUses;
+      r.secret_id_bound_cidrs = role.secretIdBoundCidrs ? role.secretIdBoundCidrs.slice() : [];
+      break;
     case "kubernetes":
-      return {
-        ...shape,
-        bound_service_account_names: [...role.boundServiceAccountNames],
-        bound_service_account_namespaces: [...role.boundServiceAccountNamespaces],
-      };
+      r.bound_service_account_names = role.boundServiceAccountNames.slice();
+      r.bound_service_account_namespaces = role.boundServiceAccountNamespaces.slice();
+      break;
     case "jwt":
-      return {
-        ...shape,
-        bound_audiences: [...role.boundAudiences],
-        bound_subject: null,
-        bound_claims: boundClaims(role.boundClaims, false),
-        bound_claims_type: null,
-      };
+      r.bound_audiences = role.boundAudiences.slice();
+      r.bound_subject = null;
+      r.bound_claims = boundClaims(role.boundClaims, false);
+      r.bound_claims_type = null;
+      break;
     case "token":
-      return {
-        ...shape,
-        token_explicit_max_ttl_seconds: role.tokenExplicitMaxTtl || null,
-        token_type: role.tokenType,
-        token_bound_cidrs: [...(role.tokenBoundCidrs ?? [])],
-        allowed_policies: [...role.allowedPolicies],
-        allowed_policies_glob: [],
-        orphan: role.orphan,
-      };
+      // set in the places the shared fields above hold
+      r.token_explicit_max_ttl_seconds = role.tokenExplicitMaxTtl || null;
+      r.token_type = role.tokenType;
+      r.token_bound_cidrs = role.tokenBoundCidrs ? role.tokenBoundCidrs.slice() : [];
+      r.allowed_policies = role.allowedPolicies.slice();
+      r.allowed_policies_glob = [];
+      r.orphan = role.orphan;
+      break;
   }
+  r.consumer = consumer;
+  return r;
 }
 
 /**
