@@ -976,6 +976,9 @@ function normaliseNeed(
 }
 
 function pathGrants(c: Checker, v: unknown, parent: Path, key: Key): PathGrant[] | undefined {
+  const fine = wellFormedPathGrants(v);
+  if (fine !== undefined) return fine;
+  // Something is wrong: the full checks below find and report every issue.
   const path = at(parent, key);
   const items = list(c, v, path, undefined, "Vault paths ({ path, capabilities })");
   if (!items) return undefined;
@@ -1045,6 +1048,38 @@ function pathGrants(c: Checker, v: unknown, parent: Path, key: Key): PathGrant[]
     else ok = false;
   }
   return ok ? out : undefined;
+}
+
+/**
+ * The grants of a list with no issue at all, as {@link pathGrants} would return them (each path's
+ * parsed capabilities list kept as is); otherwise undefined. Decided without field paths, spreads
+ * or closures, since most of 10,000 needs are fine; pathGrants reports on the rest.
+ */
+function wellFormedPathGrants(v: unknown): PathGrant[] | undefined {
+  if (!Array.isArray(v) || v.length === 0) return undefined;
+  const out: PathGrant[] = [];
+  for (let i = 0; i < v.length; i++) {
+    const o: unknown = v[i];
+    if (!isObj(o)) return undefined;
+    for (const field in o) if (field !== "path" && field !== "capabilities") return undefined;
+    const p = o.path;
+    if (typeof p !== "string" || !isFilled(p) || vaultPathProblem(p) !== undefined)
+      return undefined;
+    for (let k = 0; k < out.length; k++) if (out[k].path === p) return undefined;
+    const caps = o.capabilities;
+    if (caps === undefined) {
+      out.push({ path: p, capabilities: [] });
+      continue;
+    }
+    if (!Array.isArray(caps) || caps.length === 0) return undefined;
+    for (let k = 0; k < caps.length; k++) {
+      const cap: unknown = caps[k];
+      if (typeof cap !== "string" || !CAPABILITY_SET.has(cap) || caps.indexOf(cap) !== k)
+        return undefined;
+    }
+    out.push({ path: p, capabilities: caps as Capability[] });
+  }
+  return out;
 }
 
 function normaliseWaivers(c: Checker, v: unknown, parent: Path, key: Key): Waiver[] | undefined {
