@@ -231,6 +231,13 @@ function replace(args: Value[]): Value {
   const s = str("replace", args[0], 1);
   const old = str("replace", args[1], 2);
   const n = str("replace", args[2], 3);
+  // One non-empty old string (not starting inside a surrogate pair, where the replacer, stepping
+  // by code point, never looks): every non-overlapping match from the left, as split/join finds
+  // them; most calls find none and return the string itself.
+  const c = old.charCodeAt(0);
+  if (old !== "" && (c < 0xdc00 || c > 0xdfff)) {
+    return s.indexOf(old) < 0 ? s : s.split(old).join(n);
+  }
   return replaceAll(s, [[old, n]]);
 }
 

@@ -734,6 +734,29 @@ function tzNameLength(value: string): number {
   return 0;
 }
 
+/**
+ * Go's time.Parse for the date-only layout "2006-01-02" and a well-formed, in-range value (a
+ * manifest's dates, once per need), without splitting the layout into chunks; undefined for any
+ * other layout or value, which then take the general parser (and its errors).
+ */
+function parseDateOnly(layout: string, value: string): bigint | undefined {
+  if (layout !== "2006-01-02" || value.length !== 10) return undefined;
+  if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45) return undefined;
+  let year = 0;
+  let month = 0;
+  let day = 0;
+  for (let i = 0; i < 10; i++) {
+    if (i === 4 || i === 7) continue;
+    const d = value.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    if (i < 4) year = year * 10 + d;
+    else if (i < 7) month = month * 10 + d;
+    else day = day * 10 + d;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(month, year)) return undefined;
+  return goDate(year, month, day, 0, 0, 0, 0, UTC).ns;
+}
+
 function parseTime(layout: string, value: string): Time {
   let lay = layout;
   let val = value;
@@ -1139,7 +1162,8 @@ export const builtins = defineAll([
       namedErrors("time.parse_ns", () => {
         const l = str("time.parse_ns", layout, 1);
         const v = str("time.parse_ns", value, 2);
-        return nsValue(parseTime(LAYOUT_CONSTANTS[l] ?? l, v).ns);
+        const lay = LAYOUT_CONSTANTS[l] ?? l;
+        return nsValue(parseDateOnly(lay, v) ?? parseTime(lay, v).ns);
       }),
   },
   {
