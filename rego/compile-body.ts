@@ -385,10 +385,17 @@ class BodyCompiler {
 
   /** A literal followed by `next`: the inline fast path where the literal is deterministic. */
   private literal(e: Expr, next: BodyFn): BodyFn {
-    const general = this.expr(e);
-    const slow: BodyFn = (ev, f, k) => general(ev, f, () => next(ev, f, k));
     const loc = e.loc;
-    if (e.withs.length === 0 && e.qIndex === undefined && !e.negated) {
+    // A negation without `with` runs its literal to a constant continuation and then calls its
+    // successor once (`negation`): no continuation closure per evaluation, and `not p(x)` per
+    // member of a collection is common. Same steps, coverage and order as `expr` / `exprPlain`.
+    const plainNot = e.negated && e.withs.length === 0 && e.qIndex === undefined;
+    const general = plainNot ? undefined : this.expr(e);
+    const slow: BodyFn =
+      general === undefined
+        ? this.negation(e, next)
+        : (ev, f, k) => general(ev, f, () => next(ev, f, k));
+    if (general !== undefined && e.withs.length === 0 && e.qIndex === undefined && !e.negated) {
       // iterations that bind a fresh variable call their successor directly, per member
       const b = e.body;
       if (b.kind === "join") return this.joinChained(b, next, loc);
@@ -442,6 +449,18 @@ class BodyCompiler {
       ev.step();
       const truthy = v !== undefined && v !== false;
       if (truthy === negated) return false;
+      return next(ev, f, k);
+    };
+  }
+
+  /** `not <literal>` (no `with`, not a query expression) followed by `next`. */
+  private negation(e: Expr, next: BodyFn): BodyFn {
+    const inner = this.exprInner(e);
+    const loc = e.loc;
+    return (ev, f, k) => {
+      ev.step();
+      if (ev.coverage !== undefined) ev.cover(loc);
+      if (inner(ev, f, TRUE_K)) return false;
       return next(ev, f, k);
     };
   }
