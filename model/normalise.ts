@@ -203,7 +203,7 @@ export function normaliseManifest(value: unknown): {
   // issues, so one mistake in a consumer does not hide (or fake) problems in the needs using it.
   const consumerNames = declaredNames(c, root, "consumers");
   const providerNames = declaredNames(c, root, "providers");
-  declaredNames(c, root, "needs");
+  checkUniqueNames(c, root, "needs", undefined);
   const consumers = normaliseList(c, root, "consumers", "consumers", (v, p) =>
     normaliseConsumer(c, v, p),
   );
@@ -291,16 +291,33 @@ function normaliseList<T>(
  */
 function declaredNames(c: Checker, root: Obj, key: string): Map<string, Obj> {
   const byName = new Map<string, Obj>();
+  checkUniqueNames(c, root, key, byName);
+  return byName;
+}
+
+/**
+ * Reports names declared twice in a list; with `byName`, also records each name's first item.
+ * Without it (the needs, whose items nothing looks up by name) a set of names is all it keeps:
+ * for 10,000 needs a third less table than a map.
+ */
+function checkUniqueNames(
+  c: Checker,
+  root: Obj,
+  key: string,
+  byName: Map<string, Obj> | undefined,
+): void {
   const items = root[key];
-  if (!Array.isArray(items)) return byName;
+  if (!Array.isArray(items)) return;
+  const seen = new Set<string>();
   // Where each name is first declared, looked up only once a name repeats (an error, so the
   // happy path of 10,000 needs keeps one map, not two).
   let firstIndex: Map<string, number> | undefined;
   for (let index = 0; index < items.length; index++) {
     const item: unknown = items[index];
     if (!isObj(item) || typeof item.name !== "string") continue;
-    if (!byName.has(item.name)) {
-      byName.set(item.name, item);
+    if (!seen.has(item.name)) {
+      seen.add(item.name);
+      byName?.set(item.name, item);
       firstIndex?.set(item.name, index);
       continue;
     }
@@ -316,7 +333,6 @@ function declaredNames(c: Checker, root: Obj, key: string): Map<string, Obj> {
       `duplicate name ${JSON.stringify(item.name)} (already used by ${key}[${firstIndex.get(item.name) as number}])`,
     );
   }
-  return byName;
 }
 
 interface References {
@@ -804,7 +820,7 @@ function fetchFields(
 /** Bytes of the scopes joined with ",", counted without building the string in the common case. */
 function metadataBytes(scopes: readonly string[]): number {
   let chars = scopes.length - 1;
-  for (const s of scopes) chars += s.length;
+  for (let i = 0; i < scopes.length; i++) chars += scopes[i].length;
   // A UTF-16 unit is at most 3 UTF-8 bytes: short lists are decided without encoding anything.
   return chars * 3 <= VAULT_METADATA_VALUE_MAX ? chars : Buffer.byteLength(scopes.join(","));
 }
@@ -873,10 +889,10 @@ function normaliseNeed(
     : undefined;
 
   // Scopes for third-party providers, paths for Vault: the provider kind decides which applies.
-  let scopes: string[] = [];
-  let paths: PathGrant[] = [];
-  if (o.scopes !== undefined) scopes = textList(c, o.scopes, path, "scopes", "scopes", true) ?? [];
-  if (o.paths !== undefined) paths = pathGrants(c, o.paths, path, "paths") ?? [];
+  // (an empty list only where nothing was given: not made first and dropped for every need)
+  const scopes: string[] =
+    (o.scopes !== undefined && textList(c, o.scopes, path, "scopes", "scopes", true)) || [];
+  const paths: PathGrant[] = (o.paths !== undefined && pathGrants(c, o.paths, path, "paths")) || [];
   if (providerKind !== undefined) {
     if (providerKind === "vault-token") {
       if (o.scopes !== undefined)
@@ -1057,7 +1073,6 @@ function pathGrants(c: Checker, v: unknown, parent: Path, key: Key): PathGrant[]
  */
 function wellFormedPathGrants(v: unknown): PathGrant[] | undefined {
   if (!Array.isArray(v) || v.length === 0) return undefined;
-  const out: PathGrant[] = [];
   for (let i = 0; i < v.length; i++) {
     const o: unknown = v[i];
     if (!isObj(o)) return undefined;
@@ -1065,21 +1080,26 @@ function wellFormedPathGrants(v: unknown): PathGrant[] | undefined {
     const p = o.path;
     if (typeof p !== "string" || !isFilled(p) || vaultPathProblem(p) !== undefined)
       return undefined;
-    for (let k = 0; k < out.length; k++) if (out[k].path === p) return undefined;
+    for (let k = 0; k < i; k++) if ((v[k] as Obj).path === p) return undefined;
     const caps = o.capabilities;
-    if (caps === undefined) {
-      out.push({ path: p, capabilities: [] });
-      continue;
-    }
+    if (caps === undefined) continue;
     if (!Array.isArray(caps) || caps.length === 0) return undefined;
     for (let k = 0; k < caps.length; k++) {
       const cap: unknown = caps[k];
       if (typeof cap !== "string" || !CAPABILITY_SET.has(cap) || caps.indexOf(cap) !== k)
         return undefined;
     }
-    out.push({ path: p, capabilities: caps as Capability[] });
   }
-  return out;
+  // Lists of exactly their length (a literal, or map), not grown by push from empty.
+  return v.length === 1 ? [checkedGrant(v[0] as Obj)] : v.map((o: Obj) => checkedGrant(o));
+}
+
+/** A grant wellFormedPathGrants has checked: its parsed capabilities list kept, none → []. */
+function checkedGrant(o: Obj): PathGrant {
+  return {
+    path: o.path as string,
+    capabilities: o.capabilities === undefined ? [] : (o.capabilities as Capability[]),
+  };
 }
 
 function normaliseWaivers(c: Checker, v: unknown, parent: Path, key: Key): Waiver[] | undefined {

@@ -3,7 +3,16 @@
  * Pulumi components and the CDKTF constructs only render it (and so both provision the same thing).
  * Pure and deterministic: same manifest, same plan, in manifest order; no SDK imports.
  */
-import type { Consumer, LoginAuthKind, Manifest, Need, Provider, Seconds } from "./types";
+import type {
+  AccessLevel,
+  Consumer,
+  LoginAuthKind,
+  Manifest,
+  Need,
+  PathGrant,
+  Provider,
+  Seconds,
+} from "./types";
 import type {
   AuthMountPlan,
   ConsumerPlan,
@@ -118,7 +127,9 @@ function planConsumers(
     if (list) list.push(i);
     else indicesByConsumer.set(needs[i].consumer, [i]);
   }
-  for (const consumer of m.consumers) {
+  // Indexed loops: until optimised, `for…of` allocates an iterator result per step.
+  for (let ci = 0; ci < m.consumers.length; ci++) {
+    const consumer = m.consumers[ci];
     const indices = indicesByConsumer.get(consumer.name);
     // A consumer with no needs gets nothing: a role without policies would be access granted
     // for no declared reason.
@@ -263,20 +274,20 @@ function policyWithHcl(name: string, rules: readonly PolicyRule[]): PolicyPlan {
 function policyRules(m: Manifest, provider: Provider, need: Need, entry: string): PolicyRule[] {
   if (provider.kind !== "vault-token")
     return [{ path: `${m.vault.kvMount}/data/${entry}`, capabilities: ["read"] }];
+  // Lists of exactly their length (a literal, or map): they become the policy input's, and a
+  // list grown by push from empty would reserve room for 17 rules per need.
   const paths = need.paths;
-  // Filled by push, not `new Array(n)`: the list becomes the policy input's, kept packed.
-  const rules: PolicyRule[] = [];
-  for (let i = 0; i < paths.length; i++) {
-    const p = paths[i];
-    rules.push({
-      path: p.path,
-      capabilities:
-        p.capabilities.length > 0
-          ? p.capabilities.slice()
-          : ACCESS_CAPABILITIES[need.access].slice(),
-    });
-  }
-  return rules;
+  if (paths.length === 1) return [pathRule(paths[0], need.access)];
+  return paths.map((p) => pathRule(p, need.access));
+}
+
+/** A declared path grant as a policy rule: its capabilities as declared, else its access level's. */
+function pathRule(p: PathGrant, access: AccessLevel): PolicyRule {
+  return {
+    path: p.path,
+    capabilities:
+      p.capabilities.length > 0 ? p.capabilities.slice() : ACCESS_CAPABILITIES[access].slice(),
+  };
 }
 
 /** Deterministic HCL: one `path` block per rule, in rule order, separated by a blank line. */
@@ -295,7 +306,10 @@ export function renderPolicyHcl(rules: readonly PolicyRule[]): string {
 /** Smallest defined value; 0 (Vault's "use the mount default") when none is set — the policy rules flag that. */
 function minDefined(values: readonly (Seconds | undefined)[]): Seconds {
   let min: Seconds | undefined;
-  for (const v of values) if (v !== undefined && (min === undefined || v < min)) min = v;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== undefined && (min === undefined || v < min)) min = v;
+  }
   return min ?? 0;
 }
 
@@ -312,7 +326,8 @@ function planRole(
 ): RolePlan {
   let tokenMaxTtl: Seconds | undefined;
   let ttl: Seconds | undefined;
-  for (const n of needs) {
+  for (let i = 0; i < needs.length; i++) {
+    const n = needs[i];
     if (n.maxTtl !== undefined && (tokenMaxTtl === undefined || n.maxTtl < tokenMaxTtl))
       tokenMaxTtl = n.maxTtl;
     if (n.ttl !== undefined && (ttl === undefined || n.ttl < ttl)) ttl = n.ttl;

@@ -106,12 +106,23 @@ export function needToInput(
   policyName: string,
   lists: InputNeedLists = copiedLists(need),
 ): InputNeed {
+  return needWithLists(need, policyName, lists.scopes, lists.paths, lists.waivers);
+}
+
+/** {@link needToInput} with the lists given one by one (no record of them made per need). */
+export function needWithLists(
+  need: DeclaredNeed,
+  policyName: string,
+  scopes: InputNeed["scopes"],
+  paths: InputNeed["paths"],
+  waivers: InputNeed["waivers"],
+): InputNeed {
   return {
     name: need.name,
     consumer: need.consumer,
     provider: need.provider,
-    scopes: lists.scopes,
-    paths: lists.paths,
+    scopes,
+    paths,
     access: need.access,
     ttl_seconds: need.ttl ?? null,
     max_ttl_seconds: need.maxTtl ?? null,
@@ -120,7 +131,7 @@ export function needToInput(
     justification: need.justification ?? null,
     expires: need.expires ?? null,
     default_policy: need.defaultPolicy === true,
-    waivers: lists.waivers,
+    waivers,
     policy_name: policyName,
   };
 }

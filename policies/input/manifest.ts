@@ -10,7 +10,7 @@ import type { RolePlan } from "../../model/grant-plan-types";
 import {
   consumerToInput,
   limitsToInput,
-  needToInput,
+  needWithLists,
   providerToInput,
   type NeedsSide,
 } from "./declaration";
@@ -94,11 +94,13 @@ export function manifestToInput(manifest: Manifest, opts: { now: string }): Poli
  * copied, so 10,000 needs do not allocate their lists twice.
  */
 function needInput(need: Need, policy: string): InputNeed {
-  return needToInput(need, policy, {
-    scopes: need.scopes as string[],
-    paths: need.paths as InputPathRule[],
-    waivers: need.waivers as InputNeed["waivers"],
-  });
+  return needWithLists(
+    need,
+    policy,
+    need.scopes as string[],
+    need.paths as InputPathRule[],
+    need.waivers as InputNeed["waivers"],
+  );
 }
 
 /**
