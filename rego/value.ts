@@ -208,6 +208,11 @@ export function keyOf(v: Value): string {
   return "\0" + canon(v);
 }
 
+/**
+ * The text behind a composite's key: each kind starts with its own character and a string gives
+ * its length first, so the text is unambiguous. Built by appending, not through arrays of parts: the
+ * findings set keys every finding object this way.
+ */
 function canon(v: Value): string {
   if (v === null) return "n";
   switch (typeof v) {
@@ -219,14 +224,25 @@ function canon(v: Value): string {
     case "bigint":
       return "#" + v.toString();
     case "string":
-      return "s" + JSON.stringify(v);
+      // length-prefixed, not escaped: no scan or copy of the text until the key is hashed
+      return '"' + v.length + ":" + v;
   }
   if (v instanceof Decimal) return "#" + v.text;
-  if (Array.isArray(v)) return "[" + v.map(canon).join(",") + "]";
-  if (v instanceof RSet) return "<" + v.sortedValues().map(canon).join(",") + ">";
-  const parts: string[] = [];
-  for (const [k, val] of v.sortedView()) parts.push(canon(k) + ":" + canon(val));
-  return "{" + parts.join(",") + "}";
+  if (Array.isArray(v)) return canonList("[", v) + "]";
+  if (v instanceof RSet) return canonList("<", v.sortedValues()) + ">";
+  const es = v.sortedView();
+  let out = "{";
+  for (let i = 0; i < es.length; i++) {
+    const e = es[i];
+    out += (i === 0 ? "" : ",") + canon(e[0]) + ":" + canon(e[1]);
+  }
+  return out + "}";
+}
+
+function canonList(open: string, vs: readonly Value[]): string {
+  let out = open;
+  for (let i = 0; i < vs.length; i++) out += (i === 0 ? "" : ",") + canon(vs[i]);
+  return out;
 }
 
 /** Keep the number invariant: integers in the safe range are `number`, never `bigint`. */
