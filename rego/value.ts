@@ -522,9 +522,28 @@ export class RObject {
         break;
       }
     }
-    if (allStrings) return es.sort(byStringKey);
+    if (allStrings) {
+      // a record's few keys (a finding's seven) sort in place: the built-in sort copies them
+      // into a work array first, once per object keyed or written out
+      if (es.length <= 12) return insertionSortByStringKey(es);
+      return es.sort(byStringKey);
+    }
     return es.sort((a, b) => compare(a[0], b[0]));
   }
+}
+
+function insertionSortByStringKey(es: [Value, Value][]): [Value, Value][] {
+  for (let i = 1; i < es.length; i++) {
+    const e = es[i];
+    const k = e[0] as string;
+    let j = i - 1;
+    while (j >= 0 && (es[j][0] as string) > k) {
+      es[j + 1] = es[j];
+      j--;
+    }
+    es[j + 1] = e;
+  }
+  return es;
 }
 
 function byStringKey(a: [Value, Value], b: [Value, Value]): number {

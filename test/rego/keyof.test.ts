@@ -78,3 +78,22 @@ describe("keyOf", () => {
     );
   });
 });
+
+describe("sorted entries of string-keyed objects", () => {
+  it("are in code-unit order at every size, small (sorted in place) and large", () => {
+    const key = fc
+      .array(fc.constantFrom("a", "B", "é", "😀", "\ud83d", "\uffff", "0", " ", ""), {
+        maxLength: 4,
+      })
+      .map((xs) => xs.join(""));
+    fc.assert(
+      fc.property(fc.uniqueArray(key, { maxLength: 20 }), (keys) => {
+        const o = new RObject(keys.map((k, i): [Value, Value] => [k, i]));
+        const expected = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        expect(o.sortedEntries().map((e) => e[0])).toEqual(expected);
+        expect(o.sortedEntries().map((e) => e[1])).toEqual(expected.map((k) => keys.indexOf(k)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
