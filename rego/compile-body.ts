@@ -643,7 +643,7 @@ class BodyCompiler {
         if (ev.coverage !== undefined) ev.cover(loc);
         const cur = f[hs];
         if (cur === undefined) return someInEach(ev, f, vs, cc.slow, next, k);
-        const c = cur instanceof RObject ? cur.get(key) : lookup(cur, key);
+        const c = lookup(cur, key);
         return c === undefined ? false : someInFresh(ev, f, vs, c, next, k);
       };
     }
@@ -1064,7 +1064,7 @@ class BodyCompiler {
             return (ev, f) => {
               const cur = f[hs];
               if (cur === undefined) return NOT_SIMPLE;
-              const a = cur instanceof RObject ? cur.get(key) : lookup(cur, key);
+              const a = lookup(cur, key);
               if (a === undefined) return undefined;
               if (ev.st.fnOverrides.size === 0) {
                 const r = pair(a, b);
@@ -1105,7 +1105,7 @@ class BodyCompiler {
               return (ev, f) => {
                 const cur = f[hs];
                 if (cur === undefined) return NOT_SIMPLE;
-                const v = cur instanceof RObject ? cur.get(key) : lookup(cur, key);
+                const v = lookup(cur, key);
                 if (v === undefined) return undefined;
                 if (ev.st.fnOverrides.size === 0) return (v === c || equal(v, c)) === want;
                 return ev.callFunction(fn, constFirst ? [c, v] : [v, c], loc);
@@ -1142,7 +1142,7 @@ class BodyCompiler {
             return (ev, f) => {
               const cur = f[hs];
               if (cur === undefined) return NOT_SIMPLE;
-              const b = cur instanceof RObject ? cur.get(key) : lookup(cur, key);
+              const b = lookup(cur, key);
               if (b === undefined) return undefined;
               if (ev.st.fnOverrides.size === 0) return memberOf(a, b);
               return ev.callFunction(fn, [a, b], loc);
@@ -1702,7 +1702,7 @@ function joinWith(
     // `… == g.policy`: the probe's field read here (see fieldOf)
     const cur = f[pf[0]];
     if (cur !== undefined) {
-      const v = cur instanceof RObject ? cur.get(pf[1]) : lookup(cur, pf[1]);
+      const v = lookup(cur, pf[1]);
       return v === undefined ? false : joinMatches(ev, f, code, ix, v, next, k);
     }
   }
