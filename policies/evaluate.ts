@@ -393,12 +393,23 @@ export interface FindingSummary {
 
 /** `f` as reports show it, with `need` (from {@link needOf}) when one is known. */
 export function summarizeFinding(f: Finding, need: string | undefined): FindingSummary {
-  const s: { -readonly [K in keyof FindingSummary]: FindingSummary[K] } = {
-    severity: f.severity,
-    message: f.message,
-    remediation: f.remediation,
-    source: f.source,
-  };
+  return writeSummary({}, f, need);
+}
+
+/**
+ * {@link summarizeFinding}'s fields added to `into`, after what it holds and in their order (so a
+ * report result is built in one object, without a spread of a summary per finding).
+ */
+export function writeSummary<T extends object>(
+  into: T,
+  f: Finding,
+  need: string | undefined,
+): T & FindingSummary {
+  const s = into as T & { -readonly [K in keyof FindingSummary]: FindingSummary[K] };
+  s.severity = f.severity;
+  s.message = f.message;
+  s.remediation = f.remediation;
+  s.source = f.source;
   if (need !== undefined) s.need = need;
   if (f.field !== undefined) s.field = f.field;
   return s;

@@ -16,6 +16,7 @@ import {
   evaluate,
   loadPolicySet,
   needOf,
+  writeSummary,
   PolicyLoadError,
   type Evaluation,
   type PolicySet,
@@ -209,16 +210,11 @@ function toResult(
   const location: { file: string; line?: number; column?: number } = { file: loaded.reportFile };
   if (at.line !== undefined) location.line = at.line;
   if (at.column !== undefined) location.column = at.column;
-  // summarizeFinding's fields written out in its order (no spread of a summary per finding).
-  const result: { -readonly [K in keyof ReportResult]?: ReportResult[K] } = {
-    ruleId: f.id,
-    severity: f.severity,
-    message: f.message,
-    remediation: f.remediation,
-    source: f.source,
-  };
-  if (need !== undefined) result.need = need;
-  if (f.field !== undefined) result.field = f.field;
+  const result: { -readonly [K in keyof ReportResult]?: ReportResult[K] } = writeSummary(
+    { ruleId: f.id },
+    f,
+    need,
+  );
   result.location = location;
   if (at.logical !== undefined) result.logical = at.logical;
   return result as ReportResult;
