@@ -331,18 +331,21 @@ class Scanner {
   /** The block collection whose first line is at `pos`, indented by `indent`. */
   private blockNode(indent: number): unknown {
     if (this.isEntry(this.pos)) return this.blockSequence(indent);
-    if (this.keyColon(this.pos) >= 0) return this.blockMapping(indent);
+    const colon = this.keyColon(this.pos);
+    if (colon >= 0) return this.blockMapping(indent, colon);
     return giveUp(); // a scalar on a line of its own
   }
 
-  /** A block mapping whose keys stand at column `indent`; `pos` is at its first key. */
-  private blockMapping(indent: number): Record<string, unknown> {
+  /**
+   * A block mapping whose keys stand at column `indent`; `pos` is at its first key, whose `:` is at
+   * `firstColon` (the caller found it to know this is a mapping).
+   */
+  private blockMapping(indent: number, firstColon: number): Record<string, unknown> {
     const t = this.text;
     const opened = this.open(MAPPING, this.pos);
     const map: Record<string, unknown> = {};
-    for (;;) {
+    for (let colon = firstColon; ; colon = this.keyColon(this.pos)) {
       const from = this.pos;
-      const colon = this.keyColon(from);
       if (colon < 0) giveUp();
       let to = colon;
       while (t.charCodeAt(to - 1) === SPACE) to--;
@@ -403,10 +406,12 @@ class Scanner {
     let value: unknown;
     if (c === LBRACKET || c === LBRACE) value = this.flowCollection();
     else if (c === DQUOTE || c === SQUOTE) value = this.quoted();
-    else if (!ofMapping && this.keyColon(p) >= 0) {
+    else {
+      const colon = ofMapping ? -1 : this.keyColon(p);
       // `- key: value`: a mapping inside the entry, its keys at this column
-      return this.blockMapping(p - this.lineStart);
-    } else value = this.plainValue();
+      if (colon >= 0) return this.blockMapping(p - this.lineStart, colon);
+      value = this.plainValue();
+    }
     this.endOfLine();
     return value;
   }
