@@ -153,6 +153,7 @@ function coreValue(s: string): unknown {
 }
 
 function numberValue(s: string): unknown {
+  if (!mayBeNumber(s)) return s;
   if (INTEGER.test(s)) {
     const sign = s.charCodeAt(0) === DASH ? -1 : 1;
     const digits = s.charCodeAt(0) === DASH || s.charCodeAt(0) === 43 ? s.slice(1) : s;
@@ -175,6 +176,19 @@ function numberValue(s: string): unknown {
     if (Number.isFinite(v)) return v;
   }
   return s;
+}
+
+/**
+ * False for text that neither number pattern can match, told by its last character: every integer
+ * and float ends in a digit or `.`, save hexadecimal (`0x…`) and `.inf`/`.nan` in any case. Durations
+ * (`30d`, `4h`) start with a digit and are this file's most common plain scalars: this spares them
+ * both regular expressions.
+ */
+function mayBeNumber(s: string): boolean {
+  const last = s.charCodeAt(s.length - 1);
+  if ((last >= 48 && last <= 57) || last === 46) return true; // 0-9 .
+  const lower = last | 0x20;
+  return lower === 102 || lower === 110 || s.startsWith("0x"); // f (inf), n (nan)
 }
 
 /** The value and node index js-yaml gives for `text`, when the text has the plain shape. */
@@ -495,15 +509,15 @@ class Scanner {
     const isSeq = this.text.charCodeAt(this.pos) === LBRACKET;
     const closer = isSeq ? RBRACKET : RBRACE;
     const opened = this.open(isSeq ? SEQUENCE : MAPPING, this.pos);
-    const list: unknown[] = [];
-    const map: Record<string, unknown> = {};
+    const list: unknown[] | undefined = isSeq ? [] : undefined;
+    const map: Record<string, unknown> | undefined = isSeq ? undefined : {};
     this.pos++;
     if (this.flowSpaces() !== closer) {
       for (;;) {
-        if (isSeq) list.push(this.flowNode());
+        if (list) list.push(this.flowNode());
         else {
           const key = this.flowKey();
-          this.member(map, key, this.flowNode());
+          this.member(map as Record<string, unknown>, key, this.flowNode());
         }
         const c = this.flowSpaces();
         this.pos++;
@@ -512,7 +526,7 @@ class Scanner {
       }
     } else this.pos++;
     this.close(opened);
-    return isSeq ? list : map;
+    return list ?? map;
   }
 
   /** A flow mapping's plain key and its `: `. */

@@ -316,6 +316,18 @@ describe("the fast YAML path", () => {
       "<<",
       "<",
       "a",
+      // durations and dates, which start like numbers (a number's last character is told first)
+      "30d",
+      "4h",
+      "1h30m",
+      "2027-06-30",
+      "0x1d",
+      "0xd",
+      "-0x1d",
+      "1.5d",
+      "1e3s",
+      ".inff",
+      "1.nan",
     ]) {
       check(s);
     }
