@@ -58,6 +58,30 @@ test_tw014_glob_that_can_reach if fires_as("TW014", "deny", policy_grants("sys/*
 
 test_tw014_plus_that_can_reach if fires_as("TW014", "deny", policy_grants("+/policies/acl/x", ["create"]))
 
+# A path is judged only when its first segment may reach a catalogue root (sys, auth, identity):
+# a root, `+`, or a star after any prefix of a root, bare `*` included.
+test_tw014_first_segment_stars_that_can_reach if {
+	fires_as("TW014", "deny", policy_grants("*", ["update"]))
+	fires_as("TW014", "deny", policy_grants("s*", ["update"]))
+	fires_as("TW014", "deny", policy_grants("sys*", ["update"]))
+	fires_as("TW014", "deny", policy_grants("a*", ["update"]))
+}
+
+test_tw014_quiet_on_first_segments_that_cannot_reach if {
+	quiet("TW014", policy_grants("sysx*", ["update"]))
+	quiet("TW014", policy_grants("x*", ["update"]))
+	quiet("TW014", policy_grants("secret/policies/acl/x", ["update"]))
+}
+
+# A catalogue path with a pattern in its first segment can be reached from any mount.
+test_tw014_catalogue_root_pattern_reached_from_anywhere if {
+	catalogue := [{"id": "policies", "title": "ACL policies", "why": "it rewrites policies", "paths": [{"path": "+/policies/acl/*", "capabilities": ["update"]}]}]
+	fs := data.tokenwarden.findings with input as policy_grants("secret/policies/acl/x", ["update"]) with data.tokenwarden.escalation as catalogue
+	some f in fs
+	f.id == "TW014"
+	contains(f.message, `grants update on "secret/policies/acl/x", which reaches +/policies/acl/*`)
+}
+
 test_tw014_raw_storage_read if fires_as("TW014", "deny", policy_grants("sys/raw/core", ["read"]))
 
 test_tw014_quiet_on_reading_policies if quiet("TW014", policy_grants("sys/policies/acl/tw-billing-config", ["read", "list"]))

@@ -116,14 +116,14 @@ bootstrap_catalogue := data.tokenwarden.bootstrap_paths if is_object(data.tokenw
 
 policies_by_name := {p.name: p | some p in input.vault.policies}
 
-# Policies in the document that can mint credentials (create tokens, generate SecretIDs).
-minting_policies contains p.name if {
+# Policies in the document that can mint credentials (create tokens, generate SecretIDs). Only
+# a rule the escalation rules judge (one that may reach a catalogue path, escalation.rego) can:
+# those few are taken from judged_grants rather than every policy's rules being walked again.
+minting_policies contains input.vault.policies[g.i].name if {
 	catalogue := bootstrap_catalogue
-	some p in input.vault.policies
-	not is_string(p.parse_error)
-	some rule in p.rules
-	may_reach_vault_controls(rule.path)
-	reach(rule, catalogue)
+	some g in judged_grants
+	g.policy
+	reach(g.rule, catalogue)
 }
 
 bootstrap_reason(token) := "its metadata says purpose=bootstrap" if {
@@ -153,9 +153,9 @@ findings contains finding(
 	token_extra(token),
 ) if {
 	some token in input.vault.tokens
+	bootstrap_reason(token) # few tokens mint credentials: the selective test first
 	not "num_uses" in unknown_fields(token)
 	not object.get(token, "num_uses", 0) > 0
-	bootstrap_reason(token)
 }
 
 # --- TW028 ----------------------------------------------------------------------------------
