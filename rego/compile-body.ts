@@ -403,6 +403,16 @@ class BodyCompiler {
         const chained = this.someInChained(b.value.name, b.coll, general, next, loc);
         if (chained !== undefined) return chained;
       }
+      if (
+        b.kind === "somein" &&
+        b.key !== null &&
+        b.key.kind === "var" &&
+        b.value.kind === "var" &&
+        b.key.name !== b.value.name &&
+        !isDocName(b.key.name) &&
+        !isDocName(b.value.name)
+      )
+        return this.somePairChained(b.key.name, b.value.name, b.coll, general, next, loc);
     }
     if (e.withs.length > 0 || e.qIndex !== undefined || e.body.kind !== "term") return slow;
     const t = e.body.term;
@@ -414,6 +424,8 @@ class BodyCompiler {
       const rs = r.kind === "var" ? this.slotOf(r.name) : -1;
       const lfn = this.term(l).s;
       const rfn = this.term(r).s;
+      const lslow = this.term(l).slow;
+      const rslow = this.term(r).slow;
       return (ev, f, k) => {
         if (ev.coverage !== undefined) ev.cover(loc);
         let s = -1;
@@ -435,6 +447,12 @@ class BodyCompiler {
             f[s] = undefined;
             return res;
           }
+          // an iterating or comprehension side binds the fresh variable to each of its values
+          // and runs `next` directly (as the literal's unification would, without continuations
+          // through it): the step and coverage of the literal, then a step per value bound
+          ev.step();
+          if (ev.coverage !== undefined) ev.cover(loc);
+          return bindEach(ev, f, s, s === ls ? rslow : lslow, next, k);
         }
         return slow(ev, f, k);
       };
@@ -657,6 +675,33 @@ class BodyCompiler {
       if (sc === undefined) return false;
       if (sc !== NOT_SIMPLE) return someInFresh(ev, f, vs, sc, next, k);
       return someInEach(ev, f, vs, cc.slow, next, k);
+    };
+  }
+
+  /**
+   * `some k, v in coll` (two distinct plain variables) followed by `next`, as one closure: with
+   * both unbound, each entry binds them and runs `next` directly (see someInChained); `general`
+   * is the literal as compiled alone, for either already bound.
+   */
+  private somePairChained(
+    key: string,
+    value: string,
+    coll: Term,
+    general: BodyFn,
+    next: BodyFn,
+    loc: Loc,
+  ): BodyFn {
+    const cc = this.term(coll);
+    const ks = this.scope.slot(key);
+    const vs = this.scope.slot(value);
+    return (ev, f, k) => {
+      if (f[ks] !== undefined || f[vs] !== undefined) return general(ev, f, thenK(ev, f, next, k));
+      ev.step();
+      if (ev.coverage !== undefined) ev.cover(loc);
+      const sc = cc.s(ev, f);
+      if (sc === undefined) return false;
+      if (sc !== NOT_SIMPLE) return pairsFresh(ev, f, ks, vs, sc, next, k);
+      return pairsEach(ev, f, ks, vs, cc.slow, next, k);
     };
   }
 
@@ -1660,6 +1705,75 @@ function someInEach(ev: Evaluator, f: Frame, s: number, coll: GenFn, next: BodyF
 /** joinOn on each value of an iterating collection term. */
 function joinEach(ev: Evaluator, f: Frame, code: JoinCode, next: BodyFn, k: K): boolean {
   return code.coll.slow(ev, f, (c) => joinOn(ev, f, code, c, next, k));
+}
+
+/** `some k, v in coll` for two fresh vars: each entry in turn, then `next` and `k`. */
+function pairsFresh(
+  ev: Evaluator,
+  f: Frame,
+  ks: number,
+  vs: number,
+  coll: Value,
+  next: BodyFn,
+  k: K,
+): boolean {
+  if (Array.isArray(coll)) {
+    for (let i = 0; i < coll.length; i++) {
+      ev.step();
+      f[vs] = coll[i];
+      ev.step();
+      f[ks] = i;
+      const stop = next(ev, f, k);
+      f[ks] = undefined;
+      f[vs] = undefined;
+      if (stop) return true;
+    }
+    return false;
+  }
+  if (coll instanceof RObject) {
+    const es = coll.sortedView();
+    for (let i = 0; i < es.length; i++) {
+      ev.step();
+      f[vs] = es[i][1];
+      ev.step();
+      f[ks] = es[i][0];
+      const stop = next(ev, f, k);
+      f[ks] = undefined;
+      f[vs] = undefined;
+      if (stop) return true;
+    }
+    return false;
+  }
+  return pairsIterate(ev, f, ks, vs, coll, thenK(ev, f, next, k));
+}
+
+/** pairsFresh on a set or scalar (its own function: see someInChained). */
+function pairsIterate(ev: Evaluator, f: Frame, ks: number, vs: number, coll: Value, k: K): boolean {
+  return ev.iterate(coll, (kv, vv) => bindPair(ev, f, ks, kv, vs, vv, k));
+}
+
+/** pairsFresh on each value of an iterating collection term. */
+function pairsEach(
+  ev: Evaluator,
+  f: Frame,
+  ks: number,
+  vs: number,
+  coll: GenFn,
+  next: BodyFn,
+  k: K,
+): boolean {
+  return coll(ev, f, (c) => pairsFresh(ev, f, ks, vs, c, next, k));
+}
+
+/** A fresh variable bound to each value of a term in turn, then `next` and `k`. */
+function bindEach(ev: Evaluator, f: Frame, s: number, gen: GenFn, next: BodyFn, k: K): boolean {
+  return gen(ev, f, (v) => {
+    ev.step();
+    f[s] = v;
+    const r = next(ev, f, k);
+    f[s] = undefined;
+    return r;
+  });
 }
 
 /** Two fresh variables bound at once (value first, as unification orders them). */
