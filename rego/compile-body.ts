@@ -142,6 +142,22 @@ const groupCodes = new WeakMap<RuleGroup, GroupCode>();
 const joinSlots = new WeakMap<CompiledProgram, number>();
 /** Data refs compiled so far for each program (the next DataRef.slot). */
 const dataSlots = new WeakMap<CompiledProgram, number>();
+/** Each program's user functions called from compiled call sites, numbered (Evaluator.callGroup). */
+const fnSlots = new WeakMap<CompiledProgram, Map<RuleGroup, number>>();
+
+function fnSlotOf(prog: CompiledProgram, g: RuleGroup): number {
+  let m = fnSlots.get(prog);
+  if (m === undefined) {
+    m = new Map();
+    fnSlots.set(prog, m);
+  }
+  let n = m.get(g);
+  if (n === undefined) {
+    n = m.size;
+    m.set(g, n);
+  }
+  return n;
+}
 
 /** The compiled code of a rule group, built on its first evaluation and kept for the program. */
 export function groupCode(prog: CompiledProgram, g: RuleGroup): GroupCode {
@@ -1225,6 +1241,22 @@ class BodyCompiler {
             let out = pieces[0];
             for (let i = 0; i < m; i++) out += (vals[i] as string) + pieces[i + 1];
             return out;
+          };
+        }
+        const grp = this.prog.groups.get(fn);
+        if (grp !== undefined && grp.kind === "function") {
+          // a user function: called directly unless a `with` mocks functions
+          const slot = fnSlotOf(this.prog, grp);
+          return (ev, f) => {
+            const args: Value[] = new Array<Value>(n);
+            for (let i = 0; i < n; i++) {
+              const a = fs[i](ev, f);
+              if (a === NOT_SIMPLE) return NOT_SIMPLE;
+              if (a === undefined) return undefined;
+              args[i] = a;
+            }
+            if (ev.st.fnOverrides.size === 0) return ev.callGroup(grp, slot, args);
+            return ev.callFunction(fn, args, loc);
           };
         }
         return (ev, f) => {

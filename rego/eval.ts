@@ -117,6 +117,8 @@ export class Evaluator {
   private readonly dataRefCache = new Map<DataRef, DataHit>();
   /** Per function called: its code, memoization and frames (see FnState). */
   private readonly fnStates = new Map<RuleGroup, FnState>();
+  /** The same by a call site's function number (compile-body.ts fnSlotOf): no map lookup. */
+  private readonly fnStateAt: (FnState | undefined)[] = [];
   /** The definition whose body runs under chainK, its frame and group, its value so far. */
   private chainRc: RuleCode | undefined = undefined;
   private chainF: Frame | undefined = undefined;
@@ -808,25 +810,53 @@ export class Evaluator {
     let s = this.fnStates.get(g);
     if (s === undefined) {
       s = {
+        g,
         code: groupCode(this.prog, g),
         memo: memoizable(this.prog, g),
+        firstWins: !this.strict && sameConstantValue(g),
         frames: [],
+        callsSt: undefined,
+        calls: undefined,
       };
       this.fnStates.set(g, s);
     }
     return s;
   }
 
+  /**
+   * A call of a user function whose call site resolved it when compiled (no `with` mocks
+   * functions): as callFunction would call it, with its FnState found by the site's number.
+   */
+  callGroup(g: RuleGroup, slot: number, args: Value[]): Value | undefined {
+    let s = this.fnStateAt[slot];
+    if (s === undefined || s.g !== g) {
+      s = this.fnState(g);
+      this.fnStateAt[slot] = s;
+    }
+    return this.evalFunctionWith(g, s, args);
+  }
+
   private evalFunction(g: RuleGroup, args: Value[]): Value | undefined {
+    return this.evalFunctionWith(g, this.fnState(g), args);
+  }
+
+  private evalFunctionWith(g: RuleGroup, s: FnState, args: Value[]): Value | undefined {
     this.step();
-    const s = this.fnState(g);
     if (!s.memo) return this.evalFunctionBody(g, s, args);
     // a call with the arguments of an earlier call in this scope has that call's value:
     // scalars are keyed by value, composite arguments by identity (values are immutable)
-    let top = this.st.calls.get(g);
-    if (top === undefined) {
-      top = new Map();
-      this.st.calls.set(g, top);
+    let top: Map<unknown, unknown>;
+    if (s.callsSt === this.st) top = s.calls!;
+    else {
+      let t = this.st.calls.get(g);
+      if (t === undefined) {
+        t = new Map();
+        this.st.calls.set(g, t);
+      }
+      // (the memo of the scope this function was last called in: calls mostly stay in one)
+      s.callsSt = this.st;
+      s.calls = t;
+      top = t;
     }
     if (args.length <= 1) {
       const key = args.length === 1 ? memoKey(args[0]) : NO_ARGS;
@@ -848,13 +878,15 @@ export class Evaluator {
     try {
       const code = s.code;
       let result: Value | undefined;
-      const firstWins = !this.strict && sameConstantValue(g);
+      const firstWins = s.firstWins;
       // Binding is balanced (every bind is undone before its continuation returns), so a frame
       // comes back from a call with all its slots unbound and serves the next call of the same
       // function. A call that throws never returns its frame.
       const pool = s.frames;
       const f = pool.pop() ?? newFrame(code.size);
-      for (const rc of code.rules) {
+      const rules = code.rules;
+      for (let i = 0; i < rules.length; i++) {
+        const rc = rules[i];
         const v = this.evalRuleChain(rc, g, f, args);
         if (v === undefined) continue;
         if (result !== undefined && !equal(result, v)) throw this.fnConflict(g, rc.rule.loc);
@@ -933,11 +965,17 @@ function buildJoinIndex(path: Value[], coll: object, ev: Evaluator): JoinIndex {
 
 /** One evaluation's view of a function (one lookup per call instead of three). */
 interface FnState {
+  g: RuleGroup;
   code: GroupCode;
   /** Calls keep their values (see memoizable). */
   memo: boolean;
   /** Frames reused call after call (binding is balanced: they come back unbound). */
   frames: Frame[];
+  /** All definitions yield one constant (sameConstantValue) and evaluation is not strict. */
+  firstWins: boolean;
+  /** The scope (Scoped) of the last memoized call and its memo for this function. */
+  callsSt: Scoped | undefined;
+  calls: Map<unknown, unknown> | undefined;
 }
 
 /** Memo entries for an undefined call value and for a call without arguments. */

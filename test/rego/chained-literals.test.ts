@@ -4,7 +4,9 @@
  * - `some k, v in coll` with both variables fresh binds each entry and runs the rest of the body
  *   directly (somePairChained);
  * - `x := <term>` whose value is not one deterministic value (an iteration, a comprehension)
- *   binds x to each value and runs the rest directly (bindEach).
+ *   binds x to each value and runs the rest directly (bindEach);
+ * - a call of a user function goes to it directly (Evaluator.callGroup) unless a `with` mocks
+ *   functions.
  *
  * Each rule is written twice more: with `with input.unused as 1` on the literal (the general
  * literal path; on a join's filter it also keeps the loop as written) and under a function mock
@@ -191,5 +193,49 @@ describe("x := <term> without one deterministic value", () => {
     };
     for (const max of [5, 10, 20, 30, 40, 50, 60])
       expect(steps("fast", max)).toBe(steps("general", max));
+  });
+});
+
+describe("user function calls", () => {
+  const helpers = `
+add2(a, b) := a + b
+nothing(x) if false
+scaled(x) := x * input.factor
+pair(a, b) := [a, b]
+none() := 7
+`;
+  it("give the same values, undefined results and memoized values per with-scope", () => {
+    const src = `package p
+import rego.v1
+${helpers}
+r := [a, b, c, d, e, f, g, h]
+a := add2(1, 2)
+b := x if x := scaled(2) with input.factor as 10
+c := scaled(2)
+d := x if x := scaled(2) with scaled as plus_one
+plus_one(x) := x + 1
+e := [x | x := nothing(1)]
+f := pair(none(), scaled(3))
+g := x if x := pair(1, 2) with pair as add2
+h := x if x := [scaled(1), scaled(1)] with input.factor as 5
+`;
+    expect(run(src, "data.p.r", { factor: 3 })).toEqual([3, 20, 6, 3, [], [7, 9], 3, [5, 5]]);
+    // the same calls again in other orders: a with-scope's memo never leaks into another
+    const src2 = src.replace("r := [a, b, c, d, e, f, g, h]", "r := [h, c, b, a, d, c, h]");
+    expect(run(src2, "data.p.r", { factor: 3 })).toEqual([[5, 5], 6, 20, 3, 3, 6, [5, 5]]);
+  });
+
+  it("report a function's errors and conflicts as before", () => {
+    const src = `package p
+import rego.v1
+quot(a, b) := a / b
+conflict(x) := 1
+conflict(x) := 2
+r := quot(1, 0)
+c := conflict(1)
+`;
+    expect(() => run(src, "data.p.r", {}, true)).toThrow(/divide by zero/);
+    expect(run(src, "data.p.r", {})).toBeUndefined();
+    expect(() => run(src, "data.p.c", {})).toThrow(/functions must not produce multiple outputs/);
   });
 });
