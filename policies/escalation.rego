@@ -181,9 +181,7 @@ judged_grants contains {"source": policy.source, "who": sprintf(`policy "%s"`, [
 }
 
 judged_grants contains {"source": need.name, "who": sprintf(`need "%s"`, [need.name]), "rule": p, "need": need, "field": sprintf("paths[%d].path", [j])} if {
-	rendered := rendered_policies
-	some need in input.needs
-	not need.policy_name in rendered
+	some need in unrendered_needs
 	some j, p in need.paths
 	split(p.path, "/")[0] in reaching_first_segments
 }

@@ -53,9 +53,7 @@ findings contains finding(
 	"name the exact paths the need uses, or put the wildcard below an application-specific prefix (e.g. secret/data/<app>/*)",
 	need_ref(need.name, sprintf(`paths[%d].path`, [i])),
 ) if {
-	rendered := rendered_policies
-	some need in input.needs
-	not need.policy_name in rendered
+	some need in unrendered_needs
 	some i, p in need.paths
 	contains(replace(p.path, "+", "*"), "*")
 	too_wide(p.path)
@@ -105,10 +103,8 @@ findings contains finding(
 	need_ref(need.name, sprintf(`paths[%d].capabilities`, [i])),
 ) if {
 	declared
-	rendered := rendered_policies
 	levels := unconditional_capabilities
-	some need in input.needs
-	not need.policy_name in rendered
+	some need in unrendered_needs
 	some i, p in need.paths
 	some cap in p.capabilities
 	not cap in object.get(levels, need.access, set())

@@ -101,6 +101,11 @@ providers_by_name := {p.name: p | some p in input.providers}
 
 rendered_policies := {p.name | some p in input.vault.policies}
 
+# Needs whose generated policy is not in the document (e.g. a manifest checked without its grant
+# plan): their declared paths are judged directly. Found once per evaluation for the rules
+# (TW001, TW002, escalation) that judge them.
+unrendered_needs := [n | some n in input.needs; not n.policy_name in rendered_policies]
+
 # "need|entry" keys of the KV entries holding each need's token: a third-party need's policy
 # reaches <mount>/data/<provider>/<need>, which the need itself declares no path for.
 secret_entries := {concat("|", [secret_need(s), kv_entry_path(s.path)]) | some s in input.vault.secrets}
