@@ -113,4 +113,47 @@ out := [v | some x in input.xs; v := check(x)]
     expect(q.eval({ input: { xs: [1, 20, 3, 30] } })[0].expressions[0].value).toEqual([41, 61]);
     expect(q.eval({ input: { xs: [50] } })[0].expressions[0].value).toEqual([101]);
   });
+
+  it("answers as a fresh program, with the same steps, as members reach further literals", () => {
+    // each member reaches one literal further than the one before it: later literals are
+    // compiled while the evaluation runs
+    const source = `package r
+import rego.v1
+
+reach contains [x, e] if {
+	some x in input.xs
+	x > 0
+	a := x - 1
+	a > 0
+	b := a - 1
+	b > 0
+	c := b - 1
+	c > 0
+	e := c
+}
+`;
+    const prepared = compile([{ file: "r.rego", source }]).prepare("data.r.reach");
+    const inputs = [[1, 2, 3, 4, 5], [5, 1], [2, 7, 3], [], [3, 9, 4, 1]];
+    for (const xs of inputs) {
+      const fresh = compile([{ file: "r.rego", source }]).prepare("data.r.reach");
+      const want = xs
+        .filter((x) => x >= 4)
+        .sort((p, q) => p - q)
+        .map((x) => [x, x - 3]);
+      expect(prepared.eval({ input: { xs } })[0].expressions[0].value).toEqual(want);
+      expect(fresh.eval({ input: { xs } })[0].expressions[0].value).toEqual(want);
+      // the same steps counted by the body compiled on the way as by one never run before
+      for (const maxSteps of [3, 8, 15, 25, 40]) {
+        const outcome = (q: typeof prepared): string => {
+          try {
+            return JSON.stringify(q.eval({ input: { xs }, maxSteps }));
+          } catch (e) {
+            return (e as Error).message;
+          }
+        };
+        const again = compile([{ file: "r.rego", source }]).prepare("data.r.reach");
+        expect(outcome(prepared), `${xs} ${maxSteps}`).toBe(outcome(again));
+      }
+    }
+  });
 });
