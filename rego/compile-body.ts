@@ -1243,6 +1243,40 @@ class BodyCompiler {
             return out;
           };
         }
+        if (own && bi !== null && n >= 1 && n <= 3 && SCRATCH_ARGS.has(fn)) {
+          // e.g. split(p, "/"), object.get(o, k, d): the values handed to the built-in in one
+          // array kept by this call site (filled once every argument is known, emptied after)
+          const def: BuiltinDef = bi;
+          const scratch: Value[] = n === 1 ? [null] : n === 2 ? [null, null] : [null, null, null];
+          const [f0, f1, f2] = fs;
+          return (ev, f) => {
+            const a = f0(ev, f);
+            if (a === NOT_SIMPLE || a === undefined) return a;
+            let b: Value = null;
+            let c: Value = null;
+            if (n > 1) {
+              const x = f1(ev, f);
+              if (x === NOT_SIMPLE || x === undefined) return x;
+              b = x;
+            }
+            if (n > 2) {
+              const x = f2(ev, f);
+              if (x === NOT_SIMPLE || x === undefined) return x;
+              c = x;
+            }
+            // (a mock may be a user function, whose memo keeps its arguments)
+            if (ev.st.fnOverrides.size !== 0)
+              return ev.callFunction(fn, n === 1 ? [a] : n === 2 ? [a, b] : [a, b, c], loc);
+            scratch[0] = a;
+            if (n > 1) scratch[1] = b;
+            if (n > 2) scratch[2] = c;
+            const r = ev.invokeBuiltin(def, fn, scratch, loc);
+            scratch[0] = null;
+            if (n > 1) scratch[1] = null;
+            if (n > 2) scratch[2] = null;
+            return r;
+          };
+        }
         const grp = this.prog.groups.get(fn);
         if (grp !== undefined && grp.kind === "function") {
           // a user function: called directly unless a `with` mocks functions
@@ -1647,6 +1681,31 @@ const UNARY_FNS = new Map<string, (a: Value) => Value | typeof NOT_SIMPLE>([
     (a) =>
       Array.isArray(a) ? a.length : a instanceof RObject || a instanceof RSet ? a.size : NOT_SIMPLE,
   ],
+]);
+
+/**
+ * Built-ins whose definitions (rego/builtins/*.ts) read their argument array during the call
+ * and neither keep it, return it nor evaluate Rego: a call site may hand them one array of its
+ * own, call after call. Chosen by calls per evaluation of our policies.
+ */
+const SCRATCH_ARGS = new Set([
+  "object.get",
+  "object.union",
+  "split",
+  "concat",
+  "replace",
+  "trim_space",
+  "trim_prefix",
+  "trim_suffix",
+  "lower",
+  "upper",
+  "time.parse_ns",
+  "array.slice",
+  "array.concat",
+  "sort",
+  "sprintf",
+  "indexof",
+  "substring",
 ]);
 
 /** `x in coll`, as the built-in internal.member_2 (rego/builtins/core.ts) answers it. */
