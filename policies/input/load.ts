@@ -285,10 +285,12 @@ export function manifestInput(file: string, manifest: Manifest, now: string): Lo
     locate,
     place(f) {
       needIndex ??= indexByName(manifest.needs);
-      const needName = f.need ?? (needIndex.has(f.source) ? f.source : undefined);
+      const need = needIndex.get(f.need ?? f.source);
       let at: (string | number)[] | undefined;
-      if (needName !== undefined && needIndex.has(needName)) {
-        at = ["needs", needIndex.get(needName) as number, ...segmentsOf(f.field)];
+      if (need !== undefined) {
+        const segments = segmentsOf(f.field);
+        at = ["needs", need];
+        for (let i = 0; i < segments.length; i++) at.push(segments[i]);
       } else {
         consumerIndex ??= indexByName(manifest.consumers);
         providerIndex ??= indexByName(manifest.providers);
