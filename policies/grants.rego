@@ -135,6 +135,7 @@ findings contains finding(
 	need := links[i]
 	not is_string(policy.parse_error)
 	some rule in policy.rules
+	not concat("|", [need.name, rule.path]) in covered_need_paths # most rules: one lookup
 	not need_covers(need, rule.path)
 }
 

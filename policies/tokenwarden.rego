@@ -110,6 +110,24 @@ unrendered_needs := [n | some n in input.needs; not n.policy_name in rendered_po
 # reaches <mount>/data/<provider>/<need>, which the need itself declares no path for.
 secret_entries := {concat("|", [secret_need(s), kv_entry_path(s.path)]) | some s in input.vault.secrets}
 
+# "need|path" keys of paths each need covers without a glob: its declared paths, and the KV v2
+# paths that read or manage the entry holding its token (<mount>/data/<name>,
+# <mount>/metadata/<name>, which kv_entry_path maps back to that entry). Built once per
+# evaluation, so TW003 clears most rules with one lookup; need_covers decides the rest in full.
+covered_need_paths contains concat("|", [n.name, p.path]) if {
+	some n in input.needs
+	some p in n.paths
+}
+
+covered_need_paths contains concat("|", [secret_need(s), concat("/", array.concat([mount, api], name))]) if {
+	some s in input.vault.secrets
+	segs := split(kv_entry_path(s.path), "/") # the entry <mount>/<name>
+	count(segs) > 1
+	mount := segs[0]
+	name := array.slice(segs, 1, count(segs))
+	some api in ["data", "metadata"]
+}
+
 any_secret_entries := {kv_entry_path(s.path) | some s in input.vault.secrets}
 
 # Every path some need declares, whichever need it is.

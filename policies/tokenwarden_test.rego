@@ -214,6 +214,21 @@ test_tw003_quiet_for_unlinked_policy_within_a_need_glob if {
 
 test_tw003_quiet_for_kv_entry_of_third_party_need if quiet("TW003", clean)
 
+# Every path that names the need's own KV entry is covered: read, manage, or the entry itself.
+test_tw003_quiet_for_each_path_of_the_needs_kv_entry if {
+	every path in ["tokens/data/stripe/billing-stripe", "tokens/metadata/stripe/billing-stripe", "tokens/stripe/billing-stripe"] {
+		policy := object.union(stripe_policy, {"rules": read_rule(path)})
+		quiet("TW003", object.union(clean, {"vault": {"policies": [config_policy, policy]}}))
+	}
+}
+
+test_tw003_other_api_paths_of_the_needs_kv_mount if {
+	every path in ["tokens/destroy/stripe/billing-stripe", "tokens/data/stripe", "tokens/data/stripe/billing-stripe/x"] {
+		policy := object.union(stripe_policy, {"rules": read_rule(path)})
+		fires("TW003", object.union(clean, {"vault": {"policies": [config_policy, policy]}}))
+	}
+}
+
 test_tw003_quiet_for_a_rule_within_the_needs_glob if {
 	doc := object.union(with_need({"paths": read_rule("secret/data/billing/+/config*")}), {"vault": {"policies": [object.union(config_policy, {"rules": read_rule("secret/data/billing/eu/config-v2")}), stripe_policy]}})
 	quiet("TW003", doc)
