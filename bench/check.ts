@@ -25,7 +25,7 @@ import { TOOL_VERSION } from "../cli/version";
 import { manifestFromParsed } from "../model/load";
 import { parseText } from "../model/source";
 import { evaluate, loadPolicySet } from "../policies/evaluate";
-import { loadInput, manifestInput } from "../policies/input/load";
+import { loadInput, manifestInput, readText } from "../policies/input/load";
 import { render } from "../report";
 
 const NOW = "2026-11-30T12:00:00Z";
@@ -78,7 +78,8 @@ async function coldPhases(file: string): Promise<void> {
     return value;
   };
   const set = await phase("policy set (prebuilt)", () => loadPolicySet());
-  const text = await phase("read the file", () => fs.readFileSync(file, "utf8"));
+  // as loadInput reads it (an ASCII file through the Latin-1 decoder)
+  const text = await phase("read the file", () => readText(file));
   const parsed = await phase("YAML parse with positions", () => parseText(text, file));
   const manifest = await phase("model (validate, normalise)", () => manifestFromParsed(parsed));
   const loaded = await phase("grant plan + policy input", () => manifestInput(file, manifest, NOW));
