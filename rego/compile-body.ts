@@ -1282,25 +1282,15 @@ class BodyCompiler {
           // a user function: called directly unless a `with` mocks functions
           const slot = fnSlotOf(this.prog, grp);
           return (ev, f) => {
-            const args: Value[] = new Array<Value>(n);
-            for (let i = 0; i < n; i++) {
-              const a = fs[i](ev, f);
-              if (a === NOT_SIMPLE) return NOT_SIMPLE;
-              if (a === undefined) return undefined;
-              args[i] = a;
-            }
+            const args = simpleArgs(fs, ev, f);
+            if (args === undefined || args === NOT_SIMPLE) return args;
             if (ev.st.fnOverrides.size === 0) return ev.callGroup(grp, slot, args);
             return ev.callFunction(fn, args, loc);
           };
         }
         return (ev, f) => {
-          const args: Value[] = new Array<Value>(n);
-          for (let i = 0; i < n; i++) {
-            const a = fs[i](ev, f);
-            if (a === NOT_SIMPLE) return NOT_SIMPLE;
-            if (a === undefined) return undefined;
-            args[i] = a;
-          }
+          const args = simpleArgs(fs, ev, f);
+          if (args === undefined || args === NOT_SIMPLE) return args;
           if (bi !== null && ev.st.fnOverrides.size === 0)
             return ev.invokeBuiltin(bi, fn, args, loc);
           return ev.callFunction(fn, args, loc);
@@ -1682,6 +1672,22 @@ const UNARY_FNS = new Map<string, (a: Value) => Value | typeof NOT_SIMPLE>([
       Array.isArray(a) ? a.length : a instanceof RObject || a instanceof RSet ? a.size : NOT_SIMPLE,
   ],
 ]);
+
+/** A call's arguments by their fast paths, in order: a new array, or the first undefined or NOT_SIMPLE. */
+function simpleArgs(
+  fs: SimpleFn[],
+  ev: Evaluator,
+  f: Frame,
+): Value[] | undefined | typeof NOT_SIMPLE {
+  const n = fs.length;
+  const args: Value[] = new Array<Value>(n);
+  for (let i = 0; i < n; i++) {
+    const a = fs[i](ev, f);
+    if (a === NOT_SIMPLE || a === undefined) return a;
+    args[i] = a;
+  }
+  return args;
+}
 
 /**
  * Built-ins whose definitions (rego/builtins/*.ts) read their argument array during the call
