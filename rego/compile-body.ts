@@ -1051,16 +1051,7 @@ class BodyCompiler {
       case "array": {
         const fs = t.items.map((x) => this.simple(x));
         if (fs.includes(notSimple)) return notSimple;
-        const n = fs.length;
-        return (ev, f) => {
-          const out: Value[] = new Array<Value>(n);
-          for (let i = 0; i < n; i++) {
-            const x = fs[i](ev, f);
-            if (x === NOT_SIMPLE || x === undefined) return x;
-            out[i] = x;
-          }
-          return out;
-        };
+        return (ev, f) => simpleValues(fs, ev, f);
       }
       case "object": {
         // e.g. {"need": need.name}: built at once, without a continuation per member
@@ -1069,12 +1060,8 @@ class BodyCompiler {
         if (fs.includes(notSimple)) return notSimple;
         const n = fs.length;
         return (ev, f) => {
-          const vals: Value[] = new Array<Value>(n);
-          for (let i = 0; i < n; i++) {
-            const x = fs[i](ev, f);
-            if (x === NOT_SIMPLE || x === undefined) return x;
-            vals[i] = x;
-          }
+          const vals = simpleValues(fs, ev, f);
+          if (vals === undefined || vals === NOT_SIMPLE) return vals;
           const o = new RObject();
           for (let i = 0; i < n; i += 2) o.set(vals[i], vals[i + 1]);
           return o;
@@ -1282,14 +1269,14 @@ class BodyCompiler {
           // a user function: called directly unless a `with` mocks functions
           const slot = fnSlotOf(this.prog, grp);
           return (ev, f) => {
-            const args = simpleArgs(fs, ev, f);
+            const args = simpleValues(fs, ev, f);
             if (args === undefined || args === NOT_SIMPLE) return args;
             if (ev.st.fnOverrides.size === 0) return ev.callGroup(grp, slot, args);
             return ev.callFunction(fn, args, loc);
           };
         }
         return (ev, f) => {
-          const args = simpleArgs(fs, ev, f);
+          const args = simpleValues(fs, ev, f);
           if (args === undefined || args === NOT_SIMPLE) return args;
           if (bi !== null && ev.st.fnOverrides.size === 0)
             return ev.invokeBuiltin(bi, fn, args, loc);
@@ -1673,8 +1660,11 @@ const UNARY_FNS = new Map<string, (a: Value) => Value | typeof NOT_SIMPLE>([
   ],
 ]);
 
-/** A call's arguments by their fast paths, in order: a new array, or the first undefined or NOT_SIMPLE. */
-function simpleArgs(
+/**
+ * Terms' values by their fast paths, in order (an array literal's items, an object literal's keys
+ * and values, a call's arguments): a new array, or the first undefined or NOT_SIMPLE.
+ */
+function simpleValues(
   fs: SimpleFn[],
   ev: Evaluator,
   f: Frame,
