@@ -89,7 +89,7 @@ const parseScript = (file: string) => [
 const START_BATCH = 10;
 
 const fmt = (m: Measure) =>
-  `cpu ${m.cpu.toFixed(m.cpu < 1 ? 3 : 2)} s (wall ${m.wall.toFixed(1)} s), peak ${(m.rssKb / 1024).toFixed(0)} MB`;
+  `cpu ${m.cpu.toFixed(m.cpu < 1 ? 3 : 2)} s (wall ${m.wall.toFixed(m.wall < 10 ? 2 : 1)} s), peak ${(m.rssKb / 1024).toFixed(0)} MB`;
 
 const USAGE = `usage: node dist/bench/whole-process.js [--needs 1000,10000] [--only start,check,plan,synth] [--runs 3] [--phases]
   --needs N,…   manifest sizes for check, plan and synth (default 1000,10000)
@@ -183,7 +183,7 @@ function main(): void {
         const perNeed =
           i === 0
             ? ""
-            : `  ${((m.cpu * 1000) / needs).toFixed(2)} ms and ${(m.rssKb / needs).toFixed(0)} KB peak per need, ×${(m.cpu / base.cpu).toFixed(2)} the parse's CPU`;
+            : `  ${((m.cpu * 1000) / needs).toFixed(2)} ms and ${(m.rssKb / needs).toFixed(0)} KB peak per need, ×${(m.cpu / base.cpu).toFixed(2)} the parse's CPU (wall ×${(m.wall / base.wall).toFixed(2)})`;
         say(`  ${label.padEnd(22)} ${fmt(m)}${perNeed}`);
       });
       if (args.has("phases") && only.has("check")) {
