@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { tuneForOneShot } from "../../cli/one-shot";
+import { CHEAP_COMPILE_V8, oneShotFlags, tuneForOneShot } from "../../cli/one-shot";
 
 const REPO = path.resolve(__dirname, "../..");
 const built = fs.existsSync(path.join(REPO, "dist/cli/one-shot.js"));
@@ -18,8 +18,21 @@ describe("one-shot V8 settings", () => {
     expect(tuneForOneShot(["--no-turbo-inlining"])).toBe(false);
   });
 
+  it("leave any TurboFan setting given on node's command line alone", () => {
+    expect(tuneForOneShot(["--no-turbo-escape"])).toBe(false);
+  });
+
   it("apply otherwise", () => {
     expect(tuneForOneShot(["--stack-size=2000"])).toBe(true);
+  });
+
+  it("turn TurboFan's costlier passes off only on the V8 versions they were checked on", () => {
+    expect(oneShotFlags("11.3.244.8-node.38")).toContain("--no-turbo-escape");
+    expect(oneShotFlags("11.3.244.8-node.38")).toContain("--max-inlined-bytecode-size-cumulative");
+    // a V8 not on the list gets only the inlining budget: an unknown flag would print an error
+    expect(oneShotFlags("12.4.254.21-node.33")).not.toContain("turbo");
+    expect(oneShotFlags("11.30.1")).not.toContain("turbo");
+    expect(oneShotFlags("11.3.244.8-node.38").endsWith(CHEAP_COMPILE_V8.flags)).toBe(true);
   });
 
   it.skipIf(!built)(
@@ -46,6 +59,8 @@ describe("one-shot V8 settings", () => {
       expect(tuned.status).toBe(1);
       expect(defaults.status).toBe(1);
       expect(tuned.stdout).toBe(defaults.stdout);
+      // every flag the CLI sets is one this V8 knows: an unknown one prints "unrecognized flag"
+      expect(tuned.stderr).toBe("");
       expect(JSON.parse(tuned.stdout).findings.length).toBeGreaterThan(0);
     },
   );
