@@ -186,6 +186,29 @@ judged_grants contains {"source": need.name, "who": sprintf(`need "%s"`, [need.n
 	split(p.path, "/")[0] in reaching_first_segments
 }
 
+# The distinct rules judged, by value ([path, capabilities]): a generated document repeats the same
+# rule in many policies (every need's `*` or `+/data/app`), and what a rule reaches depends on its
+# path and capabilities alone. `reach` is then computed once per distinct rule and catalogue group
+# instead of once per grant (`reach` keeps its values by argument identity, and every grant's rule
+# is its own object).
+judged_rules := {judged_rule_key(g) | some g in judged_grants}
+
+judged_rule_key(g) := [g.rule.path, g.rule.capabilities]
+
+# For each distinct judged rule: what it reaches in each escalation group, by the group's position
+# in the catalogue (only the groups it reaches).
+escalation_reach := {key: {k: r | some k, group in escalation_catalogue; r := reach(rule, group)} |
+	some key in judged_rules
+	rule := {"path": key[0], "capabilities": key[1]}
+}
+
+# For each distinct judged rule that reaches an audit path: what it reaches.
+audit_reach := {key: r |
+	catalogue := audit_catalogue
+	some key in judged_rules
+	r := reach({"path": key[0], "capabilities": key[1]}, catalogue)
+}
+
 grant_need(g) := linked_need[g.i] if g.policy
 
 grant_need(g) := g.need if not g.policy
@@ -229,10 +252,11 @@ escalation_fix(g) := "remove the grant, or give it to a need declared access: ad
 #   tags: ["OWASP-NHI5:2025"]
 findings contains finding("TW014", "deny", g.source, reach_problem(g, group, r), escalation_fix(g), grant_extra(g)) if {
 	groups := escalation_catalogue
+	reaches := escalation_reach
 	some g in judged_grants
 	not admin_justified(grant_need(g))
-	some group in groups
-	r := reach(g.rule, group)
+	some k, r in reaches[judged_rule_key(g)]
+	group := groups[k]
 }
 
 # METADATA
@@ -255,10 +279,11 @@ findings contains finding(
 	grant_extra(g),
 ) if {
 	groups := escalation_catalogue
+	reaches := escalation_reach
 	some g in judged_grants
 	admin_justified(grant_need(g))
-	some group in groups
-	r := reach(g.rule, group)
+	some k, r in reaches[judged_rule_key(g)]
+	group := groups[k]
 }
 
 # Without the catalogue (policies/data.json not loaded) the escalation rules would go quiet:
@@ -304,6 +329,7 @@ findings contains finding(
 	grant_extra(g),
 ) if {
 	audit := audit_catalogue
+	reaches := audit_reach
 	some g in judged_grants
-	r := reach(g.rule, audit)
+	r := reaches[judged_rule_key(g)]
 }

@@ -143,6 +143,56 @@ test_tw014_catalogue_missing_is_reported if {
 	f.source == "policies/data.json"
 }
 
+# --- one rule repeated in many policies -------------------------------------------------------
+#
+# What a rule reaches is worked out once per distinct rule (path and capabilities, judged_rules),
+# then every grant of that rule is reported on its own.
+
+both_policies_grant(rule) := object.union(clean, {"vault": {"policies": [
+	object.union(config_policy, {"rules": [rule]}),
+	object.union(stripe_policy, {"rules": [rule]}),
+]}})
+
+test_judged_rules_are_distinct_by_path_and_capabilities if {
+	rules := data.tokenwarden.judged_rules with input as both_policies_grant({"path": "sys/policies/acl/x", "capabilities": ["update"]})
+	rules == {["sys/policies/acl/x", ["update"]]}
+	other := data.tokenwarden.judged_rules with input as object.union(clean, {"vault": {"policies": [
+		object.union(config_policy, {"rules": [{"path": "sys/policies/acl/x", "capabilities": ["update"]}]}),
+		object.union(stripe_policy, {"rules": [{"path": "sys/policies/acl/x", "capabilities": ["read"]}]}),
+	]}})
+	other == {["sys/policies/acl/x", ["update"]], ["sys/policies/acl/x", ["read"]]}
+}
+
+test_tw014_same_rule_in_two_policies_reported_for_each if {
+	fs := findings_for(both_policies_grant({"path": "sys/policies/acl/x", "capabilities": ["update"]}))
+	sources := {f.source | some f in fs; f.id == "TW014"}
+	sources == {"billing-config", "billing-stripe"}
+	some f in fs
+	f.id == "TW014"
+	f.source == "billing-stripe"
+	contains(f.remediation, `if need "billing-stripe" really administers Vault`)
+}
+
+test_tw014_same_path_other_capabilities_judged_apart if {
+	fs := findings_for(object.union(clean, {"vault": {"policies": [
+		object.union(config_policy, {"rules": [{"path": "sys/policies/acl/x", "capabilities": ["read"]}]}),
+		object.union(stripe_policy, {"rules": [{"path": "sys/policies/acl/x", "capabilities": ["update"]}]}),
+	]}}))
+	{f.source | some f in fs; f.id == "TW014"} == {"billing-stripe"}
+}
+
+test_tw014_and_tw015_share_a_rule if {
+	doc := object.union(both_policies_grant({"path": "sys/*", "capabilities": ["update"]}), {"needs": [object.union(vault_need, {"access": "admin"}), stripe_need]})
+	fs := findings_for(doc)
+	{f.source | some f in fs; f.id == "TW015"} == {"billing-config"}
+	{f.source | some f in fs; f.id == "TW014"} == {"billing-stripe"}
+}
+
+test_tw016_same_rule_in_two_policies_reported_for_each if {
+	fs := findings_for(both_policies_grant({"path": "sys/audit/file", "capabilities": ["delete"]}))
+	{f.source | some f in fs; f.id == "TW016"} == {"billing-config", "billing-stripe"}
+}
+
 # --- TW016: the audit trail -----------------------------------------------------------------
 
 admin_doc(doc) := object.union(doc, {"needs": [object.union(vault_need, {"access": "admin", "justification": "Runs the audit pipeline"}), stripe_need]})
@@ -314,6 +364,19 @@ test_tw027_bootstrap_token_with_unlimited_uses if {
 	some f in findings_for(bootstrap_doc({}))
 	f.id == "TW027"
 	contains(f.message, `(it carries policy "ops-bootstrap", which can mint credentials) with unlimited uses`)
+}
+
+# Two policies with the same minting rule: each can mint, and a token carrying both names both.
+test_tw027_policies_sharing_a_minting_rule if {
+	second := object.union(minting_policy, {"name": "ops-bootstrap-2", "source": "vault_policy.bootstrap2"})
+	doc := object.union(clean, {"vault": {
+		"policies": [config_policy, stripe_policy, minting_policy, second],
+		"tokens": [object.union(config_token, {"policies": ["ops-bootstrap", "ops-bootstrap-2"]})],
+	}})
+	data.tokenwarden.minting_policies with input as doc == {"ops-bootstrap", "ops-bootstrap-2"}
+	some f in findings_for(doc)
+	f.id == "TW027"
+	contains(f.message, `(it carries policy "ops-bootstrap", policy "ops-bootstrap-2", which can mint credentials)`)
 }
 
 test_tw027_declared_purpose if fires("TW027", with_token({"meta": {"need": "billing-config", "purpose": "bootstrap"}}))

@@ -119,11 +119,20 @@ policies_by_name := {p.name: p | some p in input.vault.policies}
 # Policies in the document that can mint credentials (create tokens, generate SecretIDs). Only
 # a rule the escalation rules judge (one that may reach a catalogue path, escalation.rego) can:
 # those few are taken from judged_grants rather than every policy's rules being walked again.
-minting_policies contains input.vault.policies[g.i].name if {
+# The distinct judged rules (escalation.rego's judged_rules) that reach a bootstrap path: decided
+# once per distinct rule, not once per policy that repeats it.
+minting_rules := {key |
 	catalogue := bootstrap_catalogue
+	some key in judged_rules
+	reach({"path": key[0], "capabilities": key[1]}, catalogue)
+}
+
+minting_policies contains input.vault.policies[g.i].name if {
+	bootstrap_catalogue
+	rules := minting_rules
 	some g in judged_grants
 	g.policy
-	reach(g.rule, catalogue)
+	judged_rule_key(g) in rules
 }
 
 bootstrap_reason(token) := "its metadata says purpose=bootstrap" if {
