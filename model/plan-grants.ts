@@ -127,41 +127,47 @@ function planConsumers(
     if (list) list.push(i);
     else indicesByConsumer.set(needs[i].consumer, [i]);
   }
-  // Indexed loops: until optimised, `for…of` allocates an iterator result per step.
+  // Indexed loops: until optimised, `for…of` allocates an iterator result per step. The loop
+  // stays this small on purpose: with a consumer's planning inlined into it, its optimising
+  // compile cost more than the whole loop ran.
   for (let ci = 0; ci < m.consumers.length; ci++) {
     const consumer = m.consumers[ci];
     const indices = indicesByConsumer.get(consumer.name);
     // A consumer with no needs gets nothing: a role without policies would be access granted
     // for no declared reason.
     if (!indices || indices.length === 0) continue;
-    const own: Need[] = new Array<Need>(indices.length);
-    // Each policy name is built once and shared by the role's list and the need's policy.
-    const names: string[] = new Array<string>(indices.length);
-    for (let k = 0; k < indices.length; k++) {
-      own[k] = needs[indices[k]];
-      names[k] = policyName(own[k].name);
-    }
-    const role = planRole(m, consumer, own, names);
-    const cp: Building<ConsumerRulesPlan> = { consumer: consumer.name, auth: consumer.auth };
-    if (consumer.owner !== undefined) cp.owner = consumer.owner;
-    cp.role = role;
-    cp.credential = planCredential(consumer, own);
-    const planned: NeedRulesPlan[] = new Array<NeedRulesPlan>(own.length);
-    for (let k = 0; k < own.length; k++) {
-      const need = own[k];
-      planned[k] = planNeed(
-        m,
-        consumer,
-        providerOf(providers, need),
-        need,
-        names[k],
-        role,
-        withHcl,
-      );
-    }
-    cp.needs = planned;
-    visit(cp as ConsumerRulesPlan, indices);
+    visit(planConsumer(m, providers, consumer, indices, withHcl), indices);
   }
+}
+
+/** One consumer's plan: its role, its credential and its needs' objects (`indices` into m.needs). */
+function planConsumer(
+  m: Manifest,
+  providers: Map<string, Provider>,
+  consumer: Consumer,
+  indices: readonly number[],
+  withHcl: boolean,
+): ConsumerRulesPlan {
+  const needs = m.needs;
+  const own: Need[] = new Array<Need>(indices.length);
+  // Each policy name is built once and shared by the role's list and the need's policy.
+  const names: string[] = new Array<string>(indices.length);
+  for (let k = 0; k < indices.length; k++) {
+    own[k] = needs[indices[k]];
+    names[k] = policyName(own[k].name);
+  }
+  const role = planRole(m, consumer, own, names);
+  const cp: Building<ConsumerRulesPlan> = { consumer: consumer.name, auth: consumer.auth };
+  if (consumer.owner !== undefined) cp.owner = consumer.owner;
+  cp.role = role;
+  cp.credential = planCredential(consumer, own);
+  const planned: NeedRulesPlan[] = new Array<NeedRulesPlan>(own.length);
+  for (let k = 0; k < own.length; k++) {
+    const need = own[k];
+    planned[k] = planNeed(m, consumer, providerOf(providers, need), need, names[k], role, withHcl);
+  }
+  cp.needs = planned;
+  return cp as ConsumerRulesPlan;
 }
 
 /** One entry per auth kind the planned consumers log in with (token auth needs no mount). */
@@ -187,7 +193,7 @@ function planCredential(consumer: Consumer, needs: readonly Need[]): CredentialP
       const metadata: Record<string, string> = { consumer: consumer.name };
       if (consumer.owner !== undefined) metadata.owner = consumer.owner;
       metadata.managed_by = MANAGED_BY;
-      const rotation = planRotation(minPositive(needs.map((n) => n.rotation)));
+      const rotation = planRotation(minPositive(minRotation(needs)));
       return {
         kind: "secret-id",
         wrappingTtl: consumer.approle.wrappingTtl ?? DEFAULT_WRAPPING_TTL,
@@ -205,14 +211,27 @@ function planCredential(consumer: Consumer, needs: readonly Need[]): CredentialP
   }
 }
 
-function minPositive(values: readonly (Seconds | undefined)[]): Seconds | undefined {
-  const v = minDefined(values);
+function minPositive(v: Seconds): Seconds | undefined {
   return v > 0 ? v : undefined;
+}
+
+/**
+ * The shortest rotation of `needs`, as {@link minDefined} gives it, read off the needs in place:
+ * a list of their rotations would be a new array (and, holding integers, fractions or undefined,
+ * a new elements kind — each one a deoptimisation of the code reading it).
+ */
+function minRotation(needs: readonly Need[]): Seconds {
+  let min: Seconds | undefined;
+  for (let i = 0; i < needs.length; i++) {
+    const v = needs[i].rotation;
+    if (v !== undefined && (min === undefined || v < min)) min = v;
+  }
+  return min ?? 0;
 }
 
 /** A SecretID is a credential too: it lives no longer than the consumer's shortest rotation. */
 function secretIdTtl(consumer: Consumer & { auth: "approle" }, needs: readonly Need[]): Seconds {
-  return consumer.approle.secretIdTtl ?? minDefined(needs.map((n) => n.rotation));
+  return consumer.approle.secretIdTtl ?? minRotation(needs);
 }
 
 function providerOf(providers: Map<string, Provider>, need: Need): Provider {
