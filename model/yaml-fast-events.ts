@@ -249,22 +249,26 @@ class Scanner {
 
   private push(kind: number, start: number, end: number, valueStart: number): number {
     const k = this.count++;
-    if (k === this.kind.length) {
-      const grow = <T extends Uint8Array | Int32Array>(a: T): T => {
-        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.kind = grow(this.kind);
-      this.start = grow(this.start);
-      this.end = grow(this.end);
-      this.valueStart = grow(this.valueStart);
-    }
+    // (growing is its own method: push is inlined everywhere a node is read, so what it holds is
+    // compiled over and over)
+    if (k === this.kind.length) this.grow();
     this.kind[k] = kind;
     this.start[k] = start;
     this.end[k] = end;
     this.valueStart[k] = valueStart;
     return k;
+  }
+
+  private grow(): void {
+    const grow = <T extends Uint8Array | Int32Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.kind = grow(this.kind);
+    this.start = grow(this.start);
+    this.end = grow(this.end);
+    this.valueStart = grow(this.valueStart);
   }
 
   private open(type: number, start: number): number {
