@@ -121,7 +121,12 @@ export function mapping(
 }
 
 export function required(c: Checker, o: Obj, key: string, path: Path, hint: string): boolean {
-  if (o[key] === undefined) {
+  return given(c, o[key], key, path, hint);
+}
+
+/** {@link required} of a field already read (`v`, the value of `key`). */
+export function given(c: Checker, v: unknown, key: string, path: Path, hint: string): boolean {
+  if (v === undefined) {
     c.report(path, `missing required field "${key}" (${hint})`);
     return false;
   }

@@ -39,6 +39,8 @@ import {
   bool,
   date,
   describe,
+  duration,
+  given,
   isFilled,
   isObj,
   list,
@@ -853,13 +855,31 @@ function normaliseNeed(
 ): Need | undefined {
   const o = mapping(c, v, path, undefined, "a need", NEED_FIELDS);
   if (!o) return undefined;
-  const n = required(c, o, "name", path, "a name for this grant")
-    ? name(c, o.name, path, "name")
+  // Each field is read once: needs' mappings come in many shapes (key order, optional fields), so
+  // every read of one is a lookup in V8's megamorphic cache, not a fixed offset.
+  const {
+    name: oName,
+    consumer: oConsumer,
+    provider: oProvider,
+    access: oAccess,
+    scopes: oScopes,
+    paths: oPaths,
+    ttl: oTtl,
+    maxTtl: oMaxTtl,
+    rotation: oRotation,
+    owner: oOwner,
+    justification: oJustification,
+    expires: oExpires,
+    defaultPolicy: oDefaultPolicy,
+    waivers: oWaivers,
+  } = o;
+  const n = given(c, oName, "name", path, "a name for this grant")
+    ? name(c, oName, path, "name")
     : undefined;
 
   let consumer: Consumer | undefined;
-  if (required(c, o, "consumer", path, "the consumer that uses the token")) {
-    const ref = text(c, o.consumer, path, "consumer");
+  if (given(c, oConsumer, "consumer", path, "the consumer that uses the token")) {
+    const ref = text(c, oConsumer, path, "consumer");
     if (ref !== undefined) {
       consumer = refs.consumers.get(ref);
       if (!refs.consumerNames.has(ref)) {
@@ -869,8 +889,8 @@ function normaliseNeed(
   }
   let provider: Provider | undefined;
   let providerKind: string | undefined;
-  if (required(c, o, "provider", path, "the provider that issues the token")) {
-    const ref = text(c, o.provider, path, "provider");
+  if (given(c, oProvider, "provider", path, "the provider that issues the token")) {
+    const ref = text(c, oProvider, path, "provider");
     if (ref !== undefined) {
       provider = refs.providers.get(ref);
       const raw = refs.providerNames.get(ref);
@@ -884,37 +904,37 @@ function normaliseNeed(
       }
     }
   }
-  const access = required(c, o, "access", path, "one of read, write, admin")
-    ? oneOf<AccessLevel>(c, o.access, path, "access", ACCESS_LEVELS)
+  const access = given(c, oAccess, "access", path, "one of read, write, admin")
+    ? oneOf<AccessLevel>(c, oAccess, path, "access", ACCESS_LEVELS)
     : undefined;
 
   // Scopes for third-party providers, paths for Vault: the provider kind decides which applies.
   // (an empty list only where nothing was given: not made first and dropped for every need)
   const scopes: string[] =
-    (o.scopes !== undefined && textList(c, o.scopes, path, "scopes", "scopes", true)) || [];
-  const paths: PathGrant[] = (o.paths !== undefined && pathGrants(c, o.paths, path, "paths")) || [];
+    (oScopes !== undefined && textList(c, oScopes, path, "scopes", "scopes", true)) || [];
+  const paths: PathGrant[] = (oPaths !== undefined && pathGrants(c, oPaths, path, "paths")) || [];
   if (providerKind !== undefined) {
     if (providerKind === "vault-token") {
-      if (o.scopes !== undefined)
+      if (oScopes !== undefined)
         c.report(
           [...path, "scopes"],
-          `provider ${JSON.stringify(o.provider)} is a vault-token provider: grant Vault paths (paths: [{ path, capabilities }]), not scopes`,
+          `provider ${JSON.stringify(oProvider)} is a vault-token provider: grant Vault paths (paths: [{ path, capabilities }]), not scopes`,
         );
-      if (o.paths === undefined && o.scopes === undefined)
+      if (oPaths === undefined && oScopes === undefined)
         c.report(
           path,
-          `missing required field "paths" (provider ${JSON.stringify(o.provider)} issues Vault tokens: list the Vault paths and capabilities needed)`,
+          `missing required field "paths" (provider ${JSON.stringify(oProvider)} issues Vault tokens: list the Vault paths and capabilities needed)`,
         );
     } else {
-      if (o.paths !== undefined)
+      if (oPaths !== undefined)
         c.report(
           [...path, "paths"],
-          `provider ${JSON.stringify(o.provider)} is a ${providerKind} provider: request its scopes (scopes: [...]), not Vault paths`,
+          `provider ${JSON.stringify(oProvider)} is a ${providerKind} provider: request its scopes (scopes: [...]), not Vault paths`,
         );
-      if (o.scopes === undefined && o.paths === undefined)
+      if (oScopes === undefined && oPaths === undefined)
         c.report(
           path,
-          `missing required field "scopes" (the ${String(o.provider)} scopes this need requests)`,
+          `missing required field "scopes" (the ${String(oProvider)} scopes this need requests)`,
         );
     }
   }
@@ -929,39 +949,40 @@ function normaliseNeed(
   }
   // A UTF-16 unit is at most 3 UTF-8 bytes: a short owner is decided without encoding it.
   if (
-    typeof o.owner === "string" &&
-    o.owner.length * 3 > VAULT_METADATA_VALUE_MAX &&
-    Buffer.byteLength(o.owner) > VAULT_METADATA_VALUE_MAX
+    typeof oOwner === "string" &&
+    oOwner.length * 3 > VAULT_METADATA_VALUE_MAX &&
+    Buffer.byteLength(oOwner) > VAULT_METADATA_VALUE_MAX
   ) {
     c.report(
       at(path, "owner"),
       `is longer than Vault's ${VAULT_METADATA_VALUE_MAX}-byte metadata value limit`,
     );
   }
-  const ttl = optDuration(c, o, "ttl", path);
-  const maxTtl = optDuration(c, o, "maxTtl", path);
-  const rotation = optDuration(c, o, "rotation", path);
-  const owner = optText(c, o, "owner", path);
-  const justification = optText(c, o, "justification", path);
-  const expires = o.expires === undefined ? undefined : date(c, o.expires, path, "expires");
+  const ttl = oTtl === undefined ? undefined : duration(c, oTtl, path, "ttl");
+  const maxTtl = oMaxTtl === undefined ? undefined : duration(c, oMaxTtl, path, "maxTtl");
+  const rotation = oRotation === undefined ? undefined : duration(c, oRotation, path, "rotation");
+  const owner = oOwner === undefined ? undefined : text(c, oOwner, path, "owner");
+  const justification =
+    oJustification === undefined ? undefined : text(c, oJustification, path, "justification");
+  const expires = oExpires === undefined ? undefined : date(c, oExpires, path, "expires");
   const defaultPolicy =
-    o.defaultPolicy === undefined ? false : bool(c, o.defaultPolicy, path, "defaultPolicy");
-  const waivers = o.waivers === undefined ? [] : normaliseWaivers(c, o.waivers, path, "waivers");
+    oDefaultPolicy === undefined ? false : bool(c, oDefaultPolicy, path, "defaultPolicy");
+  const waivers = oWaivers === undefined ? [] : normaliseWaivers(c, oWaivers, path, "waivers");
 
   // Defaults fill what the need leaves out; the ttl ≤ maxTtl check runs on the merged values and
   // names where each came from, so a need's 48h ttl against a default 24h maxTtl is explained.
-  const mergedTtl = o.ttl === undefined ? defaults.ttl : ttl;
-  const mergedMax = o.maxTtl === undefined ? defaults.maxTtl : maxTtl;
-  const mergedRotation = o.rotation === undefined ? defaults.rotation : rotation;
+  const mergedTtl = oTtl === undefined ? defaults.ttl : ttl;
+  const mergedMax = oMaxTtl === undefined ? defaults.maxTtl : maxTtl;
+  const mergedRotation = oRotation === undefined ? defaults.rotation : rotation;
   if (
     mergedTtl !== undefined &&
     mergedMax !== undefined &&
     mergedMax < mergedTtl &&
-    (o.ttl !== undefined || o.maxTtl !== undefined)
+    (oTtl !== undefined || oMaxTtl !== undefined)
   ) {
-    const where = at(path, o.maxTtl !== undefined ? "maxTtl" : "ttl");
-    const maxFrom = o.maxTtl !== undefined ? "maxTtl" : "defaults.maxTtl";
-    const ttlFrom = o.ttl !== undefined ? "ttl" : "defaults.ttl";
+    const where = at(path, oMaxTtl !== undefined ? "maxTtl" : "ttl");
+    const maxFrom = oMaxTtl !== undefined ? "maxTtl" : "defaults.maxTtl";
+    const ttlFrom = oTtl !== undefined ? "ttl" : "defaults.ttl";
     c.report(
       where,
       `${maxFrom} ${formatDuration(mergedMax)} is shorter than ${ttlFrom} ${formatDuration(mergedTtl)}; maxTtl must be at least ttl`,
