@@ -492,6 +492,22 @@ export class RObject {
     this.aux = undefined;
     this.m.set(keyOf(k), [k, v]);
   }
+  /**
+   * A copy to write to: its entries are this object's (an entry is never changed in place, only
+   * replaced), so copying allocates no entry and runs no iterator.
+   */
+  copy(): RObject {
+    this.complete();
+    const o = new RObject();
+    if (this.mm !== undefined) o.mm = new Map(this.mm);
+    return o;
+  }
+  /** set(e[0], e[1]) that keeps `e`, an entry of another object (see copy). */
+  setEntry(e: [Value, Value]): void {
+    this.complete();
+    this.aux = undefined;
+    this.m.set(keyOf(e[0]), e);
+  }
   delete(k: Value): void {
     this.complete();
     this.aux = undefined;

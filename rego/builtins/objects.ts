@@ -42,11 +42,17 @@ function selectKeys(name: string, obj: Value, keys: Value, listed: boolean): ROb
 
 /** Recursive merge; on conflict the right side wins unless both sides are objects. */
 function mergeWithOverwrite(a: RObject, b: RObject): RObject {
-  const out = new RObject(a.entries());
-  for (const [k, vb] of b.entries()) {
-    const va = out.get(k);
-    if (va instanceof RObject && vb instanceof RObject) out.set(k, mergeWithOverwrite(va, vb));
-    else out.set(k, vb);
+  const out = a.copy();
+  for (const e of b.entries()) {
+    const vb = e[1];
+    if (vb instanceof RObject) {
+      const va = out.get(e[0]);
+      if (va instanceof RObject) {
+        out.set(e[0], mergeWithOverwrite(va, vb));
+        continue;
+      }
+    }
+    out.setEntry(e);
   }
   return out;
 }
