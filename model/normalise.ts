@@ -992,8 +992,11 @@ function normaliseNeed(
   if (n === undefined || consumer === undefined || provider === undefined || access === undefined)
     return undefined;
   if (defaultPolicy === undefined || waivers === undefined) return undefined;
-  // Optional fields are left out (not set to undefined) so "missing" is one state, not two.
-  const need: { -readonly [K in keyof Need]: Need[K] } = {
+  // Every need has every field, an optional one left out holding undefined (JSON drops it, so
+  // the plan's embedded declaration reads the same): one shape for 10,000 needs, where setting
+  // only the fields given made one per combination, and every reader of needs (the plan, the
+  // policy input) looked each field up in V8's megamorphic cache.
+  return {
     name: n,
     consumer: consumer.name,
     provider: provider.name,
@@ -1002,14 +1005,13 @@ function normaliseNeed(
     paths,
     defaultPolicy,
     waivers,
+    ttl: mergedTtl,
+    maxTtl: mergedMax,
+    rotation: mergedRotation,
+    owner,
+    justification,
+    expires,
   };
-  if (mergedTtl !== undefined) need.ttl = mergedTtl;
-  if (mergedMax !== undefined) need.maxTtl = mergedMax;
-  if (mergedRotation !== undefined) need.rotation = mergedRotation;
-  if (owner !== undefined) need.owner = owner;
-  if (justification !== undefined) need.justification = justification;
-  if (expires !== undefined) need.expires = expires;
-  return need;
 }
 
 function pathGrants(c: Checker, v: unknown, parent: Path, key: Key): PathGrant[] | undefined {
