@@ -216,9 +216,10 @@ function minPositive(v: Seconds): Seconds | undefined {
 }
 
 /**
- * The shortest rotation of `needs`, as {@link minDefined} gives it, read off the needs in place:
- * a list of their rotations would be a new array (and, holding integers, fractions or undefined,
- * a new elements kind — each one a deoptimisation of the code reading it).
+ * The shortest rotation of `needs`; 0 (Vault's "use the mount default") when none is set — the
+ * policy rules flag that. Read off the needs in place: a list of their rotations would be a new
+ * array each time (and, holding integers or undefined, of another elements kind than the last —
+ * each a deoptimisation of the code reading it).
  */
 function minRotation(needs: readonly Need[]): Seconds {
   let min: Seconds | undefined;
@@ -320,16 +321,6 @@ export function renderPolicyHcl(rules: readonly PolicyRule[]): string {
     hcl += `${i ? "\n" : ""}path ${JSON.stringify(r.path)} {\n  capabilities = [${caps}]\n}\n`;
   }
   return hcl;
-}
-
-/** Smallest defined value; 0 (Vault's "use the mount default") when none is set — the policy rules flag that. */
-function minDefined(values: readonly (Seconds | undefined)[]): Seconds {
-  let min: Seconds | undefined;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v !== undefined && (min === undefined || v < min)) min = v;
-  }
-  return min ?? 0;
 }
 
 /**
