@@ -373,7 +373,8 @@ test_tw027_policies_sharing_a_minting_rule if {
 		"policies": [config_policy, stripe_policy, minting_policy, second],
 		"tokens": [object.union(config_token, {"policies": ["ops-bootstrap", "ops-bootstrap-2"]})],
 	}})
-	data.tokenwarden.minting_policies with input as doc == {"ops-bootstrap", "ops-bootstrap-2"}
+	minting := data.tokenwarden.minting_policies with input as doc
+	minting == {"ops-bootstrap", "ops-bootstrap-2"}
 	some f in findings_for(doc)
 	f.id == "TW027"
 	contains(f.message, `(it carries policy "ops-bootstrap", policy "ops-bootstrap-2", which can mint credentials)`)

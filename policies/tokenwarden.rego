@@ -155,17 +155,20 @@ token_need(token) := token.need if {
 }
 
 # The need of each rendered policy, by position in input.vault.policies: named by the
-# normaliser (`need`), else found through the grant plan's policy name.
-linked_need[i] := n if {
-	some i, p in input.vault.policies
-	n := needs_by_name[p.need]
-}
-
-linked_need[i] := n if {
+# normaliser (`need`), else found through the grant plan's policy name. When every policy names a
+# declared need (what the normaliser gives for a manifest and its plan), the second walk over the
+# policies, which would find nothing, is not made.
+linked_need := named if {
+	named := policy_named_needs
+	count(named) == count(input.vault.policies)
+} else := object.union(policy_named_needs, {i: n |
 	some i, p in input.vault.policies
 	not needs_by_name[p.need]
 	n := need_by_policy[p.name]
-}
+})
+
+# The policies whose `need` names a declared need, by position.
+policy_named_needs := {i: n | some i, p in input.vault.policies; n := needs_by_name[p.need]}
 
 # KV v2 puts an API prefix between the mount and the secret's name.
 kv_api_prefixes := {"data", "metadata", "delete", "undelete", "destroy", "subkeys"}

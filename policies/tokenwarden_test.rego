@@ -159,6 +159,43 @@ test_tw001_quiet_below_an_app_prefix if {
 
 test_tw001_quiet_for_plus_deeper_down if quiet("TW001", with_policy_rules(read_rule("secret/data/billing/+/config")))
 
+# --- which need a rendered policy belongs to ------------------------------------------------
+#
+# A policy names its need (the normaliser sets `need`); one that names none, or names a need that
+# is not declared, is found through the grant plan's policy name (a Pulumi or Terraform document).
+
+test_linked_need_named_by_every_policy if {
+	links := data.tokenwarden.linked_need with input as clean
+	links == {0: vault_need, 1: stripe_need}
+}
+
+test_linked_need_through_the_policy_name if {
+	doc := object.union(clean, {"vault": {"policies": [object.remove(config_policy, ["need"]), object.union(stripe_policy, {"need": "ghost"})]}})
+	links := data.tokenwarden.linked_need with input as doc
+	links == {0: vault_need, 1: stripe_need}
+}
+
+test_linked_need_mixed_and_unlinked if {
+	stray := {"name": "hand-written", "source": "urn:stray", "rules": []}
+	doc := object.union(clean, {"vault": {"policies": [config_policy, object.remove(stripe_policy, ["need"]), stray]}})
+	links := data.tokenwarden.linked_need with input as doc
+	links == {0: vault_need, 1: stripe_need}
+}
+
+test_linked_need_without_policies if {
+	links := data.tokenwarden.linked_need with input as object.union(clean, {"vault": {"policies": []}})
+	links == {}
+}
+
+# A policy found through its name is judged against that need like any other.
+test_tw002_policy_linked_through_its_name if {
+	policy := object.union(object.remove(config_policy, ["need"]), {"rules": [{"path": "secret/data/billing/config", "capabilities": ["read", "delete"]}]})
+	some f in findings_for(object.union(clean, {"vault": {"policies": [policy, stripe_policy]}}))
+	f.id == "TW002"
+	f.need == "billing-config"
+	f.field == "paths[0].capabilities"
+}
+
 # --- TW002 -----------------------------------------------------------------------------------
 
 test_tw002_write_capability_on_read_need if {
