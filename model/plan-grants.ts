@@ -253,26 +253,28 @@ function planNeed(
   role: RolePlan,
   withHcl: boolean,
 ): NeedRulesPlan {
-  // Built field by field (no spreads of optional parts): a 10,000-need plan should not allocate
-  // twice what it returns. Assignment order is the key order consumers see in JSON.
+  // One literal (no spreads of optional parts): a 10,000-need plan should not allocate twice what
+  // it returns. Its key order is the order consumers see in JSON.
   // A third-party need's KV entry name, built once for its policy path and its entry.
   const entry = provider.kind === "vault-token" ? "" : kvEntryName(provider.name, need.name);
   const rules = policyRules(m, provider, need, entry);
   const policy: PolicyRulesPlan = withHcl ? policyWithHcl(name, rules) : { name, rules };
-  const plan: Building<NeedRulesPlan> = {
+  const token = role.kind === "token" ? planToken(consumer, need, policy.name, role) : undefined;
+  // Every field present, the ones that do not apply holding undefined (JSON leaves them out): one
+  // shape for every need's plan, so its readers look fields up at fixed offsets.
+  return {
     need: need.name,
     consumer: consumer.name,
     provider: provider.name,
     providerKind: provider.kind,
     access: need.access,
+    owner: need.owner,
+    policy,
+    token,
+    kvEntry: provider.kind !== "vault-token" ? planKvEntry(m, provider, need, entry) : undefined,
+    // Only what the stack issues itself is re-issued on a clock: the need's token.
+    rotation: token && need.rotation !== undefined ? planRotation(need.rotation) : undefined,
   };
-  if (need.owner !== undefined) plan.owner = need.owner;
-  plan.policy = policy;
-  if (role.kind === "token") plan.token = planToken(consumer, need, policy.name, role);
-  if (provider.kind !== "vault-token") plan.kvEntry = planKvEntry(m, provider, need, entry);
-  // Only what the stack issues itself is re-issued on a clock: the need's token.
-  if (plan.token && need.rotation !== undefined) plan.rotation = planRotation(need.rotation);
-  return plan as NeedRulesPlan;
 }
 
 /**
