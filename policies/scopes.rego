@@ -56,10 +56,18 @@ findings contains finding(
 	need_ref(need.name, sprintf("scopes[%d]", [i])),
 ) if {
 	declared
-	words := write_scope_words
+	write_level := write_level_scopes
 	some need in input.needs
 	need.access == "read"
 	some i, scope in need.scopes
+	scope in write_level
+}
+
+# The distinct scopes of read needs that hold a write-level word: each is lowered and split into
+# words once, however many needs ask for it (thousands of needs share a provider's few scopes).
+write_level_scopes := {scope |
+	words := write_scope_words
+	some scope in {scope | some need in input.needs; need.access == "read"; some scope in need.scopes}
 	s := lower(scope)
 	some word in words
 	contains(s, word) # a cheap filter first: only a scope holding the word is split into words

@@ -415,6 +415,17 @@ test_tw010_scope_not_offered if {
 
 test_tw010_write_scope_on_read_need if fires("TW010", with_stripe_need({"scopes": ["charges:write"]}))
 
+# A scope is judged once; every read need asking for it is reported, a write need is not.
+test_tw010_write_scope_shared_by_needs if {
+	second := object.union(stripe_need, {"name": "billing-stripe-2", "policy_name": "tw-billing-stripe-2", "scopes": ["charges:read", "Charges:Write"]})
+	writer := object.union(stripe_need, {"name": "billing-stripe-3", "policy_name": "tw-billing-stripe-3", "access": "write", "scopes": ["refunds:write"]})
+	doc := object.union(clean, {"needs": [vault_need, object.union(stripe_need, {"scopes": ["Charges:Write"]}), second, writer]})
+	got := {[f.need, f.field] | some f in findings_for(doc); f.id == "TW010"; contains(f.message, "write-level scope")}
+	got == {["billing-stripe", "scopes[0]"], ["billing-stripe-2", "scopes[1]"]}
+	write_level := data.tokenwarden.write_level_scopes with input as doc
+	write_level == {"Charges:Write"}
+}
+
 test_tw010_quiet_for_write_scope_on_write_need if quiet("TW010", with_stripe_need({"scopes": ["charges:write"], "access": "write"}))
 
 test_tw010_undeclared_provider if fires("TW010", with_stripe_need({"provider": "paypal"}))
