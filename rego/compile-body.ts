@@ -104,8 +104,6 @@ export interface RuleCode {
   value: TermCode;
   key: TermCode | undefined;
   dynKeys: ArgsFn;
-  /** The one key term of a rule with one dynamic key (`m[k] := v`), else undefined. */
-  dynKey: TermCode | undefined;
   /** Slot of each parameter that is a plain variable (-1: a pattern or a document name). */
   paramSlots: number[];
   /** paramSlots when every parameter is a plain variable (else null). */
@@ -315,7 +313,6 @@ class BodyCompiler {
       value: this.lazyTerm(r.value),
       key: r.key ? this.lazyTerm(r.key) : undefined,
       dynKeys: argsRunner(dyn),
-      dynKey: dyn.length === 1 ? dyn[0] : undefined,
       elseCode: r.elseRule ? this.rule(r.elseRule) : undefined,
       memberSet: undefined,
     };

@@ -708,32 +708,6 @@ export class Evaluator {
         });
         continue;
       }
-      const dynKey = rc.dynKey;
-      if (!isSet && dynKey !== undefined) {
-        // `m[k] := v`: key and value read directly where deterministic, no key list per solution
-        const obj = root as RObject;
-        const put = (key: Value, val: Value): boolean => {
-          const prev = obj.get(key);
-          if (prev !== undefined && !equal(prev, val))
-            throw conflict("object keys must be unique", r.loc);
-          obj.set(key, val);
-          return false;
-        };
-        const putValue = (key: Value): boolean => {
-          if (this.coverage !== undefined) this.cover(r.loc);
-          // (read per solution: the definition's head is compiled whole once a solution reaches it)
-          const value = rc.value;
-          const v = value.s(this, f);
-          if (v === NOT_SIMPLE) return value.slow(this, f, (val) => put(key, val));
-          return v === undefined ? false : put(key, v);
-        };
-        rc.body(this, f, () => {
-          const key = dynKey.s(this, f);
-          if (key === NOT_SIMPLE) return dynKey.slow(this, f, putValue);
-          return key === undefined ? false : putValue(key);
-        });
-        continue;
-      }
       rc.body(this, f, () =>
         rc.dynKeys(this, f, (keys) => {
           if (this.coverage !== undefined) this.cover(r.loc);
