@@ -11,6 +11,7 @@
  * - check: `tokenwarden check m.yaml --format json` vs a process that only reads and js-yaml
  *   parses the same file (goal ≤ 2×);
  * - plan, synth: CPU ms and KB of peak memory per need, and the ratio to the bare parse;
+ * - beside each ratio of CPU times, the ratio of wall times (helper threads make them differ);
  * - with --phases, one more `check` process per size split into its phases (bench/check.ts
  *   --phases): where the CPU goes between the parse, the model, the policy input, the Rego
  *   evaluation and the report.
@@ -97,7 +98,8 @@ const USAGE = `usage: node dist/bench/whole-process.js [--needs 1000,10000] [--o
   --runs N      runs of each command, alternated; the lowest CPU time counts (default 3)
   --phases      also split one cold check per size into its phases (CPU and GC pauses each)
 Prints CPU (user+sys) and peak RSS of each command as a whole process, beside its baseline
-(node -e 0 for start; a bare js-yaml parse of the same file for the rest) and the ratio.`;
+(node -e 0 for start; a bare js-yaml parse of the same file for the rest) and the ratio of CPU
+times (of wall times too, for check, plan and synth).`;
 
 const COMMAND: BenchCommand = {
   name: "whole-process.js",
