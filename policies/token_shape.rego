@@ -116,9 +116,6 @@ bootstrap_catalogue := data.tokenwarden.bootstrap_paths if is_object(data.tokenw
 
 policies_by_name := {p.name: p | some p in input.vault.policies}
 
-# Policies in the document that can mint credentials (create tokens, generate SecretIDs). Only
-# a rule the escalation rules judge (one that may reach a catalogue path, escalation.rego) can:
-# those few are taken from judged_grants rather than every policy's rules being walked again.
 # The distinct judged rules (escalation.rego's judged_rules) that reach a bootstrap path: decided
 # once per distinct rule, not once per policy that repeats it.
 minting_rules := {key |
@@ -127,6 +124,9 @@ minting_rules := {key |
 	reach({"path": key[0], "capabilities": key[1]}, catalogue)
 }
 
+# Policies in the document that can mint credentials (create tokens, generate SecretIDs). Only
+# a rule the escalation rules judge (one that may reach a catalogue path, escalation.rego) can:
+# those few are taken from judged_grants rather than every policy's rules being walked again.
 minting_policies contains input.vault.policies[g.i].name if {
 	bootstrap_catalogue
 	rules := minting_rules

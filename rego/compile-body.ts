@@ -438,10 +438,8 @@ class BodyCompiler {
       const [l, r] = t.args;
       const ls = l.kind === "var" ? this.slotOf(l.name) : -1;
       const rs = r.kind === "var" ? this.slotOf(r.name) : -1;
-      const lfn = this.term(l).s;
-      const rfn = this.term(r).s;
-      const lslow = this.term(l).slow;
-      const rslow = this.term(r).slow;
+      const { s: lfn, slow: lslow } = this.term(l);
+      const { s: rfn, slow: rslow } = this.term(r);
       return (ev, f, k) => {
         if (ev.coverage !== undefined) ev.cover(loc);
         let s = -1;
