@@ -13,9 +13,6 @@ import rego.v1
 # `not` negates the whole expression, undefined operands included (OPA's future.keywords.not)
 import future.keywords.not
 
-# `not` negates the whole expression, undefined operands included (OPA's future.keywords.not)
-import future.keywords.not
-
 # --- can two Vault policy path patterns match the same path? --------------------------------
 #
 # Both sides are Vault policy paths: whole-segment `+` and a trailing `*` that matches any rest of
@@ -177,13 +174,13 @@ judged_grants contains {"source": policy.source, "who": sprintf(`policy "%s"`, [
 	some i, policy in input.vault.policies
 	not is_string(policy.parse_error)
 	some rule in policy.rules
-	split(rule.path, "/")[0] in reaching_first_segments # most paths (secret/…) cannot reach: skipped here
+	substring(rule.path, 0, indexof(rule.path, "/")) in reaching_first_segments # the first segment (most, secret/…, cannot reach: skipped here)
 }
 
 judged_grants contains {"source": need.name, "who": sprintf(`need "%s"`, [need.name]), "rule": p, "need": need, "field": sprintf("paths[%d].path", [j])} if {
 	some need in unrendered_needs
 	some j, p in need.paths
-	split(p.path, "/")[0] in reaching_first_segments
+	substring(p.path, 0, indexof(p.path, "/")) in reaching_first_segments
 }
 
 # The distinct rules judged, by value ([path, capabilities]): a generated document repeats the same

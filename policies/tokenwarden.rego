@@ -119,13 +119,13 @@ covered_need_paths contains concat("|", [n.name, p.path]) if {
 	some p in n.paths
 }
 
-covered_need_paths contains concat("|", [secret_need(s), concat("/", array.concat([mount, api], name))]) if {
+covered_need_paths contains concat("|", [secret_need(s), concat("", [mount, api, name])]) if {
 	some s in input.vault.secrets
-	segs := split(kv_entry_path(s.path), "/") # the entry <mount>/<name>
-	count(segs) > 1
-	mount := segs[0]
-	name := array.slice(segs, 1, count(segs))
-	some api in ["data", "metadata"]
+	i := indexof(s.path, "/") # the entry is <mount>/<name>
+	i >= 0
+	mount := substring(s.path, 0, i)
+	name := kv_entry_name(substring(s.path, i + 1, -1))
+	some api in ["/data/", "/metadata/"]
 }
 
 any_secret_entries := {kv_entry_path(s.path) | some s in input.vault.secrets}
@@ -175,11 +175,18 @@ kv_api_prefixes := {"data", "metadata", "delete", "undelete", "destroy", "subkey
 
 # A KV v2 entry <mount>/<name> is read through <mount>/data/<name> and managed through
 # <mount>/metadata/<name>: all three name the same entry. Other paths are their own entry.
-kv_entry_path(path) := concat("/", array.concat([segs[0]], array.slice(segs, 2, count(segs)))) if {
-	segs := split(path, "/")
-	count(segs) > 2
-	segs[1] in {"data", "metadata"}
+# (Cut with indexof and substring, not split: no array of segments per path.)
+kv_entry_path(path) := concat("/", [substring(path, 0, i), kv_entry_name(substring(path, i + 1, -1))]) if {
+	i := indexof(path, "/")
+	i >= 0
 } else := path
+
+# The entry's name from what follows the mount: without the data/ or metadata/ API prefix.
+kv_entry_name(after) := substring(after, j + 1, -1) if {
+	j := indexof(after, "/")
+	j >= 0
+	substring(after, 0, j) in {"data", "metadata"}
+} else := after
 
 # --- Vault path semantics -------------------------------------------------------------------
 

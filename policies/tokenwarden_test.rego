@@ -259,6 +259,19 @@ test_tw003_quiet_for_each_path_of_the_needs_kv_entry if {
 	}
 }
 
+# The entry a path names: the data/ or metadata/ prefix counts only right after the mount.
+test_kv_entry_path if {
+	data.tokenwarden.kv_entry_path("tokens/data/stripe/x") == "tokens/stripe/x"
+	data.tokenwarden.kv_entry_path("tokens/metadata/stripe/x") == "tokens/stripe/x"
+	data.tokenwarden.kv_entry_path("tokens/stripe/x") == "tokens/stripe/x"
+	data.tokenwarden.kv_entry_path("tokens/data") == "tokens/data"
+	data.tokenwarden.kv_entry_path("tokens/data/") == "tokens/"
+	data.tokenwarden.kv_entry_path("tokens") == "tokens"
+	data.tokenwarden.kv_entry_path("tokens/destroy/x") == "tokens/destroy/x"
+	data.tokenwarden.kv_entry_path("x/y/data/z") == "x/y/data/z"
+	data.tokenwarden.kv_entry_path("tökens/data/😀/x") == "tökens/😀/x"
+}
+
 test_tw003_other_api_paths_of_the_needs_kv_mount if {
 	every path in ["tokens/destroy/stripe/billing-stripe", "tokens/data/stripe", "tokens/data/stripe/billing-stripe/x"] {
 		policy := object.union(stripe_policy, {"rules": read_rule(path)})

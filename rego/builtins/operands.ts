@@ -54,20 +54,30 @@ export function elementError(
   );
 }
 
-/** Strings of an array or set operand (sets in sorted order), OPA's StringSliceOperand. */
+/** Strings of an array or set operand (sets in sorted order), OPA's StringSliceOperand; read-only (an array operand is returned as it is). */
 export function stringSlice(name: string, v: Value, pos: number): string[] {
   let items: Value[];
   if (Array.isArray(v)) items = v;
   else if (v instanceof RSet) items = v.sortedValues();
   else throw operandError(name, pos, "one of {array, set}", v);
-  const out: string[] = [];
-  for (const x of items) {
+  // checked in place and handed back as they are: callers only read them (concat's join)
+  for (let i = 0; i < items.length; i++) {
+    const x = items[i];
     if (typeof x !== "string") throw elementError(name, pos, v, x, "string");
-    out.push(x);
   }
-  return out;
+  return items as string[];
 }
 
 export function codePoints(s: string): string[] {
   return Array.from(s);
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * Whether every code point of `s` is one UTF-16 unit, so code point and unit indexes agree and
+ * Rego's code-point built-ins may use the string methods directly (no array of code points).
+ */
+export function unitIndexed(s: string): boolean {
+  return !SURROGATE.test(s);
 }

@@ -8,7 +8,7 @@
 import { RObject, RSet, compare, isNumber, type Value } from "../value";
 import { BuiltinError, operandError } from "./types";
 import { BuiltinTypeErrorText, intOperand, toBigFloat, bfTrunc, defineSafe } from "./numbers";
-import { codePoints, str, stringSlice } from "./operands";
+import { codePoints, str, stringSlice, unitIndexed } from "./operands";
 import { goSprintf, sprintfPlain, toGoArg, type GoArg } from "./gofmt";
 
 // ---------------------------------------------------------------------------------------------
@@ -175,6 +175,7 @@ function indexof(args: Value[]): Value {
   const base = str("indexof", args[0], 1);
   const search = str("indexof", args[1], 2);
   if (search === "") throw new BuiltinError("indexof: empty search character");
+  if (unitIndexed(base)) return base.indexOf(search);
   const r = indexOfRunes(base, search, false);
   return r.length ? r[0] : -1;
 }
@@ -191,6 +192,10 @@ function substring(args: Value[]): Value {
   const start = intOperand("substring", args[1], 2);
   const length = intOperand("substring", args[2], 3);
   if (start < 0) throw new BuiltinError("substring: negative offset");
+  if (unitIndexed(base)) {
+    if (start >= base.length) return "";
+    return length < 0 ? base.slice(start) : base.slice(start, start + length);
+  }
   const cps = codePoints(base);
   if (start >= cps.length) return "";
   if (length < 0) return cps.slice(start).join("");

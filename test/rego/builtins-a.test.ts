@@ -217,6 +217,10 @@ describe("strings", () => {
     expect(call("substring", "abcdefghåäö", 2, 10000)).toBe("cdefghåäö");
     expect(call("substring", "åäö", 4, -1)).toBe("");
     expect(call("substring", "åäö", 1, -1)).toBe("äö");
+    // indexes count code points, also past a character outside the BMP (two UTF-16 units)
+    expect(call("indexof", "😀a😀b", "b")).toBe(3);
+    expect(call("substring", "😀ab😀c", 1, 3)).toBe("ab😀");
+    expect(call("substring", "abc", 1, 1)).toBe("b");
     expect(error("substring", "a", -1, 1).message).toBe("substring: negative offset");
     expect(call("strings.count", "dummy", "")).toBe(6);
     expect(call("strings.count", "11111", "11")).toBe(2);
