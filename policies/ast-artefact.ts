@@ -19,13 +19,14 @@ import { isAscii } from "node:buffer";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CompiledQuery, Module } from "../rego";
+import type { RuleMetadata } from "../rego/annotations";
 import type { CompiledProgram, RuleGroup } from "../rego/compiler";
 import { restoreProgram } from "../rego/program";
 import { Decimal, RObject, RSet, type Value } from "../rego/value";
 import type { RuleDescriptor } from "./rule-descriptors";
 
 /** Bumped whenever the encoding below changes. */
-export const ARTEFACT_FORMAT = 5;
+export const ARTEFACT_FORMAT = 6;
 export const ARTEFACT_FILE = "policies.ast.json";
 /** The bytes of the sources and of the engine files, concatenated in the header's order. */
 export const INPUTS_FILE = "policies.ast.inputs";
@@ -153,11 +154,48 @@ const LOC_KEYS: ReadonlySet<string> = new Set(["loc", "packageLoc"]); // as spel
  * node already decoded (a shared or cyclic node, numbered depth first across the parts in order),
  * `u` undefined, `b<digits>` a bigint, `n<text>` a non-finite number or -0, `x<json>` a Rego value
  * — a METADATA annotation's object, or a set, object or exact decimal the compiler folded a
- * constant into — as {@link valueToJSON}'s text, and `s<text>` a string that itself starts with
- * NUL. Everything else is the tree itself, so a part loads with one native `JSON.parse` and one
- * walk.
+ * constant into — as {@link valueToJSON}'s text, `m<json>` a compiled rule's `metadata` (what
+ * `rego.metadata.rule()` and `chain()` answer; {@link storedMetadata}), and `s<text>` a string
+ * that itself starts with NUL. Everything else is the tree itself, so a part loads with one native
+ * `JSON.parse` and one walk.
  */
 const MARK = "\0";
+
+/**
+ * A compiled rule's metadata (rego/annotations.ts `RuleMetadata`): a plain object holding exactly
+ * `rule` and `chain`, as the compiler sets it under the key `metadata`.
+ */
+function isRuleMetadata(key: string | undefined, x: object): x is RuleMetadata {
+  if (key !== "metadata" || Array.isArray(x)) return false;
+  const keys = Object.keys(x);
+  return keys.length === 2 && keys[0] === "rule" && keys[1] === "chain";
+}
+
+/**
+ * Rule metadata stored as `text` ({rule, chain} as {@link valueToJSON} gives them), turned into
+ * Rego values when first read. Only a policy calling `rego.metadata.rule()` or `chain()` reads
+ * them, and ours call neither, yet every annotated rule carries them: decoded up front, these
+ * ~500 small values were about half of the time a start spent decoding the rule groups.
+ */
+function storedMetadata(text: string): RuleMetadata {
+  let decoded: { rule: Value; chain: Value } | undefined;
+  const value = (): { rule: Value; chain: Value } => {
+    if (decoded === undefined) {
+      const j = JSON.parse(text) as { rule: unknown; chain: unknown };
+      decoded = { rule: valueFromJSON(j.rule), chain: valueFromJSON(j.chain) };
+    }
+    return decoded;
+  };
+  // getters, so the object reads, compares and re-encodes as the plain object it stands for
+  return {
+    get rule() {
+      return value().rule;
+    },
+    get chain() {
+      return value().chain;
+    },
+  };
+}
 
 /** What the trees' encoding refers to, stored apart from them (see {@link AstArtefact}). */
 export interface LocationTable {
@@ -253,6 +291,9 @@ export function encodeTrees(parts: readonly unknown[]): EncodedTrees {
     const seen = order.get(x);
     if (seen !== undefined) return `${MARK}r${seen}`;
     order.set(x, order.size);
+    if (isRuleMetadata(key, x)) {
+      return `${MARK}m${JSON.stringify({ rule: valueToJSON(x.rule), chain: valueToJSON(x.chain) })}`;
+    }
     if (x instanceof RObject || x instanceof RSet || x instanceof Decimal) {
       return `${MARK}x${JSON.stringify(valueToJSON(x))}`;
     }
@@ -333,6 +374,11 @@ export function treeDecoder(table: LocationTable): (part: unknown) => unknown {
         const v = valueFromJSON(JSON.parse(rest));
         nodes.push(v);
         return v;
+      }
+      case 109 /* m */: {
+        const md = storedMetadata(rest);
+        nodes.push(md);
+        return md;
       }
       case 115 /* s */:
         return rest;

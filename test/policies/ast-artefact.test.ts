@@ -10,6 +10,7 @@ import {
   compile,
   compileParsed,
   compileQueryOf,
+  parseModule,
   parseQuery,
   policyOfProgram,
   type Module,
@@ -24,6 +25,8 @@ import {
   readPrebuilt,
 } from "../../policies/ast-artefact";
 import { RObject, RSet } from "../../rego/value";
+import { compileModules, nameCounters } from "../../rego/compiler";
+import { restoreProgram } from "../../rego/program";
 import { writeAstArtefact } from "../../policies/build-ast-artefact";
 import { builtinSources, FINDINGS_QUERY } from "../../policies/evaluate";
 import { ruleDescriptors } from "../../policies/rule-descriptors";
@@ -209,6 +212,53 @@ describe("policies AST artefact", () => {
     expect(readArtefact(out, engine, modules)).toBeDefined();
     fs.writeFileSync(path.join(engine, "builtins", "deprecated.js"), "// v2\n");
     expect(readArtefact(out, engine, modules)).toBeUndefined();
+  });
+
+  it("keeps what rego.metadata.rule() and chain() answer, read only when a rule asks", () => {
+    const source = `# METADATA
+# title: the package
+package meta
+
+# METADATA
+# title: first
+# custom:
+#   level: 3
+#   tags: ["a", "b"]
+first := rego.metadata.rule()
+
+# METADATA
+# title: second
+second := rego.metadata.chain() if {
+  true
+} else := "never"
+
+plain := 1
+`;
+    const parsed = [parseModule("meta.rego", source)];
+    const program = compileModules(parsed);
+    const groups = [...program.groups.values()];
+    const enc = encodeTrees([groups, parsed]);
+    const text = JSON.stringify(enc);
+    // stored as text, not as nodes the decoder walks
+    expect(text).toContain("\\u0000m");
+    const [backGroups, backModules] = decodeTrees(JSON.parse(text) as typeof enc) as [
+      typeof groups,
+      Module[],
+    ];
+    const restored = policyOfProgram(restoreProgram(backModules, backGroups, nameCounters()));
+    const fresh = compileParsed([parseModule("meta.rego", source)]);
+    for (const q of ["data.meta.first", "data.meta.second", "data.meta.plain"]) {
+      expect(JSON.stringify(restored.prepare(q).eval())).toEqual(
+        JSON.stringify(fresh.prepare(q).eval()),
+      );
+    }
+    const first = restored.prepare("data.meta.first").eval()[0].expressions[0].value;
+    expect(first).toMatchObject({ title: "first", custom: { level: 3, tags: ["a", "b"] } });
+    // an else branch shares its rule's metadata, as the compiler leaves it
+    const second = backGroups.find((g) => g.name === "data.meta.second")!.rules[0];
+    expect(second.elseRule?.metadata).toBe(second.metadata);
+    // and it re-encodes to the same text
+    expect(JSON.stringify(encodeTrees([backGroups, backModules]))).toEqual(text);
   });
 
   it("keeps shared and cyclic nodes, undefined, bigints, -0 and Rego values through JSON", () => {
