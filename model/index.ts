@@ -34,4 +34,5 @@ export {
   DEFAULT_WRAPPING_TTL,
 } from "./plan-grants";
 export { vaultDisplayName } from "./display-names";
+export { needIndexOf } from "./need-index";
 export type { FieldPath, Position } from "./source";

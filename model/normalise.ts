@@ -33,6 +33,7 @@ import type {
 import { formatDuration } from "./duration";
 import { vaultDisplayName } from "./display-names";
 import { ACCESS_LEVELS } from "./access-levels";
+import { rememberNeedIndex } from "./need-index";
 import {
   Checker,
   at,
@@ -205,7 +206,7 @@ export function normaliseManifest(value: unknown): {
   // issues, so one mistake in a consumer does not hide (or fake) problems in the needs using it.
   const consumerNames = declaredNames(c, root, "consumers");
   const providerNames = declaredNames(c, root, "providers");
-  checkUniqueNames(c, root, "needs", undefined);
+  const needIndex = checkUniqueNames(c, root, "needs", undefined);
   const consumers = normaliseList(c, root, "consumers", "consumers", (v, p) =>
     normaliseConsumer(c, v, p),
   );
@@ -225,6 +226,9 @@ export function normaliseManifest(value: unknown): {
   checkDisplayNames(c, root, refs);
 
   if (c.issues.length > 0) return { issues: c.issues };
+  // every need loaded, each at its index in the list as written, each name once: the table of
+  // names checked above is the needs' own
+  rememberNeedIndex(needs, needIndex);
   return {
     manifest: {
       limits,
@@ -299,42 +303,34 @@ function declaredNames(c: Checker, root: Obj, key: string): Map<string, Obj> {
 
 /**
  * Reports names declared twice in a list; with `byName`, also records each name's first item.
- * Without it (the needs, whose items nothing looks up by name) a set of names is all it keeps:
- * for 10,000 needs a third less table than a map.
+ * Returns where each name is first declared: for the needs, whose names are unique in a manifest
+ * that loads, that is the needs' own name → index table, which `check` places findings by (see
+ * need-index.ts).
  */
 function checkUniqueNames(
   c: Checker,
   root: Obj,
   key: string,
   byName: Map<string, Obj> | undefined,
-): void {
+): Map<string, number> {
+  const firstIndex = new Map<string, number>();
   const items = root[key];
-  if (!Array.isArray(items)) return;
-  const seen = new Set<string>();
-  // Where each name is first declared, looked up only once a name repeats (an error, so the
-  // happy path of 10,000 needs keeps one map, not two).
-  let firstIndex: Map<string, number> | undefined;
+  if (!Array.isArray(items)) return firstIndex;
   for (let index = 0; index < items.length; index++) {
     const item: unknown = items[index];
     if (!isObj(item) || typeof item.name !== "string") continue;
-    if (!seen.has(item.name)) {
-      seen.add(item.name);
+    const first = firstIndex.get(item.name);
+    if (first === undefined) {
+      firstIndex.set(item.name, index);
       byName?.set(item.name, item);
-      firstIndex?.set(item.name, index);
       continue;
-    }
-    if (!firstIndex) {
-      firstIndex = new Map();
-      for (let i = index - 1; i >= 0; i--) {
-        const earlier: unknown = items[i];
-        if (isObj(earlier) && typeof earlier.name === "string") firstIndex.set(earlier.name, i);
-      }
     }
     c.report(
       [key, index, "name"],
-      `duplicate name ${JSON.stringify(item.name)} (already used by ${key}[${firstIndex.get(item.name) as number}])`,
+      `duplicate name ${JSON.stringify(item.name)} (already used by ${key}[${first}])`,
     );
   }
+  return firstIndex;
 }
 
 interface References {

@@ -27,6 +27,12 @@ export interface NodeIndexArrays {
 export interface FastParse {
   readonly value: unknown;
   readonly index: NodeIndexArrays;
+  /**
+   * Offset where each line starts, as model/source.ts `LineTable` counts them (0 first; after
+   * every line feed, the end of the text too when it ends with one): the scanner passes every
+   * line start anyway, and counting them again afterwards was a second pass over the text.
+   */
+  readonly lineStarts: Int32Array;
 }
 
 /** model/source.ts marks a plain scalar's kind with this bit. */
@@ -216,6 +222,9 @@ class Scanner {
   private start: Int32Array;
   private end: Int32Array;
   private valueStart: Int32Array;
+  // line starts, one per line passed (see FastParse.lineStarts), grown by doubling
+  private lineCount = 0;
+  private lineStarts: Int32Array;
 
   constructor(private readonly text: string) {
     this.n = text.length;
@@ -226,6 +235,8 @@ class Scanner {
     this.start = new Int32Array(size);
     this.end = new Int32Array(size);
     this.valueStart = new Int32Array(size);
+    // manifest lines average some 20 characters: room for lines of 16 on average
+    this.lineStarts = new Int32Array(Math.max(256, text.length >> 4));
   }
 
   document(): FastParse {
@@ -236,6 +247,8 @@ class Scanner {
     const pop = this.push(POP, 0, 0, 0); // (push may replace the arrays: read them after it)
     this.end[doc] = pop;
     const k = this.count;
+    // the line after a final line feed (empty) is a line too; nextContentLine stops before it
+    if (this.n > 0 && this.text.charCodeAt(this.n - 1) === LF) this.markLine(this.n);
     return {
       value,
       index: {
@@ -244,7 +257,18 @@ class Scanner {
         end: this.end.subarray(0, k),
         valueStart: this.valueStart.subarray(0, k),
       },
+      lineStarts: this.lineStarts.subarray(0, this.lineCount),
     };
+  }
+
+  /** Records that a line starts at `offset` (called once per line, in text order). */
+  private markLine(offset: number): void {
+    if (this.lineCount === this.lineStarts.length) {
+      const grown = new Int32Array(this.lineStarts.length * 2);
+      grown.set(this.lineStarts);
+      this.lineStarts = grown;
+    }
+    this.lineStarts[this.lineCount++] = offset;
   }
 
   private push(kind: number, start: number, end: number, valueStart: number): number {
@@ -300,6 +324,7 @@ class Scanner {
     for (;;) {
       if (this.pos >= this.n) return (this.indent = -1);
       const start = this.pos;
+      this.markLine(start);
       let p = start;
       while (p < this.n && t.charCodeAt(p) === SPACE) p++;
       const c = this.at(p);

@@ -11,7 +11,13 @@ import { isAscii } from "node:buffer";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError } from "../../errors";
-import { locateNearest, parseManifestText, type Manifest, type ManifestIssue } from "../../model";
+import {
+  locateNearest,
+  needIndexOf,
+  parseManifestText,
+  type Manifest,
+  type ManifestIssue,
+} from "../../model";
 import { DeclarationError } from "./declaration";
 import { JsonIndex, type JsonPath } from "./json-index";
 import { manifestToInput } from "./manifest";
@@ -273,7 +279,7 @@ export function readText(file: string): string {
 /** A manifest already loaded, as `check` judges and places it (what {@link loadInput} gives for one). */
 export function manifestInput(file: string, manifest: Manifest, now: string): LoadedInput {
   const input = manifestToInput(manifest, { now });
-  let needIndex: Map<string, number> | undefined;
+  let needIndex: ReadonlyMap<string, number> | undefined;
   let consumerIndex: Map<string, number> | undefined;
   let providerIndex: Map<string, number> | undefined;
   const locate = (at: readonly (string | number)[]) => locateNearest(manifest.source, at);
@@ -284,7 +290,8 @@ export function manifestInput(file: string, manifest: Manifest, now: string): Lo
     reportFile: file,
     locate,
     place(f) {
-      needIndex ??= indexByName(manifest.needs);
+      // the loader's own table of need names (model/need-index.ts), not a second one
+      needIndex ??= needIndexOf(manifest.needs);
       const need = needIndex.get(f.need ?? f.source);
       let at: (string | number)[] | undefined;
       if (need !== undefined) {

@@ -47,7 +47,16 @@ function agrees(text: string): boolean {
   expect(fast.index.end).toEqual(slow.index.end);
   expect(fast.index.valueStart).toEqual(slow.index.valueStart);
   expect(slow.index.otherKeys.size).toBe(0);
+  // the line starts it hands to model/source.ts's line table: every line's, as the text has them
+  expect(Array.from(fast.lineStarts)).toEqual(lineStartsOf(text));
   return true;
+}
+
+/** 0, then the offset after every line feed (a final line feed starts an empty last line). */
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
 }
 
 const CORNERS = [
@@ -143,6 +152,13 @@ describe("the fast YAML path", () => {
     // the plain forms above are read; the rest are js-yaml's
     expect(taken).toBeGreaterThan(15);
     expect(taken).toBeLessThan(CORNERS.length);
+  });
+
+  it("counts every line, blank and comment lines too, however many there are", () => {
+    // more lines than the scanner first makes room for (1 per 16 characters), and no final newline
+    const text = `${"\n".repeat(300)}# c\n\na: [x]\n${"  # c\n".repeat(200)}b:\n\n  - y # z`;
+    expect(agrees(text)).toBe(true);
+    expect(fastParseYaml(text)?.lineStarts.length).toBe(506);
   });
 
   it("agrees with js-yaml on thousands of random edits", () => {
