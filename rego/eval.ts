@@ -813,6 +813,8 @@ export class Evaluator {
         g,
         code: groupCode(this.prog, g),
         memo: memoizable(this.prog, g),
+        hits: 0,
+        misses: 0,
         firstWins: !this.strict && sameConstantValue(g),
         frames: [],
         callsSt: undefined,
@@ -861,16 +863,38 @@ export class Evaluator {
     if (args.length <= 1) {
       const key = args.length === 1 ? memoKey(args[0]) : NO_ARGS;
       const hit = top.get(key);
-      if (hit !== undefined) return hit === UNDEFINED ? undefined : (hit as Value);
+      if (hit !== undefined) {
+        s.hits++;
+        return hit === UNDEFINED ? undefined : (hit as Value);
+      }
       const v = this.evalFunctionBody(g, s, args);
-      top.set(key, v === undefined ? UNDEFINED : v);
+      if (this.keepsMemo(s)) top.set(key, v === undefined ? UNDEFINED : v);
       return v;
     }
     const hit = memoFind(top, args);
-    if (hit !== MISS) return hit === UNDEFINED ? undefined : (hit as Value);
+    if (hit !== MISS) {
+      s.hits++;
+      return hit === UNDEFINED ? undefined : (hit as Value);
+    }
     const v = this.evalFunctionBody(g, s, args);
-    memoAdd(top, args, v === undefined ? UNDEFINED : v);
+    if (this.keepsMemo(s)) memoAdd(top, args, v === undefined ? UNDEFINED : v);
     return v;
+  }
+
+  /**
+   * Counts a miss of `s`'s memo; whether the memo is still worth keeping. A function whose calls
+   * rarely repeat (a finding's constructor, a per-need check) only fills its memo: each entry
+   * lives to the end of the evaluation, and a large evaluation then spends more on copying them
+   * in garbage collection than a hit would save. After MEMO_PROBE misses with fewer than one hit
+   * per eight, the function stops memoizing (in this evaluation) and its memo is dropped.
+   */
+  private keepsMemo(s: FnState): boolean {
+    if (++s.misses !== MEMO_PROBE || s.hits * 8 >= MEMO_PROBE) return true;
+    s.memo = false;
+    s.calls = undefined;
+    s.callsSt = undefined;
+    this.st.calls.delete(s.g);
+    return false;
   }
 
   private evalFunctionBody(g: RuleGroup, s: FnState, args: Value[]): Value | undefined {
@@ -967,8 +991,11 @@ function buildJoinIndex(path: Value[], coll: object, ev: Evaluator): JoinIndex {
 interface FnState {
   g: RuleGroup;
   code: GroupCode;
-  /** Calls keep their values (see memoizable). */
+  /** Calls keep their values (see memoizable), until keepsMemo finds they rarely repeat. */
   memo: boolean;
+  /** Calls answered from the memo, and calls that were not (see keepsMemo). */
+  hits: number;
+  misses: number;
   /** Frames reused call after call (binding is balanced: they come back unbound). */
   frames: Frame[];
   /** All definitions yield one constant (sameConstantValue) and evaluation is not strict. */
@@ -977,6 +1004,9 @@ interface FnState {
   callsSt: Scoped | undefined;
   calls: Map<unknown, unknown> | undefined;
 }
+
+/** Misses after which a function's memo is judged (see Evaluator.keepsMemo). */
+const MEMO_PROBE = 64;
 
 /** Memo entries for an undefined call value and for a call without arguments. */
 const UNDEFINED = Symbol("undefined");

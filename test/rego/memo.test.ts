@@ -31,6 +31,14 @@ calls := [
 pairs := [g(x, y) | some x in ["a", "b", "a"]; some y in [1, 2, 1, 3]]
 
 scoped := [f(1, "x", "p"), inner]
+
+# calls that never repeat (past the point where the memo gives up on them), then repeat
+h(a, b) := [a, b, count(input.xs)]
+u(a) := a * count(input.xs)
+fresh := [h(i, "k") | some i in numbers.range(1, 300)]
+repeated := [h(i, "k") | some i in numbers.range(1, 300)]
+fresh_in_scope := [v | some i in numbers.range(1, 100); v := h(i, "k") with input.xs as [1, 2]]
+single := [u(i) | some i in numbers.range(1, 300)]
 inner := v if v := f(1, "x", "p") with input.xs as [1, 2, 3]
 `;
 
@@ -82,5 +90,16 @@ describe("function calls of several arguments", () => {
       [1, "x", "p", 1],
       [1, "x", "p", 3],
     ]);
+  });
+
+  it("that rarely repeat stop being memoized and still get their own arguments' values", () => {
+    const expected = (xs: number) => Array.from({ length: 300 }, (_, i) => [i + 1, "k", xs]);
+    expect(q("data.p.fresh")).toEqual(expected(1));
+    expect(q("[data.p.fresh, data.p.repeated]")).toEqual([expected(1), expected(1)]);
+    expect(q("[data.p.fresh, data.p.fresh_in_scope]")).toEqual([
+      expected(1),
+      expected(2).slice(0, 100),
+    ]);
+    expect(q("data.p.single")).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
   });
 });
