@@ -170,9 +170,13 @@ function knownRuleIds(set: PolicySet): Set<string> {
 /** A waiver naming a rule that does not exist never matches: an error, not a silent no-op. */
 function waiverProblems(loaded: LoadedInput, known: ReadonlySet<string>): InputProblem[] {
   const out: InputProblem[] = [];
-  loaded.input.needs.forEach((need, i) => {
-    need.waivers.forEach((w, j) => {
-      if (known.has(w.rule)) return;
+  // indexed loops: most of 10,000 needs have no waiver, and a closure per need was the cost
+  const needs = loaded.input.needs;
+  for (let i = 0; i < needs.length; i++) {
+    const need = needs[i];
+    for (let j = 0; j < need.waivers.length; j++) {
+      const w = need.waivers[j];
+      if (known.has(w.rule)) continue;
       const field = `needs[${i}].waivers[${j}].rule`;
       const pos = loaded.locate(["needs", i, "waivers", j, "rule"]);
       out.push({
@@ -181,8 +185,8 @@ function waiverProblems(loaded: LoadedInput, known: ReadonlySet<string>): InputP
         field,
         message: `waiver of need "${need.name}" names rule "${w.rule}", which no loaded policy has (see docs/rules.md for the rule ids)`,
       });
-    });
-  });
+    }
+  }
   return out;
 }
 

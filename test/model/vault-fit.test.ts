@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseManifestText, planGrants } from "../../model";
+import { ManifestError, parseManifestObject, parseManifestText, planGrants } from "../../model";
 import { vaultDisplayName } from "../../model/display-names";
 import { BASE, issuesOf } from "./helpers";
 
@@ -72,6 +72,29 @@ describe("display names", () => {
     expect(issuesOf(text)).toEqual([
       `m.yaml:8:7: needs[1].name: "a-b.c" and "a.b_c" (needs[0]) would both be Vault token display name "token-a-b-c" (Vault turns "." and "_" into "-"); rename one`,
     ]);
+  });
+
+  it("clashes are reported after every other issue of the needs, where no line orders them", () => {
+    // an object manifest has no positions: its issues keep the order they were found in
+    const m = {
+      version: 1,
+      consumers: [{ name: "tok", auth: "token" }],
+      providers: [{ name: "vault", kind: "vault-token" }],
+      needs: ["a.b", "a_b", "c"].map((name) => ({
+        name,
+        consumer: "tok",
+        provider: "vault",
+        paths: [{ path: `secret/data/${name}`, capabilities: ["read"] }],
+        access: name === "c" ? "none" : "read",
+      })),
+    };
+    let fields: string[] = [];
+    try {
+      parseManifestObject(m, "object");
+    } catch (err) {
+      fields = (err as ManifestError).issues.map((i) => i.field);
+    }
+    expect(fields).toEqual(["needs[2].access", "needs[1].name"]);
   });
 
   it("needs of login consumers get no token, so their names may meet", () => {
