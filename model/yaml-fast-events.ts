@@ -21,6 +21,11 @@ export interface NodeIndexArrays {
   readonly kind: Uint8Array;
   readonly start: Int32Array;
   readonly end: Int32Array;
+  /**
+   * Where a plain scalar's text starts, the only nodes it is read for: here that is where the
+   * node starts (no anchors or tags precede it), so this is `start` itself — 1.2 MB a
+   * 10,000-need manifest does not write, in a machine where every fresh page costs a fault.
+   */
   readonly valueStart: Int32Array;
 }
 
@@ -221,7 +226,6 @@ class Scanner {
   private kind: Uint8Array;
   private start: Int32Array;
   private end: Int32Array;
-  private valueStart: Int32Array;
   // line starts, one per line passed (see FastParse.lineStarts), grown by doubling
   private lineCount = 0;
   private lineStarts: Int32Array;
@@ -234,17 +238,16 @@ class Scanner {
     this.kind = new Uint8Array(size);
     this.start = new Int32Array(size);
     this.end = new Int32Array(size);
-    this.valueStart = new Int32Array(size);
     // manifest lines average some 20 characters: room for lines of 16 on average
     this.lineStarts = new Int32Array(Math.max(256, text.length >> 4));
   }
 
   document(): FastParse {
-    const doc = this.push(DOCUMENT, -1, 0, 0);
+    const doc = this.push(DOCUMENT, -1, 0);
     if (this.nextContentLine() !== 0) giveUp(); // empty, or an indented root
     const value = this.blockNode(0);
     if (this.indent !== -1) giveUp(); // something after the root node
-    const pop = this.push(POP, 0, 0, 0); // (push may replace the arrays: read them after it)
+    const pop = this.push(POP, 0, 0); // (push may replace the arrays: read them after it)
     this.end[doc] = pop;
     const k = this.count;
     // the line after a final line feed (empty) is a line too; nextContentLine stops before it
@@ -255,7 +258,7 @@ class Scanner {
         kind: this.kind.subarray(0, k),
         start: this.start.subarray(0, k),
         end: this.end.subarray(0, k),
-        valueStart: this.valueStart.subarray(0, k),
+        valueStart: this.start.subarray(0, k),
       },
       lineStarts: this.lineStarts.subarray(0, this.lineCount),
     };
@@ -271,7 +274,7 @@ class Scanner {
     this.lineStarts[this.lineCount++] = offset;
   }
 
-  private push(kind: number, start: number, end: number, valueStart: number): number {
+  private push(kind: number, start: number, end: number): number {
     const k = this.count++;
     // (growing is its own method: push is inlined everywhere a node is read, so what it holds is
     // compiled over and over)
@@ -279,7 +282,6 @@ class Scanner {
     this.kind[k] = kind;
     this.start[k] = start;
     this.end[k] = end;
-    this.valueStart[k] = valueStart;
     return k;
   }
 
@@ -292,22 +294,21 @@ class Scanner {
     this.kind = grow(this.kind);
     this.start = grow(this.start);
     this.end = grow(this.end);
-    this.valueStart = grow(this.valueStart);
   }
 
   private open(type: number, start: number): number {
     if (++this.depth > MAX_DEPTH) giveUp();
-    return this.push(type, start, 0, 0);
+    return this.push(type, start, 0);
   }
 
   private close(opened: number): void {
     this.depth--;
-    const pop = this.push(POP, 0, 0, 0);
+    const pop = this.push(POP, 0, 0);
     this.end[opened] = pop;
   }
 
   private plain(from: number, to: number, isKey: boolean): unknown {
-    this.push(SCALAR | PLAIN_SCALAR, from, to, from);
+    this.push(SCALAR | PLAIN_SCALAR, from, to);
     return plainScalarValue(this.text.slice(from, to), isKey);
   }
 
@@ -518,7 +519,7 @@ class Scanner {
       }
       i++;
     }
-    this.push(SCALAR, this.pos, 0, 0);
+    this.push(SCALAR, this.pos, 0);
     const s = t.slice(this.pos + 1, i);
     this.pos = i + 1;
     return escaped ? s.replaceAll("''", "'") : s;
