@@ -44,12 +44,17 @@ let preload: string;
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tw-start-"));
   preload = path.join(tmp, "loaded.js");
-  // on exit, the dist/ modules the process loaded, as one JSON line on stderr
+  // on exit, the dist/ modules the process loaded, as one JSON line on stderr: those Node's
+  // loader loaded, then those the CLI's own loader did (cli/own-modules.ts)
   fs.writeFileSync(
     preload,
     `const dist = ${JSON.stringify(path.join(REPO, "dist") + path.sep)};
-     process.on("exit", () => process.stderr.write("\\nLOADED " + JSON.stringify(
-       Object.keys(require.cache).filter((f) => f.startsWith(dist)).map((f) => f.slice(dist.length)).sort()) + "\\n"));`,
+     const own = dist + "cli/own-modules.js";
+     const rel = (files) => files.filter((f) => f.startsWith(dist)).map((f) => f.slice(dist.length)).sort();
+     process.on("exit", () => process.stderr.write("\\nLOADED " + JSON.stringify({
+       node: rel(Object.keys(require.cache)),
+       own: rel(require.cache[own] ? require(own).loadedOwnModules() : []),
+     }) + "\\n"));`,
   );
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -61,7 +66,12 @@ function check(args: string[]): { code: number | null; out: string; loaded: stri
   });
   const line = r.stderr.split("\n").find((l) => l.startsWith("LOADED "));
   expect(line, r.stderr).toBeDefined();
-  return { code: r.status, out: r.stdout, loaded: JSON.parse(line!.slice(7)) as string[] };
+  const { node, own } = JSON.parse(line!.slice(7)) as { node: string[]; own: string[] };
+  // every module of ours is loaded once, by one loader: Node's loads only the CLI's own loader,
+  // which loads the rest (a module loaded by both would exist twice, its classes too)
+  expect(node).toEqual(["cli/own-modules.js"]);
+  expect(new Set(own).size).toBe(own.length);
+  return { code: r.status, out: r.stdout, loaded: own };
 }
 
 describe.skipIf(!built)("the build's artefact (built JavaScript)", () => {
