@@ -348,7 +348,7 @@ function planRole(
   let tokenTtl = ttl ?? 0;
   // One need may set only a ttl and another only a maxTtl: never plan a ttl above the max.
   if (tokenMaxTtl > 0 && tokenTtl > tokenMaxTtl) tokenTtl = tokenMaxTtl;
-  const tokenPolicies = policyNames.slice().sort();
+  const tokenPolicies = sortedCopy(policyNames);
   // Each kind's object is written out whole, in the plan's key order (consumer, roleName,
   // tokenPolicies, tokenTtl, tokenMaxTtl, kind, …), rather than spread from a shared base.
   switch (consumer.auth) {
@@ -422,6 +422,17 @@ function planRole(
 }
 
 /**
+ * The names in sort order (as `slice().sort()` orders text), as a new list. A consumer's needs are
+ * usually written in name order already: one look along the list then replaces the sort, whose
+ * comparisons were most of planning a role.
+ */
+function sortedCopy(names: readonly string[]): string[] {
+  const out = names.slice();
+  for (let i = 1; i < out.length; i++) if (out[i - 1] > out[i]) return out.sort();
+  return out;
+}
+
+/**
  * Token-auth consumers get one token per need, carrying only that need's policy. Not an orphan (it
  * dies with its parent), renewable up to its explicit max TTL, and without Vault's `default` policy
  * unless the need asked for it. Its meta ties every audit line back to the declared need.
@@ -455,7 +466,8 @@ function planKvEntry(m: Manifest, provider: Provider, need: Need, entry: string)
   md.consumer = need.consumer;
   md.need = need.name;
   md.provider = provider.name;
-  md.scopes = need.scopes.join(",");
+  // (most needs request one scope: that text is the joined list, without a join per need)
+  md.scopes = need.scopes.length === 1 ? need.scopes[0] : need.scopes.join(",");
   if (need.rotation !== undefined) md.rotation_period = rotationText(need.rotation);
   if (need.expires !== undefined) md.review_date = need.expires;
   md.managed_by = MANAGED_BY;
