@@ -119,10 +119,11 @@ covered_need_paths contains concat("|", [n.name, p.path]) if {
 	some p in n.paths
 }
 
-covered_need_paths contains concat("|", [secret_need(s), concat("", [mount, api, name])]) if {
+covered_need_paths contains concat("|", [need, concat("", [mount, api, name])]) if {
 	some s in input.vault.secrets
 	i := indexof(s.path, "/") # the entry is <mount>/<name>
 	i >= 0
+	need := secret_need(s) # once per secret, not once per API path
 	mount := substring(s.path, 0, i)
 	name := kv_entry_name(substring(s.path, i + 1, -1))
 	some api in ["/data/", "/metadata/"]
