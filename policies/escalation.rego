@@ -174,7 +174,7 @@ judged_grants contains {"source": policy.source, "who": sprintf(`policy "%s"`, [
 	some i, policy in input.vault.policies
 	not is_string(policy.parse_error)
 	some rule in policy.rules
-	substring(rule.path, 0, indexof(rule.path, "/")) in reaching_first_segments # the first segment (most, secret/…, cannot reach: skipped here)
+	substring(rule.path, 0, indexof(rule.path, "/")) in reaching_first_segments # first segment: most (secret/…) cannot reach
 }
 
 judged_grants contains {"source": need.name, "who": sprintf(`need "%s"`, [need.name]), "rule": p, "need": need, "field": sprintf("paths[%d].path", [j])} if {

@@ -54,13 +54,15 @@ export function elementError(
   );
 }
 
-/** Strings of an array or set operand (sets in sorted order), OPA's StringSliceOperand; read-only (an array operand is returned as it is). */
+/**
+ * Strings of an array or set operand (sets in sorted order), OPA's StringSliceOperand. Read-only:
+ * an array operand is checked and returned as it is, not copied.
+ */
 export function stringSlice(name: string, v: Value, pos: number): string[] {
   let items: Value[];
   if (Array.isArray(v)) items = v;
   else if (v instanceof RSet) items = v.sortedValues();
   else throw operandError(name, pos, "one of {array, set}", v);
-  // checked in place and handed back as they are: callers only read them (concat's join)
   for (let i = 0; i < items.length; i++) {
     const x = items[i];
     if (typeof x !== "string") throw elementError(name, pos, v, x, "string");
